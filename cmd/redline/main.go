@@ -1,0 +1,39 @@
+// Command redline is the Redline server and its administration commands.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+const usage = `usage: redline <command> [arguments]
+
+commands:
+  serve     run the server
+  migrate   apply database migrations
+  user      manage accounts (user add LOGIN [--name NAME] [--admin])
+  token     manage API tokens (token create LOGIN [--label L])
+  verify    re-read every stored text and check its hash
+  diff      redline between two files (diff OLD NEW [--mode] [--format])
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "diff":
+		return cmdDiff(args[1:], stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "redline: unknown command %q\n\n%s", args[0], usage)
+	return 2
+}
