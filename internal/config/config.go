@@ -1,0 +1,212 @@
+// Package config reads Redline's configuration from REDLINE_* environment
+// variables and the matching flags of serve.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// Config is Redline's configuration.
+type Config struct {
+	DataDir        string   // REDLINE_DATA_DIR: SQLite file and blob folder of the embedded default
+	Addr           string   // REDLINE_ADDR: listen address
+	DatabaseURL    string   // REDLINE_DATABASE_URL: postgres://… or empty for SQLite under DataDir
+	S3Endpoint     string   // REDLINE_S3_ENDPOINT: host:port of MinIO; empty for local disk
+	S3AccessKey    string   // REDLINE_S3_ACCESS_KEY (secret: also _FILE)
+	S3SecretKey    string   // REDLINE_S3_SECRET_KEY (secret: also _FILE)
+	S3Bucket       string   // REDLINE_S3_BUCKET: drafts bucket; the archive bucket is <bucket>-archive
+	S3TLS          bool     // REDLINE_S3_TLS
+	MaxTextBytes   int64    // REDLINE_MAX_TEXT_BYTES
+	TrustedProxies []string // REDLINE_TRUSTED_PROXIES: comma-separated IPs or CIDRs; none by default
+	BaseURL        string   // REDLINE_BASE_URL: public URL, e.g. https://redline.example.org
+	LogLevel       slog.Level
+}
+
+// Var describes one setting: its variable, flag, default and help.
+type Var struct {
+	Env, Flag, Default, Help string
+	Secret                   bool
+}
+
+// Vars lists every setting, in the order the README's table shows them.
+var Vars = []Var{
+	{"REDLINE_DATA_DIR", "data-dir", "./data", "folder for the SQLite database and blobs of the embedded default", false},
+	{"REDLINE_ADDR", "addr", "127.0.0.1:8080", "address to listen on", false},
+	{"REDLINE_DATABASE_URL", "database-url", "", "postgres://… selects PostgreSQL; empty means SQLite under the data folder", true},
+	{"REDLINE_S3_ENDPOINT", "s3-endpoint", "", "MinIO host:port; empty means blobs on local disk", false},
+	{"REDLINE_S3_ACCESS_KEY", "s3-access-key", "", "MinIO access key", true},
+	{"REDLINE_S3_SECRET_KEY", "s3-secret-key", "", "MinIO secret key", true},
+	{"REDLINE_S3_BUCKET", "s3-bucket", "redline-drafts", "drafts bucket (versioned); the archive bucket is <bucket>-archive (Object Lock)", false},
+	{"REDLINE_S3_TLS", "s3-tls", "false", "use HTTPS to reach MinIO", false},
+	{"REDLINE_MAX_TEXT_BYTES", "max-text-bytes", "4194304", "largest revision text accepted, in bytes", false},
+	{"REDLINE_TRUSTED_PROXIES", "trusted-proxies", "", "comma-separated proxy IPs/CIDRs whose X-Forwarded-For is believed; none by default", false},
+	{"REDLINE_BASE_URL", "base-url", "", "public URL of this server, e.g. https://redline.example.org", false},
+	{"REDLINE_LOG_LEVEL", "log-level", "info", "debug, info, warn or error", false},
+}
+
+// Load reads the configuration from getenv, then lets flags in args (when fs
+// is not nil) override it, then validates it. A secret may also be given as
+// the path of a file in <NAME>_FILE. Errors name the variable at fault.
+func Load(getenv func(string) string, fs *flag.FlagSet, args []string) (Config, error) {
+	values := make(map[string]string, len(Vars))
+	for _, v := range Vars {
+		val := getenv(v.Env)
+		if v.Secret {
+			if path := getenv(v.Env + "_FILE"); path != "" {
+				if val != "" {
+					return Config{}, fmt.Errorf("%s and %s_FILE are both set; set one", v.Env, v.Env)
+				}
+				b, err := os.ReadFile(path)
+				if err != nil {
+					return Config{}, fmt.Errorf("%s_FILE: %w", v.Env, err)
+				}
+				val = strings.TrimRight(string(b), "\r\n")
+			}
+		}
+		if val == "" {
+			val = v.Default
+		}
+		values[v.Env] = val
+	}
+	if fs != nil {
+		ptrs := make(map[string]*string, len(Vars))
+		for _, v := range Vars {
+			ptrs[v.Env] = fs.String(v.Flag, values[v.Env], v.Help+" ("+v.Env+")")
+		}
+		if err := fs.Parse(args); err != nil {
+			return Config{}, err
+		}
+		for env, p := range ptrs {
+			values[env] = *p
+		}
+	}
+	return parse(values)
+}
+
+func parse(v map[string]string) (Config, error) {
+	c := Config{
+		DataDir:     v["REDLINE_DATA_DIR"],
+		Addr:        v["REDLINE_ADDR"],
+		DatabaseURL: v["REDLINE_DATABASE_URL"],
+		S3Endpoint:  v["REDLINE_S3_ENDPOINT"],
+		S3AccessKey: v["REDLINE_S3_ACCESS_KEY"],
+		S3SecretKey: v["REDLINE_S3_SECRET_KEY"],
+		S3Bucket:    v["REDLINE_S3_BUCKET"],
+		BaseURL:     strings.TrimRight(v["REDLINE_BASE_URL"], "/"),
+	}
+	var errs []error
+	bad := func(name, format string, a ...any) {
+		errs = append(errs, fmt.Errorf("%s: "+format, append([]any{name}, a...)...))
+	}
+	if c.DataDir == "" {
+		bad("REDLINE_DATA_DIR", "must not be empty")
+	}
+	if _, port, err := net.SplitHostPort(c.Addr); err != nil {
+		bad("REDLINE_ADDR", "%q is not host:port", c.Addr)
+	} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		bad("REDLINE_ADDR", "%q has no valid port", c.Addr)
+	}
+	if c.DatabaseURL != "" {
+		u, err := url.Parse(c.DatabaseURL)
+		switch {
+		case err != nil:
+			bad("REDLINE_DATABASE_URL", "not a URL")
+		case u.Scheme != "postgres" && u.Scheme != "postgresql" && u.Scheme != "sqlite" && u.Scheme != "file":
+			bad("REDLINE_DATABASE_URL", "scheme %q is not postgres://, sqlite:// or file:", u.Scheme)
+		}
+	}
+	if c.S3Endpoint != "" {
+		if strings.Contains(c.S3Endpoint, "://") {
+			bad("REDLINE_S3_ENDPOINT", "give host:port without a scheme (use REDLINE_S3_TLS for https)")
+		} else if _, _, err := net.SplitHostPort(c.S3Endpoint); err != nil {
+			bad("REDLINE_S3_ENDPOINT", "%q is not host:port", c.S3Endpoint)
+		}
+		if c.S3AccessKey == "" {
+			bad("REDLINE_S3_ACCESS_KEY", "required when REDLINE_S3_ENDPOINT is set")
+		}
+		if c.S3SecretKey == "" {
+			bad("REDLINE_S3_SECRET_KEY", "required when REDLINE_S3_ENDPOINT is set")
+		}
+		if !validBucket(c.S3Bucket) || !validBucket(c.S3Bucket+"-archive") {
+			bad("REDLINE_S3_BUCKET", "%q is not a valid bucket name (3–55 of a-z, 0-9, '-', '.')", c.S3Bucket)
+		}
+	}
+	tls, err := strconv.ParseBool(v["REDLINE_S3_TLS"])
+	if err != nil {
+		bad("REDLINE_S3_TLS", "%q is not true or false", v["REDLINE_S3_TLS"])
+	}
+	c.S3TLS = tls
+	n, err := strconv.ParseInt(v["REDLINE_MAX_TEXT_BYTES"], 10, 64)
+	if err != nil || n < 1024 || n > 64<<20 {
+		bad("REDLINE_MAX_TEXT_BYTES", "%q must be a number of bytes between 1024 and 67108864", v["REDLINE_MAX_TEXT_BYTES"])
+	}
+	c.MaxTextBytes = n
+	for _, p := range strings.Split(v["REDLINE_TRUSTED_PROXIES"], ",") {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		if net.ParseIP(p) == nil {
+			if _, _, err := net.ParseCIDR(p); err != nil {
+				bad("REDLINE_TRUSTED_PROXIES", "%q is neither an IP address nor a CIDR", p)
+				continue
+			}
+		}
+		c.TrustedProxies = append(c.TrustedProxies, p)
+	}
+	if c.BaseURL != "" {
+		u, err := url.Parse(c.BaseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("REDLINE_BASE_URL", "%q is not an http(s) URL", c.BaseURL)
+		}
+	}
+	if err := c.LogLevel.UnmarshalText([]byte(v["REDLINE_LOG_LEVEL"])); err != nil {
+		bad("REDLINE_LOG_LEVEL", "%q is not debug, info, warn or error", v["REDLINE_LOG_LEVEL"])
+	}
+	return c, errors.Join(errs...)
+}
+
+func validBucket(b string) bool {
+	if len(b) < 3 || len(b) > 63 {
+		return false
+	}
+	for _, r := range b {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// SQLiteURL is the database of the embedded default.
+func (c Config) SQLiteURL() string {
+	path := filepath.Join(c.DataDir, "redline.db")
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
+	return "sqlite://" + path
+}
+
+// DatabaseTarget is the database URL to open: DatabaseURL, or the SQLite
+// file under DataDir.
+func (c Config) DatabaseTarget() string {
+	if c.DatabaseURL != "" {
+		return c.DatabaseURL
+	}
+	return c.SQLiteURL()
+}
+
+// BlobDir is the blob folder of the embedded default.
+func (c Config) BlobDir() string { return filepath.Join(c.DataDir, "blobs") }
+
+// UsesTLS reports whether the public URL is https.
+func (c Config) UsesTLS() bool { return strings.HasPrefix(c.BaseURL, "https://") }

@@ -1,0 +1,99 @@
+package config
+
+import (
+	"flag"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestDefaults(t *testing.T) {
+	c, err := Load(env(nil), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Config{
+		DataDir: "./data", Addr: "127.0.0.1:8080", S3Bucket: "redline-drafts",
+		MaxTextBytes: 4 << 20, LogLevel: slog.LevelInfo,
+	}
+	if diff := cmp.Diff(want, c); diff != "" {
+		t.Errorf("defaults (-want +got):\n%s", diff)
+	}
+	if !strings.HasPrefix(c.DatabaseTarget(), "sqlite:///") || !strings.HasSuffix(c.DatabaseTarget(), "/data/redline.db") {
+		t.Errorf("DatabaseTarget = %q", c.DatabaseTarget())
+	}
+}
+
+func TestFlagsOverrideEnv(t *testing.T) {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	c, err := Load(env(map[string]string{"REDLINE_ADDR": "127.0.0.1:1"}), fs, []string{"--addr", "127.0.0.1:2", "--data-dir", "/tmp/x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:2" || c.DataDir != "/tmp/x" {
+		t.Errorf("got addr %q dir %q", c.Addr, c.DataDir)
+	}
+}
+
+func TestSecretFromFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "secret")
+	if err := os.WriteFile(path, []byte("s3cr3t\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(env(map[string]string{
+		"REDLINE_S3_ENDPOINT": "127.0.0.1:9000", "REDLINE_S3_ACCESS_KEY": "k",
+		"REDLINE_S3_SECRET_KEY_FILE": path,
+	}), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.S3SecretKey != "s3cr3t" {
+		t.Errorf("secret = %q", c.S3SecretKey)
+	}
+}
+
+func TestBadValuesNameTheVariable(t *testing.T) {
+	cases := map[string]map[string]string{
+		"REDLINE_ADDR":            {"REDLINE_ADDR": "nonsense"},
+		"REDLINE_DATABASE_URL":    {"REDLINE_DATABASE_URL": "mysql://x"},
+		"REDLINE_S3_ENDPOINT":     {"REDLINE_S3_ENDPOINT": "http://x:9000", "REDLINE_S3_ACCESS_KEY": "a", "REDLINE_S3_SECRET_KEY": "b"},
+		"REDLINE_S3_ACCESS_KEY":   {"REDLINE_S3_ENDPOINT": "x:9000", "REDLINE_S3_SECRET_KEY": "b"},
+		"REDLINE_S3_BUCKET":       {"REDLINE_S3_ENDPOINT": "x:9000", "REDLINE_S3_ACCESS_KEY": "a", "REDLINE_S3_SECRET_KEY": "b", "REDLINE_S3_BUCKET": "Bad_Bucket"},
+		"REDLINE_S3_TLS":          {"REDLINE_S3_TLS": "maybe"},
+		"REDLINE_MAX_TEXT_BYTES":  {"REDLINE_MAX_TEXT_BYTES": "-5"},
+		"REDLINE_TRUSTED_PROXIES": {"REDLINE_TRUSTED_PROXIES": "10.0.0.0/8, not-an-ip"},
+		"REDLINE_BASE_URL":        {"REDLINE_BASE_URL": "ftp://x"},
+		"REDLINE_LOG_LEVEL":       {"REDLINE_LOG_LEVEL": "loud"},
+		"REDLINE_S3_SECRET_KEY":   {"REDLINE_S3_SECRET_KEY": "a", "REDLINE_S3_SECRET_KEY_FILE": "/nonexistent"},
+	}
+	for name, vars := range cases {
+		t.Run(name, func(t *testing.T) {
+			_, err := Load(env(vars), nil, nil)
+			if err == nil || !strings.Contains(err.Error(), name) {
+				t.Fatalf("error %v does not name %s", err, name)
+			}
+		})
+	}
+}
+
+func TestEveryVarHasAFlag(t *testing.T) {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	if _, err := Load(env(nil), fs, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range Vars {
+		if fs.Lookup(v.Flag) == nil {
+			t.Errorf("%s has no flag --%s", v.Env, v.Flag)
+		}
+	}
+}

@@ -1,0 +1,521 @@
+package drafting
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"strings"
+	"time"
+)
+
+// Service is Redline's drafting workflow over a metadata store and a blob
+// store. Every method takes the acting user; handlers only establish who that
+// is.
+type Service struct {
+	store        Store
+	blobs        BlobStore
+	maxTextBytes int64
+	now          func() time.Time
+	hooks        Hooks
+}
+
+// Hooks observe the service, e.g. for metrics. Nil fields are skipped.
+type Hooks struct {
+	// Committed is called after a revision's row is committed.
+	Committed func(r Revision)
+	// BlobWritten is called after a text's blob was written.
+	BlobWritten func(bytes int)
+}
+
+// Options configure a Service.
+type Options struct {
+	MaxTextBytes int64            // largest text accepted; 4 MiB when zero
+	Now          func() time.Time // clock; time.Now when nil
+	Hooks        Hooks
+}
+
+// NewService returns a Service over store and blobs.
+func NewService(store Store, blobs BlobStore, opt Options) *Service {
+	s := &Service{store: store, blobs: blobs, maxTextBytes: opt.MaxTextBytes, now: opt.Now, hooks: opt.Hooks}
+	if s.maxTextBytes <= 0 {
+		s.maxTextBytes = 4 << 20
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	return s
+}
+
+// MaxTextBytes is the largest text the service accepts.
+func (s *Service) MaxTextBytes() int64 { return s.maxTextBytes }
+
+// Ready reports whether the database and the blob store are reachable.
+func (s *Service) Ready(ctx context.Context) error {
+	if err := s.store.Ping(ctx); err != nil {
+		return fmt.Errorf("ping database: %w", err)
+	}
+	if err := s.blobs.Ping(ctx); err != nil {
+		return fmt.Errorf("ping blob store: %w", err)
+	}
+	return nil
+}
+
+func (s *Service) clock() time.Time { return s.now().UTC() }
+
+func requireUser(op string, actor *User) error {
+	if actor == nil || actor.ID == 0 {
+		return E(KindUnauthenticated, op, "sign in first")
+	}
+	if actor.Disabled {
+		return E(KindUnauthenticated, op, "account is disabled")
+	}
+	return nil
+}
+
+// NewDocument is the input of CreateDocument.
+type NewDocument struct {
+	Slug              string
+	Title             string
+	Language          string // "ru" when empty
+	ApprovalsRequired int    // 1 when zero
+	Text              *string
+	Message           string
+}
+
+// DocumentView is a document with its head revision (nil when it has none).
+type DocumentView struct {
+	Document
+	Head *Revision
+}
+
+// CreateDocument creates a document and, when in.Text is set, its revision 1.
+func (s *Service) CreateDocument(ctx context.Context, actor *User, in NewDocument) (DocumentView, error) {
+	const op = "create document"
+	if err := requireUser(op, actor); err != nil {
+		return DocumentView{}, err
+	}
+	if !ValidSlug(in.Slug) {
+		return DocumentView{}, E(KindInvalid, op, "slug must match ^[a-z0-9][a-z0-9-]{0,62}$")
+	}
+	title, err := cleanLine(op, "title", in.Title, 300, true)
+	if err != nil {
+		return DocumentView{}, err
+	}
+	lang := in.Language
+	if lang == "" {
+		lang = "ru"
+	}
+	if !langPattern.MatchString(lang) {
+		return DocumentView{}, E(KindInvalid, op, "language must be a language tag such as ru or en")
+	}
+	approvals := in.ApprovalsRequired
+	if approvals == 0 {
+		approvals = 1
+	}
+	if approvals < 1 || approvals > 50 {
+		return DocumentView{}, E(KindInvalid, op, "approvals_required must be between 1 and 50")
+	}
+	id, err := newID()
+	if err != nil {
+		return DocumentView{}, Wrap(KindInternal, op, "", err)
+	}
+	now := s.clock()
+	d := Document{ID: id, Slug: in.Slug, Title: title, Language: lang, ApprovalsRequired: approvals,
+		CreatedBy: actor.ID, CreatedByLogin: actor.Login, CreatedAt: now}
+	var first *Revision
+	if in.Text != nil {
+		r, err := s.prepareRevision(ctx, op, actor, id, []byte(*in.Text), in.Message)
+		if err != nil {
+			return DocumentView{}, err
+		}
+		r.Number, r.Parent = 1, 0
+		first = &r
+	} else if in.Message != "" {
+		return DocumentView{}, E(KindInvalid, op, "message needs a text")
+	}
+	d, err = s.store.CreateDocument(ctx, d, first)
+	if err != nil {
+		return DocumentView{}, fmt.Errorf("%s %s: %w", op, in.Slug, err)
+	}
+	if first != nil && s.hooks.Committed != nil {
+		s.hooks.Committed(*first)
+	}
+	return DocumentView{Document: d, Head: first}, nil
+}
+
+// prepareRevision validates a text, writes its blob and returns the revision
+// row to commit (without number and parent).
+func (s *Service) prepareRevision(ctx context.Context, op string, actor *User, docID string, raw []byte, message string) (Revision, error) {
+	text, err := NormalizeText(op, raw, s.maxTextBytes)
+	if err != nil {
+		return Revision{}, err
+	}
+	msg, err := cleanMessage(op, "message", message, 2000)
+	if err != nil {
+		return Revision{}, err
+	}
+	sum := sha256.Sum256([]byte(text))
+	hexSum := hex.EncodeToString(sum[:])
+	// The blob goes first: a failure after this leaves an orphan blob that
+	// verify --gc can remove, never a row without its text.
+	if err := s.blobs.Put(ctx, BlobKey(docID, hexSum), []byte(text), hexSum); err != nil {
+		return Revision{}, fmt.Errorf("store text: %w", err)
+	}
+	if s.hooks.BlobWritten != nil {
+		s.hooks.BlobWritten(len(text))
+	}
+	return Revision{DocumentID: docID, AuthorID: actor.ID, AuthorLogin: actor.Login, Message: msg,
+		SHA256: hexSum, Size: int64(len(text)), CreatedAt: s.clock()}, nil
+}
+
+// Document returns a document with its head.
+func (s *Service) Document(ctx context.Context, actor *User, slug string) (DocumentView, error) {
+	const op = "get document"
+	if err := requireUser(op, actor); err != nil {
+		return DocumentView{}, err
+	}
+	d, err := s.document(ctx, op, slug)
+	if err != nil {
+		return DocumentView{}, err
+	}
+	v := DocumentView{Document: d}
+	head, err := s.store.Head(ctx, d.ID)
+	switch {
+	case err == nil:
+		v.Head = &head
+	case ErrorKind(err) != KindNotFound:
+		return DocumentView{}, fmt.Errorf("%s %s: read head: %w", op, slug, err)
+	}
+	return v, nil
+}
+
+func (s *Service) document(ctx context.Context, op, slug string) (Document, error) {
+	if !ValidSlug(slug) {
+		return Document{}, E(KindNotFound, op, "document not found")
+	}
+	d, err := s.store.DocumentBySlug(ctx, slug)
+	if err != nil {
+		if ErrorKind(err) == KindNotFound {
+			return Document{}, Wrap(KindNotFound, op, "document not found", err)
+		}
+		return Document{}, fmt.Errorf("%s %s: %w", op, slug, err)
+	}
+	return d, nil
+}
+
+// ListDocuments returns the documents the actor may see.
+func (s *Service) ListDocuments(ctx context.Context, actor *User) ([]Document, error) {
+	const op = "list documents"
+	if err := requireUser(op, actor); err != nil {
+		return nil, err
+	}
+	ds, err := s.store.ListDocuments(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	return ds, nil
+}
+
+// Commit makes text the next revision of the document, provided base is the
+// current head number (0 for a document without revisions). A stale base is
+// a conflict whose details carry the current head.
+func (s *Service) Commit(ctx context.Context, actor *User, slug string, base int64, text []byte, message string) (Revision, error) {
+	const op = "commit revision"
+	if err := requireUser(op, actor); err != nil {
+		return Revision{}, err
+	}
+	if base < 0 {
+		return Revision{}, E(KindInvalid, op, "base must be the current head number (0 for the first revision)")
+	}
+	d, err := s.document(ctx, op, slug)
+	if err != nil {
+		return Revision{}, err
+	}
+	// Refuse a stale base before writing anything; the transaction checks
+	// again, since the head can move between here and there.
+	if head, err := s.headNumber(ctx, d.ID); err != nil {
+		return Revision{}, fmt.Errorf("%s: %w", op, err)
+	} else if head != base {
+		return Revision{}, staleBase(op, head)
+	}
+	r, err := s.prepareRevision(ctx, op, actor, d.ID, text, message)
+	if err != nil {
+		return Revision{}, err
+	}
+	r, err = s.store.CommitRevision(ctx, r, base)
+	if err != nil {
+		return Revision{}, fmt.Errorf("%s %s: %w", op, slug, err)
+	}
+	if s.hooks.Committed != nil {
+		s.hooks.Committed(r)
+	}
+	return r, nil
+}
+
+func staleBase(op string, head int64) error {
+	return &Error{Kind: KindConflict, Op: op,
+		Message: "the draft has moved on: base is not the current head",
+		Details: map[string]any{"head": head}}
+}
+
+func (s *Service) headNumber(ctx context.Context, docID string) (int64, error) {
+	h, err := s.store.Head(ctx, docID)
+	if err != nil {
+		if ErrorKind(err) == KindNotFound {
+			return 0, nil
+		}
+		return 0, fmt.Errorf("read head: %w", err)
+	}
+	return h.Number, nil
+}
+
+// Revision returns revision n of a document.
+func (s *Service) Revision(ctx context.Context, actor *User, slug string, n int64) (Revision, error) {
+	const op = "get revision"
+	if err := requireUser(op, actor); err != nil {
+		return Revision{}, err
+	}
+	d, err := s.document(ctx, op, slug)
+	if err != nil {
+		return Revision{}, err
+	}
+	return s.revision(ctx, op, d, n)
+}
+
+func (s *Service) revision(ctx context.Context, op string, d Document, n int64) (Revision, error) {
+	if n < 1 {
+		return Revision{}, E(KindNotFound, op, "revision not found")
+	}
+	r, err := s.store.Revision(ctx, d.ID, n)
+	if err != nil {
+		if ErrorKind(err) == KindNotFound {
+			return Revision{}, Wrap(KindNotFound, op, "revision not found", err)
+		}
+		return Revision{}, fmt.Errorf("%s %s/%d: %w", op, d.Slug, n, err)
+	}
+	return r, nil
+}
+
+// Revisions lists up to limit revisions newest first, numbered below before
+// (all when before <= 0). limit is clamped to 1..500 (50 when zero).
+func (s *Service) Revisions(ctx context.Context, actor *User, slug string, limit int, before int64) ([]Revision, error) {
+	const op = "list revisions"
+	if err := requireUser(op, actor); err != nil {
+		return nil, err
+	}
+	if limit < 0 || before < 0 {
+		return nil, E(KindInvalid, op, "limit and before must not be negative")
+	}
+	if limit == 0 {
+		limit = 50
+	}
+	limit = min(limit, 500)
+	d, err := s.document(ctx, op, slug)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := s.store.ListRevisions(ctx, d.ID, limit, before)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", op, slug, err)
+	}
+	return rs, nil
+}
+
+// Text returns revision n of a document with its text, verified against the
+// revision's SHA-256.
+func (s *Service) Text(ctx context.Context, actor *User, slug string, n int64) (Revision, []byte, error) {
+	const op = "read text"
+	if err := requireUser(op, actor); err != nil {
+		return Revision{}, nil, err
+	}
+	d, err := s.document(ctx, op, slug)
+	if err != nil {
+		return Revision{}, nil, err
+	}
+	r, err := s.revision(ctx, op, d, n)
+	if err != nil {
+		return Revision{}, nil, err
+	}
+	b, err := s.readText(ctx, r)
+	if err != nil {
+		return Revision{}, nil, fmt.Errorf("%s %s/%d: %w", op, slug, n, err)
+	}
+	return r, b, nil
+}
+
+// readText fetches a revision's blob and checks its hash: a mismatch is an
+// error, never data.
+func (s *Service) readText(ctx context.Context, r Revision) ([]byte, error) {
+	b, err := s.blobs.Get(ctx, BlobKey(r.DocumentID, r.SHA256))
+	if err != nil {
+		if ErrorKind(err) == KindNotFound {
+			return nil, Wrap(KindInternal, "read text", "the stored text is missing", err)
+		}
+		return nil, err
+	}
+	sum := sha256.Sum256(b)
+	if hex.EncodeToString(sum[:]) != r.SHA256 {
+		return nil, Wrap(KindInternal, "read text", "the stored text is corrupt", ErrCorrupt)
+	}
+	return b, nil
+}
+
+// newID returns a random 128-bit identifier in hex.
+func newID() (string, error) {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(b), nil
+}
+
+// NewUser is the input of CreateUser.
+type NewUser struct {
+	Login        string
+	DisplayName  string
+	PasswordHash string
+	Admin        bool
+}
+
+// CreateUser adds an account. It is an administration step: the caller (the
+// CLI or an admin-only route) has checked who may do it.
+func (s *Service) CreateUser(ctx context.Context, in NewUser) (User, error) {
+	const op = "create user"
+	if !ValidLogin(in.Login) {
+		return User{}, E(KindInvalid, op, "login must match ^[a-z0-9][a-z0-9._-]{0,62}$")
+	}
+	name, err := cleanLine(op, "display name", in.DisplayName, 200, false)
+	if err != nil {
+		return User{}, err
+	}
+	if name == "" {
+		name = in.Login
+	}
+	if !strings.HasPrefix(in.PasswordHash, "$argon2id$") {
+		return User{}, E(KindInvalid, op, "password hash must be argon2id")
+	}
+	u, err := s.store.CreateUser(ctx, User{Login: in.Login, DisplayName: name, PasswordHash: in.PasswordHash,
+		Admin: in.Admin, CreatedAt: s.clock()})
+	if err != nil {
+		if ErrorKind(err) == KindConflict {
+			return User{}, Wrap(KindConflict, op, "login is taken", err)
+		}
+		return User{}, fmt.Errorf("%s %s: %w", op, in.Login, err)
+	}
+	return u, nil
+}
+
+// CreateToken stores the hash of a new API token for login.
+func (s *Service) CreateToken(ctx context.Context, login, label, hash string) (Token, error) {
+	const op = "create token"
+	u, err := s.store.UserByLogin(ctx, login)
+	if err != nil {
+		if ErrorKind(err) == KindNotFound {
+			return Token{}, Wrap(KindNotFound, op, "no such user", err)
+		}
+		return Token{}, fmt.Errorf("%s: %w", op, err)
+	}
+	label, err = cleanLine(op, "label", label, 200, false)
+	if err != nil {
+		return Token{}, err
+	}
+	t, err := s.store.CreateToken(ctx, Token{UserID: u.ID, Label: label, Hash: hash, CreatedAt: s.clock()})
+	if err != nil {
+		return Token{}, fmt.Errorf("%s for %s: %w", op, login, err)
+	}
+	return t, nil
+}
+
+// UserByToken returns the enabled user owning the token with this hash.
+func (s *Service) UserByToken(ctx context.Context, hash string) (User, error) {
+	const op = "authenticate"
+	u, err := s.store.UserByTokenHash(ctx, hash)
+	if err != nil {
+		if ErrorKind(err) == KindNotFound {
+			return User{}, E(KindUnauthenticated, op, "invalid token")
+		}
+		return User{}, fmt.Errorf("%s: %w", op, err)
+	}
+	if u.Disabled {
+		return User{}, E(KindUnauthenticated, op, "invalid token")
+	}
+	return u, nil
+}
+
+// Problem is one finding of Verify.
+type Problem struct {
+	Kind     string // "missing", "corrupt", "orphan", "unreadable"
+	Key      string
+	Revision *Revision
+	Err      error
+}
+
+// VerifyReport is what Verify found.
+type VerifyReport struct {
+	Revisions int
+	Problems  []Problem
+	Removed   int // orphans removed when gc was asked for
+}
+
+// Bad reports whether a text is missing or corrupt.
+func (r VerifyReport) Bad() bool {
+	for _, p := range r.Problems {
+		if p.Kind != "orphan" {
+			return true
+		}
+	}
+	return false
+}
+
+// Verify re-reads every revision's text and checks its hash, and lists blobs
+// that no revision refers to; with gc it removes those orphans. progress, when
+// not nil, is called every so often with the count checked so far.
+func (s *Service) Verify(ctx context.Context, gc bool, progress func(n int)) (VerifyReport, error) {
+	var rep VerifyReport
+	known := make(map[string]bool)
+	err := s.store.AllRevisions(ctx, func(r Revision) error {
+		rep.Revisions++
+		if progress != nil && rep.Revisions%500 == 0 {
+			progress(rep.Revisions)
+		}
+		key := BlobKey(r.DocumentID, r.SHA256)
+		known[key] = true
+		_, err := s.readText(ctx, r)
+		switch {
+		case err == nil:
+		case errors.Is(err, ErrCorrupt):
+			rep.Problems = append(rep.Problems, Problem{Kind: "corrupt", Key: key, Revision: &r, Err: err})
+		case errors.Is(err, fs.ErrNotExist):
+			rep.Problems = append(rep.Problems, Problem{Kind: "missing", Key: key, Revision: &r, Err: err})
+		default:
+			rep.Problems = append(rep.Problems, Problem{Kind: "unreadable", Key: key, Revision: &r, Err: err})
+		}
+		return nil
+	})
+	if err != nil {
+		return rep, fmt.Errorf("verify: read revisions: %w", err)
+	}
+	var orphans []string
+	if err := s.blobs.List(ctx, "documents/", func(key string) error {
+		if !known[key] {
+			orphans = append(orphans, key)
+		}
+		return nil
+	}); err != nil {
+		return rep, fmt.Errorf("verify: list blobs: %w", err)
+	}
+	for _, key := range orphans {
+		rep.Problems = append(rep.Problems, Problem{Kind: "orphan", Key: key})
+		if gc {
+			if err := s.blobs.Delete(ctx, key); err != nil {
+				return rep, fmt.Errorf("verify: remove orphan %s: %w", key, err)
+			}
+			rep.Removed++
+		}
+	}
+	return rep, nil
+}
