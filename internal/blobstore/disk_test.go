@@ -12,7 +12,7 @@ import (
 	"redline/internal/drafting"
 )
 
-func newDisk(t *testing.T, dir string) *blobstore.Disk {
+func newDisk(t testing.TB, dir string) *blobstore.Disk {
 	t.Helper()
 	d, err := blobstore.NewDisk(dir)
 	if err != nil {
