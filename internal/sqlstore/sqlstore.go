@@ -1,0 +1,325 @@
+// Package sqlstore keeps Redline's metadata in a SQL database: PostgreSQL
+// through pgx in production, SQLite through modernc.org/sqlite as the embedded
+// default. It implements drafting.Store and translates driver errors into
+// drafting error kinds at its boundary. The schema lives in the migrations
+// package and is applied by Migrate.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
+
+	"redline/internal/drafting"
+	"redline/migrations"
+)
+
+// The dialects Dialect reports.
+const (
+	DialectPostgres = "postgres"
+	DialectSQLite   = "sqlite"
+)
+
+// DB is a metadata store on PostgreSQL or SQLite. It is safe for concurrent
+// use.
+type DB struct {
+	db      *sql.DB
+	dialect string
+}
+
+var _ drafting.Store = (*DB)(nil)
+
+// Open connects to the database named by databaseURL and checks that it
+// answers. A URL starting with postgres:// or postgresql:// selects
+// PostgreSQL; anything else is a SQLite file, given as sqlite:///abs/path.db,
+// sqlite://relative.db, a file: URI or a plain path. Open does not migrate:
+// call Migrate. Errors: invalid (unusable URL), unavailable (database
+// unreachable).
+func Open(ctx context.Context, databaseURL string) (*DB, error) {
+	const op = "sqlstore.Open"
+	var (
+		db      *DB
+		err     error
+		scheme  = strings.ToLower(databaseURL)
+		isPG    = strings.HasPrefix(scheme, "postgres://") || strings.HasPrefix(scheme, "postgresql://")
+		display = "sqlite database"
+	)
+	if isPG {
+		display = "postgres database"
+		db, err = openPostgres(databaseURL)
+	} else {
+		db, err = openSQLite(databaseURL)
+	}
+	if err != nil {
+		return nil, drafting.Wrap(drafting.KindInvalid, op, "the database URL is not usable", err)
+	}
+	if err := db.db.PingContext(ctx); err != nil {
+		_ = db.db.Close()
+		return nil, fail(op, "connect to "+display, err, nil)
+	}
+	return db, nil
+}
+
+func openPostgres(databaseURL string) (*DB, error) {
+	cfg, err := pgx.ParseConfig(databaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("parse postgres url: %w", err)
+	}
+	sqlDB := stdlib.OpenDB(*cfg)
+	// Requests are short; 16 connections serve several hundred requests a
+	// second while leaving room on a default max_connections=100 server for
+	// a few replicas and the CLI.
+	sqlDB.SetMaxOpenConns(16)
+	sqlDB.SetMaxIdleConns(16)
+	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	// Recycle connections now and then so a failover or a pgbouncer restart
+	// is picked up without a restart of Redline.
+	sqlDB.SetConnMaxLifetime(time.Hour)
+	return &DB{db: sqlDB, dialect: DialectPostgres}, nil
+}
+
+// sqliteParams are prepended to every SQLite DSN so that they win over
+// anything the URL repeats (modernc reads the first value of a key).
+//
+//   - busy_timeout: a writer waits up to 10 s for the write lock instead of
+//     failing at once with SQLITE_BUSY.
+//   - _txlock=immediate: every read-write transaction starts with BEGIN
+//     IMMEDIATE, taking the write lock up front (waiting under busy_timeout).
+//     A DEFERRED transaction that reads and then writes fails with
+//     SQLITE_BUSY at once, busy_timeout or not, when another writer got in
+//     between; CommitRevision reads the head and then writes, so it needs
+//     this. Read-only transactions stay deferred (modernc v1.62 tx.go).
+//   - journal_mode=WAL: readers never block the writer nor each other.
+//   - foreign_keys=1: SQLite leaves them off per connection by default.
+//   - synchronous=FULL: in WAL mode NORMAL may lose the last commits on power
+//     loss. Redline answers 201 for a revision only after its row commits, and
+//     "nothing lost" is the point of the service; the fsync per commit is
+//     cheap at the rate people write drafts.
+var sqliteParams = url.Values{
+	"_pragma": {
+		"busy_timeout(10000)",
+		"journal_mode(WAL)",
+		"foreign_keys(1)",
+		"synchronous(FULL)",
+	},
+	"_txlock": {"immediate"},
+}
+
+func openSQLite(databaseURL string) (*DB, error) {
+	dsn, err := sqliteDSN(databaseURL)
+	if err != nil {
+		return nil, err
+	}
+	sqlDB, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite: %w", err)
+	}
+	// Writers serialise on the database lock anyway; a few connections let
+	// readers run beside the writer under WAL. Connections are kept open
+	// because each new one re-runs the pragmas.
+	sqlDB.SetMaxOpenConns(8)
+	sqlDB.SetMaxIdleConns(8)
+	return &DB{db: sqlDB, dialect: DialectSQLite}, nil
+}
+
+// sqliteDSN turns a database URL into a modernc DSN carrying sqliteParams.
+func sqliteDSN(databaseURL string) (string, error) {
+	s := databaseURL
+	lower := strings.ToLower(s)
+	switch {
+	case strings.HasPrefix(lower, "sqlite://"):
+		// sqlite:///abs/path.db keeps its leading slash; sqlite://rel.db is
+		// relative to the working directory.
+		s = s[len("sqlite://"):]
+	case strings.HasPrefix(lower, "sqlite:"):
+		s = s[len("sqlite:"):]
+	}
+	path, query, _ := strings.Cut(s, "?")
+	if path == "" || path == "file:" {
+		return "", errors.New("sqlite database path is empty")
+	}
+	bare := strings.TrimPrefix(path, "file:")
+	if bare == ":memory:" || strings.Contains(query, "mode=memory") {
+		// Every pooled connection would get its own empty database.
+		return "", errors.New("in-memory sqlite databases are not supported; use a file")
+	}
+	extra, err := url.ParseQuery(query)
+	if err != nil {
+		return "", fmt.Errorf("parse sqlite url query: %w", err)
+	}
+	params := sqliteParams.Encode()
+	if len(extra) > 0 {
+		params += "&" + extra.Encode()
+	}
+	return path + "?" + params, nil
+}
+
+// Dialect reports the database in use: "postgres" or "sqlite".
+func (db *DB) Dialect() string { return db.dialect }
+
+// Migrate applies the embedded migrations that the database lacks; on an up
+// to date database it changes nothing. On PostgreSQL it holds an advisory
+// lock meanwhile, so replicas starting together migrate once. Errors:
+// unavailable, internal.
+func (db *DB) Migrate(ctx context.Context) error {
+	const op = "sqlstore.Migrate"
+	var (
+		dialect goose.Dialect
+		fsys    fs.FS
+		opts    = []goose.ProviderOption{goose.WithDisableGlobalRegistry(true)}
+	)
+	switch db.dialect {
+	case DialectPostgres:
+		dialect, fsys = goose.DialectPostgres, migrations.Postgres
+		locker, err := lock.NewPostgresSessionLocker()
+		if err != nil {
+			return drafting.Wrap(drafting.KindInternal, op, "", fmt.Errorf("create migration lock: %w", err))
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	default:
+		// SQLite needs no lock: goose runs each migration in a transaction
+		// and BEGIN IMMEDIATE serialises two processes.
+		dialect, fsys = goose.DialectSQLite3, migrations.SQLite
+	}
+	p, err := goose.NewProvider(dialect, db.db, fsys, opts...)
+	if err != nil {
+		return drafting.Wrap(drafting.KindInternal, op, "", fmt.Errorf("load migrations: %w", err))
+	}
+	// p.Close would close db.db, which the store still owns: leave it.
+	if _, err := p.Up(ctx); err != nil {
+		return fail(op, "apply migrations", err, nil)
+	}
+	return nil
+}
+
+// SchemaVersion returns the newest migration applied to the database, 0
+// when none is. Errors: unavailable, internal.
+func (db *DB) SchemaVersion(ctx context.Context) (int64, error) {
+	const (
+		op = "sqlstore.SchemaVersion"
+		q  = `SELECT COALESCE(MAX(version_id), 0) FROM goose_db_version WHERE is_applied`
+	)
+	var exists int
+	if err := db.db.QueryRowContext(ctx, db.rebind(db.tableExistsQuery()), "goose_db_version").Scan(&exists); err != nil {
+		return 0, fail(op, "look for the migrations table", err, nil)
+	}
+	if exists == 0 {
+		return 0, nil
+	}
+	var v int64
+	if err := db.db.QueryRowContext(ctx, q).Scan(&v); err != nil {
+		return 0, fail(op, "read schema version", err, nil)
+	}
+	return v, nil
+}
+
+func (db *DB) tableExistsQuery() string {
+	if db.dialect == DialectPostgres {
+		return `SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ?`
+	}
+	return `SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table' AND name = ?`
+}
+
+// Ping reports whether the database answers. Errors: unavailable.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.db.PingContext(ctx); err != nil {
+		return drafting.Wrap(drafting.KindUnavailable, "sqlstore.Ping", "", fmt.Errorf("ping %s: %w", db.dialect, err))
+	}
+	return nil
+}
+
+// Close releases the database.
+func (db *DB) Close() error {
+	if err := db.db.Close(); err != nil {
+		return fmt.Errorf("close %s database: %w", db.dialect, err)
+	}
+	return nil
+}
+
+// rebind turns the ? placeholders every query is written with into $1, $2 …
+// on PostgreSQL. No query in this package holds a ? inside a literal.
+func (db *DB) rebind(q string) string {
+	if db.dialect != DialectPostgres || !strings.Contains(q, "?") {
+		return q
+	}
+	var b strings.Builder
+	b.Grow(len(q) + 8)
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if q[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(q[i])
+	}
+	return b.String()
+}
+
+// now is the creation time the store records: UTC, cut to microseconds
+// because that is what timestamptz keeps, so a value read back on either
+// backend equals the one returned by a Create.
+func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
+// timeArg encodes t for the dialect: timestamptz on PostgreSQL, unix
+// nanoseconds on SQLite.
+func (db *DB) timeArg(t time.Time) any {
+	if db.dialect == DialectSQLite {
+		return t.UnixNano()
+	}
+	return t.UTC()
+}
+
+// timeCol scans either encoding of a timestamp into a UTC time.Time.
+type timeCol struct{ t *time.Time }
+
+func (c timeCol) Scan(src any) error {
+	switch v := src.(type) {
+	case time.Time:
+		*c.t = v.UTC()
+	case int64:
+		*c.t = time.Unix(0, v).UTC()
+	default:
+		return fmt.Errorf("scan timestamp: unexpected %T", src)
+	}
+	return nil
+}
+
+// querier is what *sql.DB and *sql.Tx have in common.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// inTx runs fn in a read-write transaction (BEGIN IMMEDIATE on SQLite) and
+// commits it when fn returns nil.
+func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		// The cause matters more than a rollback failure, which the closed
+		// or broken connection it implies makes moot.
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit transaction: %w", err)
+	}
+	return nil
+}
