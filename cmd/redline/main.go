@@ -14,7 +14,7 @@ commands:
   migrate   apply database migrations
   user      manage accounts (user add LOGIN [--name NAME] [--admin])
   token     manage API tokens (token create LOGIN [--label L])
-  verify    re-read every stored text and check its hash
+  verify    re-read every stored text and check its hash (verify [--gc])
   diff      redline between two files (diff OLD NEW [--mode] [--format])
 `
 
@@ -28,6 +28,16 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	}
 	switch args[0] {
+	case "serve":
+		return cmdServe(args[1:], stdout, stderr)
+	case "migrate":
+		return cmdMigrate(args[1:], stdout, stderr)
+	case "user":
+		return cmdUser(args[1:], stdin, stdout, stderr)
+	case "token":
+		return cmdToken(args[1:], stdout, stderr)
+	case "verify":
+		return cmdVerify(args[1:], stdout, stderr)
 	case "diff":
 		return cmdDiff(args[1:], stdout, stderr)
 	case "help", "-h", "--help":

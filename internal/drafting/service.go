@@ -126,6 +126,13 @@ func (s *Service) CreateDocument(ctx context.Context, actor *User, in NewDocumen
 	now := s.clock()
 	d := Document{ID: id, Slug: in.Slug, Title: title, Language: lang, ApprovalsRequired: approvals,
 		CreatedBy: actor.ID, CreatedByLogin: actor.Login, CreatedAt: now}
+	// A taken slug is refused before any blob is written; the transaction
+	// still decides a race, at worst leaving an orphan blob for verify --gc.
+	if _, err := s.store.DocumentBySlug(ctx, in.Slug); err == nil {
+		return DocumentView{}, E(KindConflict, op, "a document with this slug exists")
+	} else if ErrorKind(err) != KindNotFound {
+		return DocumentView{}, fmt.Errorf("%s %s: %w", op, in.Slug, err)
+	}
 	var first *Revision
 	if in.Text != nil {
 		r, err := s.prepareRevision(ctx, op, actor, id, []byte(*in.Text), in.Message)
@@ -138,6 +145,9 @@ func (s *Service) CreateDocument(ctx context.Context, actor *User, in NewDocumen
 		return DocumentView{}, E(KindInvalid, op, "message needs a text")
 	}
 	d, err = s.store.CreateDocument(ctx, d, first)
+	if ErrorKind(err) == KindConflict {
+		return DocumentView{}, Wrap(KindConflict, op, "a document with this slug exists", err)
+	}
 	if err != nil {
 		return DocumentView{}, fmt.Errorf("%s %s: %w", op, in.Slug, err)
 	}
@@ -518,4 +528,20 @@ func (s *Service) Verify(ctx context.Context, gc bool, progress func(n int)) (Ve
 		}
 	}
 	return rep, nil
+}
+
+// UserByLogin returns the account with this login.
+func (s *Service) UserByLogin(ctx context.Context, login string) (User, error) {
+	const op = "get user"
+	if !ValidLogin(login) {
+		return User{}, E(KindNotFound, op, "no such user")
+	}
+	u, err := s.store.UserByLogin(ctx, login)
+	if err != nil {
+		if ErrorKind(err) == KindNotFound {
+			return User{}, Wrap(KindNotFound, op, "no such user", err)
+		}
+		return User{}, fmt.Errorf("%s %s: %w", op, login, err)
+	}
+	return u, nil
 }

@@ -1,0 +1,123 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"redline/internal/auth"
+	"redline/internal/drafting"
+	"redline/internal/httpapi"
+)
+
+func cmdServe(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	demo := fs.Bool("demo", false, "create a demo admin account and print its password and a token")
+	cfg, err := loadConfig(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		fmt.Fprintf(stderr, "redline serve: bad configuration:\n%v\n", err)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	metrics := httpapi.NewMetrics()
+	a, err := open(ctx, cfg, stderr, metrics.Hooks())
+	if err != nil {
+		return fail(stderr, "serve", err)
+	}
+	defer a.Close()
+	h, err := httpapi.New(a.svc, httpapi.Options{Logger: a.log, TrustedProxies: cfg.TrustedProxies, Metrics: metrics})
+	if err != nil {
+		return fail(stderr, "serve", fmt.Errorf("REDLINE_TRUSTED_PROXIES: %w", err))
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fail(stderr, "serve", fmt.Errorf("REDLINE_ADDR: listen on %s: %w", cfg.Addr, err))
+	}
+	base := "http://" + ln.Addr().String()
+	fmt.Fprintf(stdout, "Redline is listening on %s\n", base)
+	if *demo {
+		if err := seedDemo(ctx, a.svc, stdout, base); err != nil {
+			ln.Close()
+			return fail(stderr, "serve", err)
+		}
+	}
+	srv := httpapi.NewHTTPServer(cfg.Addr, h)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	a.log.Info("serving", "addr", ln.Addr().String(), "database", dialect(a), "blobs", blobKind(cfg.S3Endpoint))
+	select {
+	case err := <-errc:
+		return fail(stderr, "serve", err)
+	case <-ctx.Done():
+	}
+	a.log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fail(stderr, "serve", fmt.Errorf("shut down: %w", err))
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fail(stderr, "serve", err)
+	}
+	return 0
+}
+
+func dialect(a *app) string { return a.db.Dialect() }
+
+func blobKind(endpoint string) string {
+	if endpoint != "" {
+		return "minio " + endpoint
+	}
+	return "disk"
+}
+
+// seedDemo makes sure a demo admin exists, printing its password when it is
+// created, and prints a fresh token for it.
+func seedDemo(ctx context.Context, svc *drafting.Service, stdout io.Writer, base string) error {
+	const login = "demo"
+	pw := ""
+	if _, err := svc.UserByLogin(ctx, login); drafting.ErrorKind(err) == drafting.KindNotFound {
+		pw, err = randomPassword()
+		if err != nil {
+			return err
+		}
+		hash, err := auth.HashPassword(pw)
+		if err != nil {
+			return err
+		}
+		if _, err := svc.CreateUser(ctx, drafting.NewUser{Login: login, DisplayName: "Demo administrator", PasswordHash: hash, Admin: true}); err != nil {
+			return fmt.Errorf("create demo user: %w", err)
+		}
+	} else if err != nil {
+		return fmt.Errorf("look up demo user: %w", err)
+	}
+	token, hash, err := auth.NewToken()
+	if err != nil {
+		return err
+	}
+	if _, err := svc.CreateToken(ctx, login, "make run", hash); err != nil {
+		return fmt.Errorf("create demo token: %w", err)
+	}
+	fmt.Fprintf(stdout, "\nDemo account: login %q", login)
+	if pw != "" {
+		fmt.Fprintf(stdout, ", password %q", pw)
+	} else {
+		fmt.Fprint(stdout, " (created earlier; its password was printed then)")
+	}
+	fmt.Fprintf(stdout, "\nAPI token:    %s\n\nTry:\n  curl -H 'Authorization: Bearer %s' %s/api/v1/documents\n\n", token, token, base)
+	return nil
+}

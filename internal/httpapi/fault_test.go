@@ -1,0 +1,76 @@
+package httpapi_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+	"time"
+
+	"redline/internal/auth"
+	"redline/internal/blobstore"
+	"redline/internal/drafting"
+	"redline/internal/httpapi"
+	"redline/internal/sqlstore"
+	"redline/internal/testenv"
+)
+
+// TestBlobWriteFailure stops MinIO in the middle of the test: a commit is
+// answered with 503 and Retry-After, no revision row appears, readiness
+// fails, and once MinIO is back the same commit succeeds.
+func TestBlobWriteFailure(t *testing.T) {
+	ctx := context.Background()
+	mp := testenv.StartMinIO(t)
+	db, err := sqlstore.Open(ctx, testenv.PostgresURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	blobs, err := blobstore.NewMinIO(ctx, blobstore.MinIOConfig{Endpoint: mp.Endpoint, AccessKey: mp.AccessKey,
+		SecretKey: mp.SecretKey, Bucket: "drafts", ArchiveBucket: "drafts-archive"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := drafting.NewService(db, blobs, drafting.Options{})
+	h, err := httpapi.New(svc, httpapi.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.CreateUser(ctx, drafting.NewUser{Login: "chair", PasswordHash: "$argon2id$x"}); err != nil {
+		t.Fatal(err)
+	}
+	token, hash, _ := auth.NewToken()
+	if _, err := svc.CreateToken(ctx, "chair", "", hash); err != nil {
+		t.Fatal(err)
+	}
+	a := &api{t: t, h: h, token: token}
+	a.mustStatus(a.do("POST", "/api/v1/documents", map[string]any{"slug": "doc", "title": "Документ", "text": "первый"}), http.StatusCreated)
+
+	mp.Stop()
+	start := time.Now()
+	r := a.do("POST", "/api/v1/documents/doc/revisions", map[string]any{"base": 1, "text": "второй"})
+	if r.Status != http.StatusServiceUnavailable || r.errorCode(t) != "unavailable" || r.Header.Get("Retry-After") == "" {
+		t.Fatalf("commit with MinIO stopped: %d %v %s", r.Status, r.Header, r.Body)
+	}
+	if d := time.Since(start); d > 15*time.Second {
+		t.Errorf("the failure took %s to surface", d)
+	}
+	if r := a.do("GET", "/readyz", nil); r.Status != http.StatusServiceUnavailable {
+		t.Errorf("readyz with MinIO stopped: %d", r.Status)
+	}
+	var n int
+	if err := db.AllRevisions(ctx, func(drafting.Revision) error { n++; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 {
+		t.Fatalf("%d revision rows after a failed blob write, want 1", n)
+	}
+
+	mp.Start()
+	a.mustStatus(a.do("POST", "/api/v1/documents/doc/revisions", map[string]any{"base": 1, "text": "второй"}), http.StatusCreated)
+	if r := a.mustStatus(a.do("GET", "/api/v1/documents/doc/revisions/2/text", nil), http.StatusOK); string(r.Body) != "второй" {
+		t.Fatalf("text after recovery: %q", r.Body)
+	}
+}
