@@ -52,8 +52,8 @@ func Open(ctx context.Context, databaseURL string) (*DB, error) {
 	var (
 		db      *DB
 		err     error
-		scheme  = strings.ToLower(databaseURL)
-		isPG    = strings.HasPrefix(scheme, "postgres://") || strings.HasPrefix(scheme, "postgresql://")
+		lower   = strings.ToLower(databaseURL)
+		isPG    = strings.HasPrefix(lower, "postgres://") || strings.HasPrefix(lower, "postgresql://")
 		display = "sqlite database"
 	)
 	if isPG {
@@ -189,8 +189,9 @@ func (db *DB) Migrate(ctx context.Context) error {
 		}
 		opts = append(opts, goose.WithSessionLocker(locker))
 	default:
-		// SQLite needs no lock: goose runs each migration in a transaction
-		// and BEGIN IMMEDIATE serialises two processes.
+		// No session lock on SQLite: goose runs each migration in a
+		// transaction that BEGIN IMMEDIATE serialises, and the embedded
+		// default has a single Redline process on the file.
 		dialect, fsys = goose.DialectSQLite3, migrations.SQLite
 	}
 	p, err := goose.NewProvider(dialect, db.db, fsys, opts...)
