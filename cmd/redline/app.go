@@ -59,7 +59,7 @@ func open(ctx context.Context, cfg config.Config, logOut io.Writer, hooks drafti
 			return nil, fmt.Errorf("open MinIO (REDLINE_S3_ENDPOINT %s): %w", cfg.S3Endpoint, err)
 		}
 	} else {
-		blobs, err = blobstore.NewDisk(cfg.BlobDir())
+		blobs, err = blobstore.NewDisk(cfg.DataDir)
 		if err != nil {
 			db.Close()
 			return nil, fmt.Errorf("open blob folder (REDLINE_DATA_DIR): %w", err)

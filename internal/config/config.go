@@ -205,8 +205,5 @@ func (c Config) DatabaseTarget() string {
 	return c.SQLiteURL()
 }
 
-// BlobDir is the blob folder of the embedded default.
-func (c Config) BlobDir() string { return filepath.Join(c.DataDir, "blobs") }
-
 // UsesTLS reports whether the public URL is https.
 func (c Config) UsesTLS() bool { return strings.HasPrefix(c.BaseURL, "https://") }

@@ -21,7 +21,7 @@ type Stack struct {
 	Name    string
 	DB      *sqlstore.DB
 	Blobs   drafting.BlobStore
-	BlobDir string // the disk backend's folder; empty for MinIO
+	BlobDir string // the disk backend's folder (texts under blobs/); empty for MinIO
 	MinIO   *blobstore.MinIOConfig
 }
 
@@ -39,7 +39,7 @@ func New(t testing.TB, backend string) *Stack {
 			t.Fatal(err)
 		}
 		s.DB = db
-		s.BlobDir = filepath.Join(dir, "blobs")
+		s.BlobDir = dir
 		disk, err := blobstore.NewDisk(s.BlobDir)
 		if err != nil {
 			t.Fatal(err)

@@ -1,0 +1,136 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestMain lets a test run this binary as the redline command itself, so
+// serve is exercised as a real process with real signals.
+func TestMain(m *testing.M) {
+	if os.Getenv("REDLINE_TEST_AS_MAIN") == "1" {
+		os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+// TestServeDemo is what make run does: serve --demo on an empty data folder,
+// no services installed. With the printed token a document is created and
+// three revisions committed and read back; SIGTERM stops it cleanly.
+func TestServeDemo(t *testing.T) {
+	dir := t.TempDir()
+	cmd := exec.Command(os.Args[0], "serve", "--demo", "--addr", "127.0.0.1:0")
+	cmd.Env = append(os.Environ(), "REDLINE_TEST_AS_MAIN=1", "REDLINE_DATA_DIR="+dir,
+		"REDLINE_DATABASE_URL=", "REDLINE_S3_ENDPOINT=")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+
+	addrRe := regexp.MustCompile(`listening on (http://\S+)`)
+	tokenRe := regexp.MustCompile(`API token:\s+(rl_\S+)`)
+	pwRe := regexp.MustCompile(`password "([^"]+)"`)
+	var base, token, password string
+	lines := make(chan string)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	deadline := time.After(30 * time.Second)
+	for token == "" {
+		select {
+		case l, ok := <-lines:
+			if !ok {
+				t.Fatalf("serve exited early: %s", stderr.String())
+			}
+			if m := addrRe.FindStringSubmatch(l); m != nil {
+				base = m[1]
+			}
+			if m := tokenRe.FindStringSubmatch(l); m != nil {
+				token = m[1]
+			}
+			if m := pwRe.FindStringSubmatch(l); m != nil {
+				password = m[1]
+			}
+		case <-deadline:
+			t.Fatalf("no token printed in 30 s: %s", stderr.String())
+		}
+	}
+	go func() {
+		for range lines {
+		}
+	}()
+	if base == "" || password == "" {
+		t.Fatalf("address %q or password %q not printed", base, password)
+	}
+
+	call := func(method, path string, body any, want int) []byte {
+		t.Helper()
+		var rd io.Reader
+		if body != nil {
+			b, _ := json.Marshal(body)
+			rd = bytes.NewReader(b)
+		}
+		req, _ := http.NewRequest(method, base+path, rd)
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != want {
+			t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, b)
+		}
+		return b
+	}
+	call("POST", "/api/v1/documents", map[string]any{"slug": "demo", "title": "Итоговый документ"}, 201)
+	var texts []string
+	for i := 1; i <= 3; i++ {
+		text := strings.Repeat(fmt.Sprintf("%d. Пункт проекта.\n\n", i), i)
+		texts = append(texts, text)
+		call("POST", "/api/v1/documents/demo/revisions", map[string]any{"base": i - 1, "text": text}, 201)
+	}
+	for i, want := range texts {
+		if got := string(call("GET", fmt.Sprintf("/api/v1/documents/demo/revisions/%d/text", i+1), nil, 200)); got != want {
+			t.Errorf("revision %d: %q, want %q", i+1, got, want)
+		}
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve did not exit cleanly: %v\n%s", err, stderr.String())
+		}
+	case <-time.After(25 * time.Second):
+		t.Fatal("serve did not stop within 25 s of SIGTERM")
+	}
+	if !strings.Contains(stderr.String(), `"msg":"shutting down"`) {
+		t.Errorf("no JSON shutdown log line: %s", stderr.String())
+	}
+}
