@@ -151,8 +151,14 @@ func (s *Service) CreateDocument(ctx context.Context, actor *User, in NewDocumen
 	if err != nil {
 		return DocumentView{}, fmt.Errorf("%s %s: %w", op, in.Slug, err)
 	}
-	if first != nil && s.hooks.Committed != nil {
-		s.hooks.Committed(*first)
+	if first != nil {
+		if s.hooks.Committed != nil {
+			s.hooks.Committed(*first)
+		}
+		// Answer with the row as stored (its time as the store keeps it).
+		if head, err := s.store.Head(ctx, d.ID); err == nil {
+			first = &head
+		}
 	}
 	return DocumentView{Document: d, Head: first}, nil
 }
