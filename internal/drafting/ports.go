@@ -1,6 +1,9 @@
 package drafting
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // BlobStore keeps revision texts under content-addressed keys. Keys are
 // slash-separated ("documents/<id>/<sha256>").
@@ -71,4 +74,63 @@ type Store interface {
 	AllRevisions(ctx context.Context, fn func(Revision) error) error
 	// Close releases the database.
 	Close() error
+}
+
+// RoleStore keeps role assignments and their history. Changing a role also
+// bumps the policy version and, on PostgreSQL, notifies other instances.
+type RoleStore interface {
+	// SetRole gives a.UserID the role a.Role on a.DocumentID, replacing any
+	// role they held there, and records the change, in one transaction.
+	// Errors: not_found (no such user or document).
+	SetRole(ctx context.Context, a RoleAssignment) error
+	// RemoveRole takes away the user's role on the document and records it.
+	// Errors: not_found (they held none).
+	RemoveRole(ctx context.Context, documentID string, userID, actorID int64) error
+	// RoleAssignments returns every assignment, for loading the authorizer.
+	RoleAssignments(ctx context.Context) ([]RoleAssignment, error)
+	// DocumentRoles returns a document's assignments ordered by login.
+	DocumentRoles(ctx context.Context, documentID string) ([]RoleAssignment, error)
+	// UserRoles returns a user's assignments ordered by document slug.
+	UserRoles(ctx context.Context, userID int64) ([]RoleAssignment, error)
+	// RoleChanges returns a document's role history, oldest first.
+	RoleChanges(ctx context.Context, documentID string) ([]RoleChange, error)
+	// PolicyVersion is a number that grows with every role change.
+	PolicyVersion(ctx context.Context) (int64, error)
+}
+
+// AccountStore keeps sessions, tokens and account state.
+type AccountStore interface {
+	// CreateSession stores a new session.
+	CreateSession(ctx context.Context, s Session) error
+	// SessionByHash returns a session and its user. Errors: not_found.
+	SessionByHash(ctx context.Context, hash string) (Session, User, error)
+	// TouchSession sets the session's last-seen time. Errors: not_found.
+	TouchSession(ctx context.Context, hash string, at time.Time) error
+	// DeleteSession removes a session; a missing one is not an error.
+	DeleteSession(ctx context.Context, hash string) error
+	// DeleteUserSessions removes every session of the user.
+	DeleteUserSessions(ctx context.Context, userID int64) error
+	// ListTokens returns the user's tokens (without secrets), newest first.
+	ListTokens(ctx context.Context, userID int64) ([]Token, error)
+	// DeleteToken revokes one of the user's tokens. Errors: not_found.
+	DeleteToken(ctx context.Context, userID, tokenID int64) error
+	// SetUserDisabled disables or enables an account. Errors: not_found.
+	SetUserDisabled(ctx context.Context, userID int64, disabled bool) error
+}
+
+// Subject is who is asking: a signed-in user, or nobody (public reader).
+type Subject struct {
+	UserID int64 // 0 for an anonymous caller
+	Admin  bool
+}
+
+// Authorizer decides whether a subject may do an action on a kind of object
+// in a document. Implementations treat every internal error as a denial.
+type Authorizer interface {
+	// Allow reports whether sub may do act on obj in the document documentID
+	// ("" for actions outside any document, such as creating one).
+	Allow(sub Subject, documentID, obj, act string) bool
+	// Roles returns the roles sub holds on documentID (including admin and
+	// public where they apply).
+	Roles(sub Subject, documentID string) []string
 }

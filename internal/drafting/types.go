@@ -51,3 +51,74 @@ type Token struct {
 func BlobKey(documentID, sha256 string) string {
 	return "documents/" + documentID + "/" + sha256
 }
+
+// Roles a user can hold on a document. RoleAdmin is global (User.Admin);
+// RolePublic is everyone's, signed in or not.
+const (
+	RoleAdmin    = "admin"
+	RoleChair    = "chair"
+	RoleMember   = "member"
+	RoleObserver = "observer"
+	RolePublic   = "public"
+)
+
+// DocumentRoles are the roles held per document.
+var DocumentRoles = []string{RoleChair, RoleMember, RoleObserver}
+
+// RoleAssignment is one user's role on one document (at most one each).
+type RoleAssignment struct {
+	DocumentID   string
+	DocumentSlug string // filled on reads
+	UserID       int64
+	Login        string // filled on reads
+	Role         string // chair, member or observer
+	GrantedBy    int64
+	GrantedAt    time.Time
+}
+
+// RoleChange records a grant or revocation: who, what, when.
+type RoleChange struct {
+	ID         int64
+	DocumentID string
+	UserID     int64
+	Login      string // filled on reads
+	Role       string
+	Action     string // "grant" or "revoke"
+	ActorID    int64  // 0 for the CLI
+	ActorLogin string // filled on reads; "" for the CLI
+	At         time.Time
+}
+
+// Session is a signed-in browser session; only the hash of its secret is
+// stored.
+type Session struct {
+	Hash       string // lowercase hex sha256 of the cookie's secret
+	UserID     int64
+	CreatedAt  time.Time
+	LastSeenAt time.Time
+}
+
+// Object kinds and actions the authorizer decides on; policies/policy.csv
+// grants them to roles.
+const (
+	ObjDocument = "document" // read, create, update, manage_members
+	ObjRevision = "revision" // read, commit
+	ObjProposal = "proposal" // create, read, merge, reject
+	ObjComment  = "comment"  // create, read, resolve
+	ObjApproval = "approval" // create
+	ObjAdoption = "adoption" // create
+	ObjAdopted  = "adopted"  // read
+	ObjAudit    = "audit"    // read
+	ObjUser     = "user"     // manage (accounts, outside any document)
+
+	ActRead          = "read"
+	ActCreate        = "create"
+	ActUpdate        = "update"
+	ActManageMembers = "manage_members"
+	ActCommit        = "commit"
+	ActMerge         = "merge"
+	ActReject        = "reject"
+	ActResolve       = "resolve"
+	ActManage        = "manage"
+	ActAppointChair  = "appoint_chair" // on document: grant or revoke the chair role
+)
