@@ -1,0 +1,217 @@
+package textdiff
+
+import (
+	"fmt"
+	"unicode/utf8"
+
+	"github.com/sergi/go-diff/diffmatchpatch"
+)
+
+type opKind uint8
+
+const (
+	opEq opKind = iota
+	opDel
+	opIns
+)
+
+// alignOp is a run of n paragraphs (or tokens) that are equal, deleted from
+// the old sequence or inserted into the new one.
+type alignOp struct {
+	kind opKind
+	n    int
+}
+
+// maxMyersItems bounds the items of one go-diff run: each distinct item needs
+// a rune of its own, and there are 1,112,064 usable runes.
+const maxMyersItems = 1_000_000
+
+// runeFor maps the i-th distinct item to a rune, skipping the surrogate range
+// that a Go string cannot hold (go-diff turns its diffs into strings).
+func runeFor(i int) rune {
+	r := rune(i + 1) // keep 0 out: it reads as "no rune" to a human debugging
+	if r >= 0xD800 {
+		r += 0x800
+	}
+	return r
+}
+
+// myers diffs two sequences of item ids with go-diff's Myers implementation,
+// the way go-diff's line mode does: every distinct id becomes one rune. The
+// DiffTimeout is 0 (no deadline), so the result is always a true minimal
+// diff; callers bound n*m before calling. a and b must have no common prefix
+// or suffix worth trimming for speed (go-diff trims them anyway).
+func (d *differ) myers(a, b []int32) []alignOp {
+	clear(d.runeOf)
+	ra := d.toRunes(a, d.runesA[:0])
+	rb := d.toRunes(b, d.runesB[:0])
+	d.runesA, d.runesB = ra, rb
+	diffs := d.dmp.DiffMainRunes(ra, rb, false)
+	ops := make([]alignOp, 0, len(diffs))
+	for _, df := range diffs {
+		n := utf8.RuneCountInString(df.Text)
+		switch df.Type {
+		case diffmatchpatch.DiffEqual:
+			ops = append(ops, alignOp{opEq, n})
+		case diffmatchpatch.DiffDelete:
+			ops = append(ops, alignOp{opDel, n})
+		case diffmatchpatch.DiffInsert:
+			ops = append(ops, alignOp{opIns, n})
+		}
+	}
+	return ops
+}
+
+func (d *differ) toRunes(ids []int32, out []rune) []rune {
+	for _, id := range ids {
+		r, ok := d.runeOf[id]
+		if !ok {
+			r = runeFor(len(d.runeOf))
+			d.runeOf[id] = r
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// align diffs the paragraph id sequences a and b. Common ends are trimmed;
+// a middle small enough for the budget goes to Myers; a larger one is split at
+// paragraphs unique to both sides that appear in the same order (patience
+// diff), recursively; what still exceeds the budget is reported as deleted and
+// inserted, and degrades the Result.
+func (d *differ) align(a, b []int32) []alignOp {
+	var ops []alignOp
+	p := 0
+	for p < len(a) && p < len(b) && a[p] == b[p] {
+		p++
+	}
+	s := 0
+	for s < len(a)-p && s < len(b)-p && a[len(a)-1-s] == b[len(b)-1-s] {
+		s++
+	}
+	ops = appendOp(ops, opEq, p)
+	ops = d.alignMiddle(ops, a[p:len(a)-s], b[p:len(b)-s])
+	ops = appendOp(ops, opEq, s)
+	return ops
+}
+
+func (d *differ) alignMiddle(ops []alignOp, a, b []int32) []alignOp {
+	n, m := len(a), len(b)
+	if n == 0 || m == 0 {
+		ops = appendOp(ops, opDel, n)
+		return appendOp(ops, opIns, m)
+	}
+	if int64(n)*int64(m) <= d.opt.MaxAlignCost && n+m <= maxMyersItems {
+		for _, op := range d.myers(a, b) {
+			ops = appendOp(ops, op.kind, op.n)
+		}
+		return ops
+	}
+	anchors := uniqueLCS(a, b)
+	if len(anchors) == 0 {
+		d.degrade(fmt.Sprintf("paragraph alignment of %d×%d paragraphs exceeds its budget; they are shown as deleted and inserted", n, m))
+		ops = appendOp(ops, opDel, n)
+		return appendOp(ops, opIns, m)
+	}
+	i, j := 0, 0
+	for _, an := range anchors {
+		ops = d.alignGap(ops, a[i:an.i], b[j:an.j])
+		ops = appendOp(ops, opEq, 1)
+		i, j = an.i+1, an.j+1
+	}
+	return d.alignGap(ops, a[i:], b[j:])
+}
+
+// alignGap aligns the stretch between two anchors, trimming its common ends
+// first (the paragraphs next to an anchor usually match too).
+func (d *differ) alignGap(ops []alignOp, a, b []int32) []alignOp {
+	for _, op := range d.align(a, b) {
+		ops = appendOp(ops, op.kind, op.n)
+	}
+	return ops
+}
+
+func appendOp(ops []alignOp, k opKind, n int) []alignOp {
+	if n == 0 {
+		return ops
+	}
+	if len(ops) > 0 && ops[len(ops)-1].kind == k {
+		ops[len(ops)-1].n += n
+		return ops
+	}
+	// Keep deletions before insertions within a replaced stretch so that
+	// every consumer can rely on one order.
+	if k == opDel && len(ops) > 0 && ops[len(ops)-1].kind == opIns {
+		if len(ops) > 1 && ops[len(ops)-2].kind == opDel {
+			ops[len(ops)-2].n += n
+			return ops
+		}
+		last := ops[len(ops)-1]
+		ops[len(ops)-1] = alignOp{opDel, n}
+		return append(ops, last)
+	}
+	return append(ops, alignOp{k, n})
+}
+
+type anchor struct{ i, j int }
+
+// uniqueLCS finds the items that occur exactly once in a and once in b, and
+// returns the longest run of them that is in the same order on both sides
+// (patience diff's anchors), in O(n log n).
+func uniqueLCS(a, b []int32) []anchor {
+	type count struct{ na, nb, ia, ib int }
+	cnt := make(map[int32]*count, len(a))
+	for i, id := range a {
+		c := cnt[id]
+		if c == nil {
+			c = &count{}
+			cnt[id] = c
+		}
+		c.na++
+		c.ia = i
+	}
+	for j, id := range b {
+		if c := cnt[id]; c != nil {
+			c.nb++
+			c.ib = j
+		}
+	}
+	var cand []anchor // in a's order
+	for i, id := range a {
+		if c := cnt[id]; c.na == 1 && c.nb == 1 {
+			cand = append(cand, anchor{i, c.ib})
+		}
+	}
+	if len(cand) == 0 {
+		return nil
+	}
+	// Longest increasing subsequence of cand by j (patience sorting).
+	tails := make([]int, 0, len(cand)) // index into cand of the smallest tail of each length
+	prev := make([]int, len(cand))
+	for k, c := range cand {
+		lo, hi := 0, len(tails)
+		for lo < hi {
+			mid := (lo + hi) / 2
+			if cand[tails[mid]].j < c.j {
+				lo = mid + 1
+			} else {
+				hi = mid
+			}
+		}
+		if lo > 0 {
+			prev[k] = tails[lo-1]
+		} else {
+			prev[k] = -1
+		}
+		if lo == len(tails) {
+			tails = append(tails, k)
+		} else {
+			tails[lo] = k
+		}
+	}
+	out := make([]anchor, len(tails))
+	for k, x := len(tails)-1, tails[len(tails)-1]; k >= 0; k, x = k-1, prev[x] {
+		out[k] = cand[x]
+	}
+	return out
+}

@@ -1,0 +1,362 @@
+package textdiff
+
+import (
+	"fmt"
+	"hash/maphash"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/sergi/go-diff/diffmatchpatch"
+)
+
+// differ holds the state of one Diff call.
+type differ struct {
+	opt     Options
+	dmp     *diffmatchpatch.DiffMatchPatch
+	spent   int64 // pair diff cost spent so far, against opt.MaxTotalCost
+	reasons []string
+	nReason int
+
+	// Scratch space reused across go-diff runs.
+	runeOf         map[int32]rune
+	tokRune        map[string]rune
+	runesA, runesB []rune
+	tokA, tokB     []span
+}
+
+func (d *differ) degrade(reason string) {
+	d.nReason++
+	if len(d.reasons) < maxReasons {
+		d.reasons = append(d.reasons, reason)
+	}
+}
+
+// maxReasons bounds the reasons spelled out in DegradedReason.
+const maxReasons = 5
+
+// Diff computes the redline from old to new. It never fails: parts that
+// exceed the budgets in opt are diffed more coarsely and the Result is marked
+// Degraded. Invalid UTF-8 in either text is replaced by U+FFFD first (callers
+// that must not alter text reject invalid UTF-8 before calling).
+func Diff(old, new string, opt Options) *Result {
+	opt = opt.withDefaults()
+	if !utf8.ValidString(old) {
+		old = strings.ToValidUTF8(old, "\uFFFD")
+	}
+	if !utf8.ValidString(new) {
+		new = strings.ToValidUTF8(new, "\uFFFD")
+	}
+	dmp := diffmatchpatch.New()
+	// No deadline: every go-diff run here is bounded by our own budgets, and a
+	// deadline would silently turn a diff into "delete all, insert all".
+	dmp.DiffTimeout = 0
+	d := &differ{
+		opt:     opt,
+		dmp:     dmp,
+		runeOf:  make(map[int32]rune),
+		tokRune: make(map[string]rune),
+	}
+	r := d.run(old, new)
+	if d.nReason > 0 {
+		r.Degraded = true
+		r.DegradedReason = strings.Join(d.reasons, "; ")
+		if d.nReason > len(d.reasons) {
+			r.DegradedReason += fmt.Sprintf("; and %d more", d.nReason-len(d.reasons))
+		}
+	}
+	return r
+}
+
+// pairing of one paragraph with its counterpart on the other side.
+type pairKind uint8
+
+const (
+	pairNone    pairKind = iota // inserted or deleted
+	pairEqual                   // same key, same content
+	pairRenum                   // same key, different list number
+	pairChanged                 // similar neighbours in a replaced stretch
+	pairMoved                   // same or nearly the same content elsewhere
+)
+
+func (d *differ) run(old, new string) *Result {
+	seed := maphash.MakeSeed()
+	group := 1
+	if n := max(countParagraphs(old), countParagraphs(new)); n > maxParagraphs {
+		group = (n + maxParagraphs - 1) / maxParagraphs * 2
+		d.degrade(fmt.Sprintf("%d paragraphs: compared in groups of about %d paragraphs", n, group))
+	}
+	pa := splitParagraphs(old, group, seed)
+	pb := splitParagraphs(new, group, seed)
+
+	// Paragraph ids by key, as go-diff's line mode hashes lines.
+	idOf := make(map[string]int32, len(pa)+len(pb))
+	ida := make([]int32, len(pa))
+	idb := make([]int32, len(pb))
+	for i := range pa {
+		ida[i] = internID(idOf, pa[i].key)
+	}
+	for j := range pb {
+		idb[j] = internID(idOf, pb[j].key)
+	}
+	ops := d.align(ida, idb)
+
+	m := &matcher{
+		d: d, pa: pa, pb: pb, ida: ida, idb: idb,
+		partA: filled(len(pa), -1), partB: filled(len(pb), -1),
+		kindA: make([]pairKind, len(pa)), kindB: make([]pairKind, len(pb)),
+		seed: seed,
+	}
+	m.pairEqual(ops)
+	ss := stretches(ops)
+	m.pairExactMoves(ss)
+	m.pairNeighbours(ss)
+	m.pairNearMoves()
+	return d.build(m, ops)
+}
+
+func internID(idOf map[string]int32, key string) int32 {
+	id, ok := idOf[key]
+	if !ok {
+		id = int32(len(idOf))
+		idOf[key] = id
+	}
+	return id
+}
+
+func filled(n, v int) []int {
+	s := make([]int, n)
+	for i := range s {
+		s[i] = v
+	}
+	return s
+}
+
+// build walks the alignment and turns it into the Result's paragraphs.
+func (d *differ) build(m *matcher, ops []alignOp) *Result {
+	r := &Result{Mode: d.opt.Mode, Paragraphs: make([]Paragraph, 0, max(len(m.pa), len(m.pb)))}
+	var oldPos, newPos int // in code points
+	emit := func(p Paragraph, renum bool) {
+		r.Stats.add(&p, renum)
+		p.OldStart, p.NewStart = oldPos, newPos
+		for _, c := range p.Chunks {
+			n := runeCount(c.Text)
+			if c.Op != OpInsert {
+				oldPos += n
+			}
+			if c.Op != OpDelete {
+				newPos += n
+			}
+		}
+		r.Paragraphs = append(r.Paragraphs, p)
+	}
+	i, j := 0, 0
+	for k := 0; k < len(ops); k++ {
+		op := ops[k]
+		if op.kind == opEq {
+			for e := 0; e < op.n; e++ {
+				emit(d.pairParagraph(m, i, j), false)
+				i++
+				j++
+			}
+			continue
+		}
+		// A replaced stretch: a deletion run and/or an insertion run.
+		i1, j1 := i, j
+		if op.kind == opDel {
+			i1 += op.n
+			if k+1 < len(ops) && ops[k+1].kind == opIns {
+				k++
+				j1 += ops[k].n
+			}
+		} else {
+			j1 += op.n
+		}
+		for i < i1 || j < j1 {
+			switch {
+			case i < i1 && m.kindA[i] != pairChanged:
+				if m.kindA[i] == pairMoved {
+					emit(Paragraph{Kind: KindMovedFrom, OldIndex: i, NewIndex: -1,
+						Chunks: wholeChunks(OpDelete, &m.pa[i]), Move: &Move{OldIndex: i, NewIndex: m.partA[i]}}, false)
+				} else {
+					emit(Paragraph{Kind: KindDeleted, OldIndex: i, NewIndex: -1, Chunks: wholeChunks(OpDelete, &m.pa[i])}, false)
+				}
+				i++
+			case j < j1 && m.kindB[j] != pairChanged:
+				if m.kindB[j] == pairMoved {
+					from := m.partB[j]
+					mv := &Move{OldIndex: from, NewIndex: j, Chunks: d.contentChunks(&m.pa[from], &m.pb[j], from, j)}
+					renum := m.pa[from].content != m.pb[j].content && renumberable(&m.pa[from], &m.pb[j])
+					emit(Paragraph{Kind: KindMovedTo, OldIndex: -1, NewIndex: j, Chunks: wholeChunks(OpInsert, &m.pb[j]), Move: mv}, renum)
+				} else {
+					emit(Paragraph{Kind: KindInserted, OldIndex: -1, NewIndex: j, Chunks: wholeChunks(OpInsert, &m.pb[j])}, false)
+				}
+				j++
+			default:
+				// Changed pairs are monotone within a stretch, so both
+				// cursors now sit on the two halves of one pair.
+				emit(d.pairParagraph(m, i, j), false)
+				i++
+				j++
+			}
+		}
+	}
+	return r
+}
+
+// pairParagraph builds the paragraph for old i paired with new j.
+func (d *differ) pairParagraph(m *matcher, i, j int) Paragraph {
+	a, b := &m.pa[i], &m.pb[j]
+	p := Paragraph{OldIndex: i, NewIndex: j}
+	switch {
+	case a.content == b.content:
+		p.Kind = KindEqual
+		p.Chunks = appendChunk(p.Chunks, OpEqual, a.content)
+	case m.kindA[i] != pairChanged && renumberable(a, b):
+		p.Kind = KindRenumbered
+		p.Chunks = renumberChunks(a, b)
+	default:
+		p.Kind = KindChanged
+		p.Chunks = d.contentChunks(a, b, i, j)
+	}
+	p.Chunks = appendSep(p.Chunks, a.sep, b.sep)
+	return p
+}
+
+// contentChunks diffs the content of two paired paragraphs at the mode.
+func (d *differ) contentChunks(a, b *para, i, j int) []Chunk {
+	switch {
+	case a.content == b.content:
+		return appendChunk(nil, OpEqual, a.content)
+	case renumberable(a, b):
+		return renumberChunks(a, b)
+	case d.opt.Mode != ModeLine && a.mEnd > a.mStart && b.mEnd > b.mStart &&
+		a.content[:a.mStart] == b.content[:b.mStart]:
+		// A renumbered paragraph that was also edited: the number change is
+		// still its own chunk pair, and the words are diffed after it.
+		var cs []Chunk
+		cs = appendChunk(cs, OpEqual, a.content[:a.mStart])
+		if a.marker() == b.marker() {
+			cs = appendChunk(cs, OpEqual, a.marker())
+		} else {
+			cs = appendChunk(cs, OpDelete, a.marker())
+			cs = appendChunk(cs, OpInsert, b.marker())
+		}
+		for _, c := range d.diffPair(a.content[a.mEnd:], b.content[b.mEnd:], i, j) {
+			cs = appendChunk(cs, c.Op, c.Text)
+		}
+		return cs
+	}
+	return d.diffPair(a.content, b.content, i, j)
+}
+
+// renumberable reports whether a and b differ at most in their list number:
+// the same text around it (keys alone could match with the number in
+// different places).
+func renumberable(a, b *para) bool {
+	return a.mEnd > a.mStart && b.mEnd > b.mStart && a.key == b.key && a.content[:a.mStart] == b.content[:b.mStart]
+}
+
+// renumberChunks shows a paragraph whose list number alone changed: the
+// number change as its own delete/insert pair, the rest equal.
+func renumberChunks(a, b *para) []Chunk {
+	var cs []Chunk
+	cs = appendChunk(cs, OpEqual, a.content[:a.mStart])
+	cs = appendChunk(cs, OpDelete, a.marker())
+	cs = appendChunk(cs, OpInsert, b.marker())
+	return appendChunk(cs, OpEqual, a.content[a.mEnd:])
+}
+
+// wholeChunks is a paragraph deleted or inserted whole: its content, then its
+// separator in a chunk of its own.
+func wholeChunks(op string, p *para) []Chunk {
+	var cs []Chunk
+	cs = appendChunk(cs, op, p.content)
+	if p.sep != "" {
+		cs = append(cs, Chunk{Op: op, Text: p.sep})
+	}
+	return cs
+}
+
+// appendSep appends the chunks of two paired paragraphs' separators, never
+// merged with the content chunks before them.
+func appendSep(cs []Chunk, a, b string) []Chunk {
+	if a == b {
+		if a != "" {
+			cs = append(cs, Chunk{Op: OpEqual, Text: a})
+		}
+		return cs
+	}
+	p := 0
+	for p < len(a) && p < len(b) && a[p] == b[p] {
+		p++
+	}
+	var sep []Chunk
+	sep = appendChunk(sep, OpEqual, a[:p])
+	sep = appendChunk(sep, OpDelete, a[p:])
+	sep = appendChunk(sep, OpInsert, b[p:])
+	return append(cs, sep...)
+}
+
+// appendChunk appends a chunk, merging it into the last one when the
+// operation is the same, and dropping it when empty.
+func appendChunk(cs []Chunk, op, text string) []Chunk {
+	if text == "" {
+		return cs
+	}
+	if n := len(cs); n > 0 && cs[n-1].Op == op {
+		cs[n-1].Text += text
+		return cs
+	}
+	return append(cs, Chunk{Op: op, Text: text})
+}
+
+// add counts paragraph p into s; renum says a moved paragraph's only edit is
+// its new list number, which is not counted as words.
+func (s *Stats) add(p *Paragraph, renum bool) {
+	words := func(cs []Chunk) {
+		for _, c := range cs[numberChunks(cs):] {
+			switch c.Op {
+			case OpInsert:
+				s.WordsInserted += countWords(c.Text)
+			case OpDelete:
+				s.WordsDeleted += countWords(c.Text)
+			}
+		}
+	}
+	switch p.Kind {
+	case KindInserted:
+		s.ParagraphsAdded++
+		words(p.Chunks)
+	case KindDeleted:
+		s.ParagraphsRemoved++
+		words(p.Chunks)
+	case KindChanged:
+		s.ParagraphsChanged++
+		words(p.Chunks)
+	case KindMovedTo:
+		s.ParagraphsMoved++
+		if !renum {
+			words(p.Move.Chunks)
+		}
+	case KindRenumbered:
+		s.ParagraphsRenumbered++
+	}
+}
+
+// numberChunks returns how many leading chunks of a paragraph are its list
+// number changing (indentation, then the old number deleted and the new one
+// inserted), which Stats does not count as words.
+func numberChunks(cs []Chunk) int {
+	k := 0
+	if k < len(cs) && cs[k].Op == OpEqual && strings.Trim(cs[k].Text, " \t") == "" {
+		k++
+	}
+	if k+1 < len(cs) && cs[k].Op == OpDelete && cs[k+1].Op == OpInsert &&
+		isMarker(cs[k].Text) && isMarker(cs[k+1].Text) {
+		return k + 2
+	}
+	return 0
+}
+
+// isMarker reports whether s is exactly a list number.
+func isMarker(s string) bool { return s != "" && markerLen(s) == len(s) }

@@ -1,0 +1,248 @@
+package textdiff
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/sergi/go-diff/diffmatchpatch"
+)
+
+// level is the granularity a paragraph pair is diffed at, finest first.
+type level int
+
+const (
+	levelChar level = iota
+	levelWord
+	levelLine
+	levelWhole
+)
+
+func (l level) String() string {
+	return [...]string{"character", "word", "line", "paragraph"}[l]
+}
+
+// Bounds on go-diff's semantic cleanup, which is quadratic in the number of
+// edits on dissimilar texts.
+const (
+	// maxCleanupDiffs: with more edits than this the cleanup is skipped.
+	maxCleanupDiffs = 2000
+	// minCleanupShare: a pair sharing less than this fraction of its
+	// characters is shown as one deletion and one insertion, which is what
+	// the cleanup would converge to at great cost.
+	minCleanupShare = 0.2
+)
+
+// diffPair diffs the contents of a paired old paragraph i and new paragraph
+// j at the Result's mode, falling back to coarser levels when a level's cost
+// exceeds the budget. Chunk texts are substrings of a and b where possible.
+func (d *differ) diffPair(a, b string, i, j int) []Chunk {
+	want := levelWord
+	switch d.opt.Mode {
+	case ModeChar:
+		want = levelChar
+	case ModeLine:
+		want = levelWhole
+	}
+	for l := want; ; l++ {
+		var cs []Chunk
+		var cost int64
+		ok := true
+		switch l {
+		case levelChar:
+			cs, cost, ok = d.charDiff(a, b)
+		case levelWord:
+			d.tokA, d.tokB = tokenize(a, d.tokA), tokenize(b, d.tokB)
+			cs, cost, ok = d.tokenDiff(a, b, d.tokA, d.tokB)
+		case levelLine:
+			d.tokA, d.tokB = tokenizeLines(a, d.tokA), tokenizeLines(b, d.tokB)
+			cs, cost, ok = d.tokenDiff(a, b, d.tokA, d.tokB)
+		case levelWhole:
+			cs = appendChunk(nil, OpDelete, a)
+			return appendChunk(cs, OpInsert, b)
+		}
+		if ok {
+			return cs
+		}
+		d.degrade(fmt.Sprintf("old paragraph %d / new paragraph %d: %s diff would cost %d, over its budget; shown at %s level",
+			i+1, j+1, l, cost, l+1))
+	}
+}
+
+// charge reserves cost from the budgets, or reports that it does not fit.
+func (d *differ) charge(cost int64) bool {
+	if cost > d.opt.MaxPairCost || d.spent+cost > d.opt.MaxTotalCost {
+		return false
+	}
+	d.spent += cost
+	return true
+}
+
+// tokenDiff diffs a and b split into tokens ta and tb, mapping every distinct
+// token to a rune the way go-diff's line mode maps lines, then running
+// go-diff's Myers diff on the runes. Common leading and trailing tokens are
+// trimmed first; the cost is the product of the token counts left.
+func (d *differ) tokenDiff(a, b string, ta, tb []span) ([]Chunk, int64, bool) {
+	p := 0
+	for p < len(ta) && p < len(tb) && a[ta[p].start:ta[p].end] == b[tb[p].start:tb[p].end] {
+		p++
+	}
+	s := 0
+	for s < len(ta)-p && s < len(tb)-p &&
+		a[ta[len(ta)-1-s].start:ta[len(ta)-1-s].end] == b[tb[len(tb)-1-s].start:tb[len(tb)-1-s].end] {
+		s++
+	}
+	ma, mb := ta[p:len(ta)-s], tb[p:len(tb)-s]
+	cost := int64(len(ma)) * int64(len(mb))
+	if len(ma)+len(mb) > maxMyersItems || !d.charge(cost) {
+		return nil, cost, false
+	}
+	var cs []Chunk
+	aPos, bPos := 0, 0 // byte offsets reached in a and b
+	if p > 0 {
+		aPos, bPos = ta[p-1].end, tb[p-1].end
+		cs = appendChunk(cs, OpEqual, a[:aPos])
+	}
+	switch {
+	case len(ma) == 0 || len(mb) == 0:
+		// Pure insertion or deletion: nothing for go-diff to find.
+	default:
+		clear(d.tokRune)
+		ra, rb := d.runesA[:0], d.runesB[:0]
+		for _, t := range ma {
+			ra = append(ra, d.tokenRune(a[t.start:t.end]))
+		}
+		for _, t := range mb {
+			rb = append(rb, d.tokenRune(b[t.start:t.end]))
+		}
+		d.runesA, d.runesB = ra, rb
+		x, y := p, p // token indices reached in ta and tb
+		for _, df := range d.dmp.DiffMainRunes(ra, rb, false) {
+			n := utf8.RuneCountInString(df.Text)
+			switch df.Type {
+			case diffmatchpatch.DiffEqual:
+				end := ta[x+n-1].end
+				cs = appendChunk(cs, OpEqual, a[aPos:end])
+				aPos, bPos = end, tb[y+n-1].end
+				x += n
+				y += n
+			case diffmatchpatch.DiffDelete:
+				end := ta[x+n-1].end
+				cs = appendChunk(cs, OpDelete, a[aPos:end])
+				aPos = end
+				x += n
+			case diffmatchpatch.DiffInsert:
+				end := tb[y+n-1].end
+				cs = appendChunk(cs, OpInsert, b[bPos:end])
+				bPos = end
+				y += n
+			}
+		}
+	}
+	// Whatever of the middle go-diff had nothing to say about (all of it for
+	// a pure insertion or deletion), then the common tail.
+	aMid, bMid := len(a), len(b)
+	if s > 0 {
+		aMid, bMid = ta[len(ta)-s].start, tb[len(tb)-s].start
+	}
+	cs = appendChunk(cs, OpDelete, a[aPos:aMid])
+	cs = appendChunk(cs, OpInsert, b[bPos:bMid])
+	cs = appendChunk(cs, OpEqual, a[aMid:])
+	return cs, cost, true
+}
+
+func (d *differ) tokenRune(tok string) rune {
+	r, ok := d.tokRune[tok]
+	if !ok {
+		r = runeFor(len(d.tokRune))
+		d.tokRune[tok] = r
+	}
+	return r
+}
+
+// charDiff diffs a and b character by character with go-diff, then applies
+// its semantic cleanup when that is affordable. The cost is the product of the
+// character counts once common ends are trimmed.
+func (d *differ) charDiff(a, b string) ([]Chunk, int64, bool) {
+	p := 0
+	for p < len(a) && p < len(b) && a[p] == b[p] {
+		p++
+	}
+	for p > 0 && p < len(a) && !utf8.RuneStart(a[p]) { // back to a rune start
+		p--
+	}
+	s := 0
+	for s < len(a)-p && s < len(b)-p && a[len(a)-1-s] == b[len(b)-1-s] {
+		s++
+	}
+	for s > 0 && !utf8.RuneStart(a[len(a)-s]) {
+		s--
+	}
+	ma, mb := a[p:len(a)-s], b[p:len(b)-s]
+	na, nb := utf8.RuneCountInString(ma), utf8.RuneCountInString(mb)
+	cost := int64(na) * int64(nb)
+	if !d.charge(cost) {
+		return nil, cost, false
+	}
+	var cs []Chunk
+	cs = appendChunk(cs, OpEqual, a[:p])
+	if na == 0 || nb == 0 {
+		cs = appendChunk(cs, OpDelete, ma)
+		cs = appendChunk(cs, OpInsert, mb)
+	} else {
+		diffs := d.dmp.DiffMain(ma, mb, false)
+		shared := 0
+		for _, df := range diffs {
+			if df.Type == diffmatchpatch.DiffEqual {
+				shared += utf8.RuneCountInString(df.Text)
+			}
+		}
+		switch {
+		case float64(2*shared) < minCleanupShare*float64(na+nb):
+			diffs = []diffmatchpatch.Diff{{Type: diffmatchpatch.DiffDelete, Text: ma}, {Type: diffmatchpatch.DiffInsert, Text: mb}}
+		case len(diffs) <= maxCleanupDiffs:
+			// go-diff's cleanup mixes rune counts and byte offsets in places;
+			// keep its result only if it still spells both texts exactly.
+			cleaned := d.dmp.DiffCleanupSemantic(slices.Clone(diffs))
+			if spells(cleaned, ma, mb) {
+				diffs = cleaned
+			}
+		}
+		for _, df := range diffs {
+			switch df.Type {
+			case diffmatchpatch.DiffEqual:
+				cs = appendChunk(cs, OpEqual, df.Text)
+			case diffmatchpatch.DiffDelete:
+				cs = appendChunk(cs, OpDelete, df.Text)
+			case diffmatchpatch.DiffInsert:
+				cs = appendChunk(cs, OpInsert, df.Text)
+			}
+		}
+	}
+	cs = appendChunk(cs, OpEqual, a[len(a)-s:])
+	return cs, cost, true
+}
+
+// spells reports whether diffs turn a into b exactly, in valid UTF-8.
+func spells(diffs []diffmatchpatch.Diff, a, b string) bool {
+	ra, rb := a, b
+	for _, df := range diffs {
+		if !utf8.ValidString(df.Text) {
+			return false
+		}
+		if df.Type != diffmatchpatch.DiffInsert {
+			if !strings.HasPrefix(ra, df.Text) {
+				return false
+			}
+			ra = ra[len(df.Text):]
+		}
+		if df.Type != diffmatchpatch.DiffDelete {
+			if !strings.HasPrefix(rb, df.Text) {
+				return false
+			}
+			rb = rb[len(df.Text):]
+		}
+	}
+	return ra == "" && rb == ""
+}

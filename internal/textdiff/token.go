@@ -1,0 +1,103 @@
+package textdiff
+
+import (
+	"unicode"
+	"unicode/utf8"
+)
+
+// span is a token: the half-open byte range [start, end) of a string.
+type span struct{ start, end int }
+
+// tokenize splits s into word-mode tokens: words (runs of letters, digits and
+// combining marks), whitespace runs, and single other characters
+// (punctuation, symbols). The tokens cover s exactly, in order.
+func tokenize(s string, out []span) []span {
+	out = out[:0]
+	i := 0
+	for i < len(s) {
+		start := i
+		c, size := decode(s, i)
+		i += size
+		switch {
+		case isWordRune(c):
+			for i < len(s) {
+				c, size = decode(s, i)
+				if !isWordRune(c) {
+					break
+				}
+				i += size
+			}
+		case isSpaceRune(c):
+			for i < len(s) {
+				c, size = decode(s, i)
+				if !isSpaceRune(c) {
+					break
+				}
+				i += size
+			}
+		}
+		out = append(out, span{start, i})
+	}
+	return out
+}
+
+// tokenizeLines splits s into lines, each with its line break; the coarse
+// level a huge paragraph falls back to.
+func tokenizeLines(s string, out []span) []span {
+	out = out[:0]
+	i := 0
+	for i < len(s) {
+		j := indexByteFrom(s, '\n', i)
+		if j < 0 {
+			j = len(s)
+		} else {
+			j++
+		}
+		out = append(out, span{i, j})
+		i = j
+	}
+	return out
+}
+
+// countWords counts the words of s, as tokenize splits them.
+func countWords(s string) int {
+	n := 0
+	in := false
+	for i := 0; i < len(s); {
+		c, size := decode(s, i)
+		i += size
+		w := isWordRune(c)
+		if w && !in {
+			n++
+		}
+		in = w
+	}
+	return n
+}
+
+// decode is utf8.DecodeRuneInString with an ASCII fast path; most tokens of
+// a Russian text are still spaces and punctuation.
+func decode(s string, i int) (rune, int) {
+	if c := s[i]; c < utf8.RuneSelf {
+		return rune(c), 1
+	}
+	return utf8.DecodeRuneInString(s[i:])
+}
+
+func isWordRune(c rune) bool {
+	if c < utf8.RuneSelf {
+		return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+	}
+	// Cyrillic letters are by far the most common non-ASCII runes here.
+	if c >= 0x0410 && c <= 0x044F || c == 0x0401 || c == 0x0451 {
+		return true
+	}
+	return unicode.IsLetter(c) || unicode.IsDigit(c) || unicode.IsMark(c)
+}
+
+func isSpaceRune(c rune) bool {
+	if c < utf8.RuneSelf {
+		return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
+	}
+	return unicode.IsSpace(c)
+}
