@@ -201,7 +201,8 @@ func (m *MinIO) ArchiveStatus(ctx context.Context, key string) (held bool, err e
 
 // put is the create-only write shared by Put and Archive. The request
 // carries our SHA-256 in x-amz-checksum-sha256, so the server hashes the
-// bytes it received and refuses them when they differ (BadDigest), and
+// bytes it received and refuses them when they differ
+// (XAmzContentChecksumMismatch), and
 // If-None-Match: * so an existing key is never replaced.
 func (m *MinIO) put(ctx context.Context, op, bucket, key string, data []byte, sum string, hold minio.LegalHoldStatus) error {
 	if err := checkKey(op, key); err != nil {
@@ -218,11 +219,17 @@ func (m *MinIO) put(ctx context.Context, op, bucket, key string, data []byte, su
 	if code(err) != "PreconditionFailed" {
 		return translate(op, err)
 	}
-	info, err := m.client.StatObject(ctx, bucket, key, minio.StatObjectOptions{})
+	info, err := m.client.StatObject(ctx, bucket, key, minio.StatObjectOptions{Checksum: true})
 	if err != nil {
 		return translate(op, err)
 	}
-	if info.UserMetadata[http.CanonicalHeaderKey(sumMetaKey)] == sum && info.Size == int64(len(data)) {
+	// Prefer the checksum the server verified; the metadata copy covers
+	// objects written without one.
+	same := info.ChecksumSHA256 == base64.StdEncoding.EncodeToString(raw)
+	if info.ChecksumSHA256 == "" {
+		same = info.UserMetadata[http.CanonicalHeaderKey(sumMetaKey)] == sum
+	}
+	if same && info.Size == int64(len(data)) {
 		return nil
 	}
 	return drafting.E(drafting.KindConflict, op, "blob key already holds other bytes")
