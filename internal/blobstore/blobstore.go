@@ -24,10 +24,7 @@ func checkKey(op, key string) error {
 	if key == "" || len(key) > maxKeyLen {
 		return drafting.E(drafting.KindInvalid, op, "blob key must have 1 to 1024 characters")
 	}
-	if err := checkElements(op, key); err != nil {
-		return err
-	}
-	return nil
+	return checkElements(op, key)
 }
 
 // checkPrefix accepts "" and anything a key may start with, including a

@@ -202,8 +202,8 @@ func (m *MinIO) ArchiveStatus(ctx context.Context, key string) (held bool, err e
 // put is the create-only write shared by Put and Archive. The request
 // carries our SHA-256 in x-amz-checksum-sha256, so the server hashes the
 // bytes it received and refuses them when they differ
-// (XAmzContentChecksumMismatch), and
-// If-None-Match: * so an existing key is never replaced.
+// (XAmzContentChecksumMismatch), and If-None-Match: * so an existing key is
+// never replaced.
 func (m *MinIO) put(ctx context.Context, op, bucket, key string, data []byte, sum string, hold minio.LegalHoldStatus) error {
 	if err := checkKey(op, key); err != nil {
 		return err
