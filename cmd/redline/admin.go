@@ -173,3 +173,29 @@ func randomPassword() (string, error) {
 	}
 	return base64.RawURLEncoding.EncodeToString(b), nil
 }
+
+func cmdRole(args []string, stdout, stderr io.Writer) int {
+	const usageRole = "usage: redline role grant|revoke LOGIN ROLE DOCUMENT   (ROLE: chair, member or observer; DOCUMENT: its slug)"
+	if len(args) != 4 || (args[0] != "grant" && args[0] != "revoke") {
+		fmt.Fprintln(stderr, usageRole)
+		return 2
+	}
+	verb, login, role, slug := args[0], args[1], args[2], args[3]
+	return withApp("role "+verb, stderr, func(ctx context.Context, a *app) int {
+		var err error
+		if verb == "grant" {
+			_, err = a.svc.GrantRole(ctx, login, role, slug)
+		} else {
+			err = a.svc.RevokeRole(ctx, login, role, slug)
+		}
+		if err != nil {
+			return fail(stderr, "role "+verb, err)
+		}
+		if verb == "grant" {
+			fmt.Fprintf(stdout, "%s is now %s of %s\n", login, role, slug)
+		} else {
+			fmt.Fprintf(stdout, "%s is no longer %s of %s\n", login, role, slug)
+		}
+		return 0
+	})
+}

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 
+	"redline/internal/authz"
 	"redline/internal/blobstore"
 	"redline/internal/config"
 	"redline/internal/drafting"
@@ -22,6 +23,7 @@ type app struct {
 	db    *sqlstore.DB
 	blobs drafting.BlobStore
 	svc   *drafting.Service
+	enf   *authz.Enforcer
 	log   *slog.Logger
 }
 
@@ -65,8 +67,17 @@ func open(ctx context.Context, cfg config.Config, logOut io.Writer, hooks drafti
 			return nil, fmt.Errorf("open blob folder (REDLINE_DATA_DIR): %w", err)
 		}
 	}
-	svc := drafting.NewService(db, blobs, drafting.Options{MaxTextBytes: cfg.MaxTextBytes, Hooks: hooks})
-	return &app{cfg: cfg, db: db, blobs: blobs, svc: svc, log: log}, nil
+	enf, err := authz.New(db, log)
+	if err == nil {
+		err = enf.Reload(ctx)
+	}
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("load access policy: %w", err)
+	}
+	svc := drafting.NewService(db, blobs, drafting.Options{MaxTextBytes: cfg.MaxTextBytes, Hooks: hooks,
+		Authorizer: enf, PolicyChanged: enf.Reload})
+	return &app{cfg: cfg, db: db, blobs: blobs, svc: svc, enf: enf, log: log}, nil
 }
 
 func (a *app) Close() error { return a.db.Close() }

@@ -57,6 +57,61 @@ func TestUserAndToken(t *testing.T) {
 	}
 }
 
+func TestRoleGrantRevoke(t *testing.T) {
+	useDataDir(t)
+	if code, _, errs := runCLI(t, "очень-секретный-пароль\n", "user", "add", "anna"); code != 0 {
+		t.Fatal(errs)
+	}
+	cfg, err := loadConfig(nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	a, err := open(ctx, cfg, os.Stderr, drafting.Hooks{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin, err := a.svc.CreateUser(ctx, drafting.NewUser{Login: "root", PasswordHash: "$argon2id$x", Admin: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.svc.CreateDocument(ctx, &admin, drafting.NewDocument{Slug: "doc", Title: "Документ"}); err != nil {
+		t.Fatal(err)
+	}
+	a.Close()
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"role", "grant", "anna", "chair", "doc"}, 0, "anna is now chair of doc"},
+		{[]string{"role", "grant", "anna", "member", "doc"}, 0, "anna is now member of doc"},
+		{[]string{"role", "revoke", "anna", "chair", "doc"}, 1, "does not hold the role chair"},
+		{[]string{"role", "revoke", "anna", "member", "doc"}, 0, "anna is no longer member of doc"},
+		{[]string{"role", "grant", "anna", "king", "doc"}, 1, "role must be"},
+		{[]string{"role", "grant", "nobody", "member", "doc"}, 1, "no such user"},
+		{[]string{"role", "grant", "anna", "member", "nodoc"}, 1, "document not found"},
+		{[]string{"role", "grant", "anna"}, 2, "usage"},
+	} {
+		code, out, errs := runCLI(t, "", c.args...)
+		if code != c.code || !strings.Contains(out+errs, c.want) {
+			t.Errorf("%v: %d %q %q, want %d and %q", c.args, code, out, errs, c.code, c.want)
+		}
+	}
+	a, err = open(ctx, cfg, os.Stderr, drafting.Hooks{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	changes, err := a.svc.MemberChanges(ctx, &admin, "doc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(changes) != 3 || changes[0].Action != "grant" || changes[2].Action != "revoke" || changes[0].ActorLogin != "" {
+		t.Fatalf("role history %+v", changes)
+	}
+}
+
 func TestBadConfigNamesVariable(t *testing.T) {
 	useDataDir(t)
 	t.Setenv("REDLINE_MAX_TEXT_BYTES", "lots")
@@ -84,12 +139,15 @@ func TestVerifyFindsAlteredBlob(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, err := a.svc.CreateUser(ctx, drafting.NewUser{Login: "chair", PasswordHash: "$argon2id$x"})
+	u, err := a.svc.CreateUser(ctx, drafting.NewUser{Login: "chair", PasswordHash: "$argon2id$x", Admin: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	text := "1. Принять за основу проект итогового документа."
 	if _, err := a.svc.CreateDocument(ctx, &u, drafting.NewDocument{Slug: "doc", Title: "Документ", Text: &text}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.svc.GrantRole(ctx, "chair", drafting.RoleChair, "doc"); err != nil {
 		t.Fatal(err)
 	}
 	r2, err := a.svc.Commit(ctx, &u, "doc", 1, []byte(text+"\n\n2. Второй пункт."), "")

@@ -14,6 +14,7 @@ commands:
   migrate   apply database migrations
   user      manage accounts (user add LOGIN [--name NAME] [--admin])
   token     manage API tokens (token create LOGIN [--label L])
+  role      grant or revoke a role (role grant|revoke LOGIN ROLE DOCUMENT)
   verify    re-read every stored text and check its hash (verify [--gc])
   diff      redline between two files (diff OLD NEW [--mode] [--format])
 `
@@ -36,6 +37,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return cmdUser(args[1:], stdin, stdout, stderr)
 	case "token":
 		return cmdToken(args[1:], stdout, stderr)
+	case "role":
+		return cmdRole(args[1:], stdout, stderr)
 	case "verify":
 		return cmdVerify(args[1:], stdout, stderr)
 	case "diff":

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"redline/internal/auth"
+	"redline/internal/authz"
 	"redline/internal/drafting"
 	"redline/internal/httpapi"
 )
@@ -39,7 +40,16 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, "serve", err)
 	}
 	defer a.Close()
-	h, err := httpapi.New(a.svc, httpapi.Options{Logger: a.log, TrustedProxies: cfg.TrustedProxies, Metrics: metrics})
+	// Role changes made by other instances arrive by LISTEN/NOTIFY on
+	// PostgreSQL; the periodic version check is the backstop for a missed one.
+	go func() {
+		if err := a.db.WatchPolicy(ctx, a.enf.Changed); err != nil {
+			a.log.Error("watch policy changes", "err", err.Error())
+		}
+	}()
+	go a.enf.Run(ctx, authz.DefaultInterval)
+	h, err := httpapi.New(a.svc, httpapi.Options{Logger: a.log, TrustedProxies: cfg.TrustedProxies, Metrics: metrics,
+		TLS: cfg.UsesTLS(), LoginAttempts: cfg.LoginAttempts, LoginWindow: cfg.LoginWindow})
 	if err != nil {
 		return fail(stderr, "serve", fmt.Errorf("REDLINE_TRUSTED_PROXIES: %w", err))
 	}

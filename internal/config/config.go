@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Config is Redline's configuration.
@@ -29,6 +30,8 @@ type Config struct {
 	TrustedProxies []string // REDLINE_TRUSTED_PROXIES: comma-separated IPs or CIDRs; none by default
 	BaseURL        string   // REDLINE_BASE_URL: public URL, e.g. https://redline.example.org
 	LogLevel       slog.Level
+	LoginAttempts  int           // REDLINE_LOGIN_ATTEMPTS: failed sign-ins per account and per address before 429
+	LoginWindow    time.Duration // REDLINE_LOGIN_WINDOW: how long failed sign-ins count
 }
 
 // Var describes one setting: its variable, flag, default and help.
@@ -51,6 +54,8 @@ var Vars = []Var{
 	{"REDLINE_TRUSTED_PROXIES", "trusted-proxies", "", "comma-separated proxy IPs/CIDRs whose X-Forwarded-For is believed; none by default", false},
 	{"REDLINE_BASE_URL", "base-url", "", "public URL of this server, e.g. https://redline.example.org", false},
 	{"REDLINE_LOG_LEVEL", "log-level", "info", "debug, info, warn or error", false},
+	{"REDLINE_LOGIN_ATTEMPTS", "login-attempts", "5", "failed sign-ins allowed per account and per client address before 429", false},
+	{"REDLINE_LOGIN_WINDOW", "login-window", "15m", "how long failed sign-ins count, e.g. 15m", false},
 }
 
 // Load reads the configuration from getenv, then lets flags in args (when fs
@@ -171,6 +176,15 @@ func parse(v map[string]string) (Config, error) {
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(v["REDLINE_LOG_LEVEL"])); err != nil {
 		bad("REDLINE_LOG_LEVEL", "%q is not debug, info, warn or error", v["REDLINE_LOG_LEVEL"])
+	}
+	n, err = strconv.ParseInt(v["REDLINE_LOGIN_ATTEMPTS"], 10, 32)
+	if err != nil || n < 1 || n > 1000 {
+		bad("REDLINE_LOGIN_ATTEMPTS", "%q must be a number between 1 and 1000", v["REDLINE_LOGIN_ATTEMPTS"])
+	}
+	c.LoginAttempts = int(n)
+	c.LoginWindow, err = time.ParseDuration(v["REDLINE_LOGIN_WINDOW"])
+	if err != nil || c.LoginWindow < time.Second || c.LoginWindow > 24*time.Hour {
+		bad("REDLINE_LOGIN_WINDOW", "%q must be a duration between 1s and 24h, e.g. 15m", v["REDLINE_LOGIN_WINDOW"])
 	}
 	return c, errors.Join(errs...)
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -23,7 +24,7 @@ func TestDefaults(t *testing.T) {
 	}
 	want := Config{
 		DataDir: "./data", Addr: "127.0.0.1:8080", S3Bucket: "redline-drafts",
-		MaxTextBytes: 4 << 20, LogLevel: slog.LevelInfo,
+		MaxTextBytes: 4 << 20, LogLevel: slog.LevelInfo, LoginAttempts: 5, LoginWindow: 15 * time.Minute,
 	}
 	if diff := cmp.Diff(want, c); diff != "" {
 		t.Errorf("defaults (-want +got):\n%s", diff)
@@ -73,6 +74,8 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 		"REDLINE_TRUSTED_PROXIES": {"REDLINE_TRUSTED_PROXIES": "10.0.0.0/8, not-an-ip"},
 		"REDLINE_BASE_URL":        {"REDLINE_BASE_URL": "ftp://x"},
 		"REDLINE_LOG_LEVEL":       {"REDLINE_LOG_LEVEL": "loud"},
+		"REDLINE_LOGIN_ATTEMPTS":  {"REDLINE_LOGIN_ATTEMPTS": "0"},
+		"REDLINE_LOGIN_WINDOW":    {"REDLINE_LOGIN_WINDOW": "forever"},
 		"REDLINE_S3_SECRET_KEY":   {"REDLINE_S3_SECRET_KEY": "a", "REDLINE_S3_SECRET_KEY_FILE": "/nonexistent"},
 	}
 	for name, vars := range cases {

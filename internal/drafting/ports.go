@@ -74,6 +74,9 @@ type Store interface {
 	AllRevisions(ctx context.Context, fn func(Revision) error) error
 	// Close releases the database.
 	Close() error
+
+	RoleStore
+	AccountStore
 }
 
 // RoleStore keeps role assignments and their history. Changing a role also

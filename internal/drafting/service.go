@@ -16,11 +16,13 @@ import (
 // store. Every method takes the acting user; handlers only establish who that
 // is.
 type Service struct {
-	store        Store
-	blobs        BlobStore
-	maxTextBytes int64
-	now          func() time.Time
-	hooks        Hooks
+	store          Store
+	blobs          BlobStore
+	authz          Authorizer
+	onPolicyChange func(ctx context.Context) error
+	maxTextBytes   int64
+	now            func() time.Time
+	hooks          Hooks
 }
 
 // Hooks observe the service, e.g. for metrics. Nil fields are skipped.
@@ -33,14 +35,20 @@ type Hooks struct {
 
 // Options configure a Service.
 type Options struct {
-	MaxTextBytes int64            // largest text accepted; 4 MiB when zero
-	Now          func() time.Time // clock; time.Now when nil
-	Hooks        Hooks
+	// Authorizer decides every action; without one everything is refused.
+	Authorizer Authorizer
+	// PolicyChanged is called after a role change, so this instance's
+	// authorizer sees it before the next request (e.g. Enforcer.Reload).
+	PolicyChanged func(ctx context.Context) error
+	MaxTextBytes  int64            // largest text accepted; 4 MiB when zero
+	Now           func() time.Time // clock; time.Now when nil
+	Hooks         Hooks
 }
 
 // NewService returns a Service over store and blobs.
 func NewService(store Store, blobs BlobStore, opt Options) *Service {
-	s := &Service{store: store, blobs: blobs, maxTextBytes: opt.MaxTextBytes, now: opt.Now, hooks: opt.Hooks}
+	s := &Service{store: store, blobs: blobs, authz: opt.Authorizer, onPolicyChange: opt.PolicyChanged,
+		maxTextBytes: opt.MaxTextBytes, now: opt.Now, hooks: opt.Hooks}
 	if s.maxTextBytes <= 0 {
 		s.maxTextBytes = 4 << 20
 	}
@@ -66,16 +74,6 @@ func (s *Service) Ready(ctx context.Context) error {
 
 func (s *Service) clock() time.Time { return s.now().UTC() }
 
-func requireUser(op string, actor *User) error {
-	if actor == nil || actor.ID == 0 {
-		return E(KindUnauthenticated, op, "sign in first")
-	}
-	if actor.Disabled {
-		return E(KindUnauthenticated, op, "account is disabled")
-	}
-	return nil
-}
-
 // NewDocument is the input of CreateDocument.
 type NewDocument struct {
 	Slug              string
@@ -95,7 +93,7 @@ type DocumentView struct {
 // CreateDocument creates a document and, when in.Text is set, its revision 1.
 func (s *Service) CreateDocument(ctx context.Context, actor *User, in NewDocument) (DocumentView, error) {
 	const op = "create document"
-	if err := requireUser(op, actor); err != nil {
+	if err := s.authorize(op, actor, "", ObjDocument, ActCreate); err != nil {
 		return DocumentView{}, err
 	}
 	if !ValidSlug(in.Slug) {
@@ -191,10 +189,7 @@ func (s *Service) prepareRevision(ctx context.Context, op string, actor *User, d
 // Document returns a document with its head.
 func (s *Service) Document(ctx context.Context, actor *User, slug string) (DocumentView, error) {
 	const op = "get document"
-	if err := requireUser(op, actor); err != nil {
-		return DocumentView{}, err
-	}
-	d, err := s.document(ctx, op, slug)
+	d, err := s.documentFor(ctx, op, actor, slug, ObjDocument, ActRead)
 	if err != nil {
 		return DocumentView{}, err
 	}
@@ -226,14 +221,20 @@ func (s *Service) document(ctx context.Context, op, slug string) (Document, erro
 // ListDocuments returns the documents the actor may see.
 func (s *Service) ListDocuments(ctx context.Context, actor *User) ([]Document, error) {
 	const op = "list documents"
-	if err := requireUser(op, actor); err != nil {
-		return nil, err
+	if actor == nil {
+		return nil, E(KindUnauthenticated, op, "sign in first")
 	}
 	ds, err := s.store.ListDocuments(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
-	return ds, nil
+	visible := ds[:0]
+	for _, d := range ds {
+		if s.authorize(op, actor, d.ID, ObjDocument, ActRead) == nil {
+			visible = append(visible, d)
+		}
+	}
+	return visible, nil
 }
 
 // Commit makes text the next revision of the document, provided base is the
@@ -241,15 +242,12 @@ func (s *Service) ListDocuments(ctx context.Context, actor *User) ([]Document, e
 // a conflict whose details carry the current head.
 func (s *Service) Commit(ctx context.Context, actor *User, slug string, base int64, text []byte, message string) (Revision, error) {
 	const op = "commit revision"
-	if err := requireUser(op, actor); err != nil {
+	d, err := s.documentFor(ctx, op, actor, slug, ObjRevision, ActCommit)
+	if err != nil {
 		return Revision{}, err
 	}
 	if base < 0 {
 		return Revision{}, E(KindInvalid, op, "base must be the current head number (0 for the first revision)")
-	}
-	d, err := s.document(ctx, op, slug)
-	if err != nil {
-		return Revision{}, err
 	}
 	// Refuse a stale base before writing anything; the transaction checks
 	// again, since the head can move between here and there.
@@ -292,10 +290,7 @@ func (s *Service) headNumber(ctx context.Context, docID string) (int64, error) {
 // Revision returns revision n of a document.
 func (s *Service) Revision(ctx context.Context, actor *User, slug string, n int64) (Revision, error) {
 	const op = "get revision"
-	if err := requireUser(op, actor); err != nil {
-		return Revision{}, err
-	}
-	d, err := s.document(ctx, op, slug)
+	d, err := s.documentFor(ctx, op, actor, slug, ObjRevision, ActRead)
 	if err != nil {
 		return Revision{}, err
 	}
@@ -320,7 +315,8 @@ func (s *Service) revision(ctx context.Context, op string, d Document, n int64) 
 // (all when before <= 0). limit is clamped to 1..500 (50 when zero).
 func (s *Service) Revisions(ctx context.Context, actor *User, slug string, limit int, before int64) ([]Revision, error) {
 	const op = "list revisions"
-	if err := requireUser(op, actor); err != nil {
+	d, err := s.documentFor(ctx, op, actor, slug, ObjRevision, ActRead)
+	if err != nil {
 		return nil, err
 	}
 	if limit < 0 || before < 0 {
@@ -330,10 +326,6 @@ func (s *Service) Revisions(ctx context.Context, actor *User, slug string, limit
 		limit = 50
 	}
 	limit = min(limit, 500)
-	d, err := s.document(ctx, op, slug)
-	if err != nil {
-		return nil, err
-	}
 	rs, err := s.store.ListRevisions(ctx, d.ID, limit, before)
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: %w", op, slug, err)
@@ -345,10 +337,7 @@ func (s *Service) Revisions(ctx context.Context, actor *User, slug string, limit
 // revision's SHA-256.
 func (s *Service) Text(ctx context.Context, actor *User, slug string, n int64) (Revision, []byte, error) {
 	const op = "read text"
-	if err := requireUser(op, actor); err != nil {
-		return Revision{}, nil, err
-	}
-	d, err := s.document(ctx, op, slug)
+	d, err := s.documentFor(ctx, op, actor, slug, ObjRevision, ActRead)
 	if err != nil {
 		return Revision{}, nil, err
 	}

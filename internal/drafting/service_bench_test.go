@@ -49,12 +49,13 @@ func BenchmarkCommit(b *testing.B) {
 		for _, sz := range sizes {
 			b.Run(backend+"/"+sz.name, func(b *testing.B) {
 				st := stack.New(b, backend)
-				svc := st.Service(drafting.Options{MaxTextBytes: 4 << 20})
+				svc := st.Service(b, drafting.Options{MaxTextBytes: 4 << 20})
 				u := stack.MustUser(b, svc, "chair", true)
 				ctx := context.Background()
 				if _, err := svc.CreateDocument(ctx, &u, drafting.NewDocument{Slug: "bench", Title: "Бенчмарк"}); err != nil {
 					b.Fatal(err)
 				}
+				stack.MustRole(b, svc, "chair", drafting.RoleChair, "bench")
 				texts := make([][]byte, b.N)
 				for i := range texts {
 					texts[i] = validText(sz.n, i)
@@ -94,13 +95,14 @@ func BenchmarkRead(b *testing.B) {
 		for _, sz := range sizes {
 			b.Run(backend+"/"+sz.name, func(b *testing.B) {
 				st := stack.New(b, backend)
-				svc := st.Service(drafting.Options{MaxTextBytes: 4 << 20})
+				svc := st.Service(b, drafting.Options{MaxTextBytes: 4 << 20})
 				u := stack.MustUser(b, svc, "chair", true)
 				ctx := context.Background()
 				text := string(validText(sz.n, 1))
 				if _, err := svc.CreateDocument(ctx, &u, drafting.NewDocument{Slug: "bench", Title: "Бенчмарк", Text: &text}); err != nil {
 					b.Fatal(err)
 				}
+				stack.MustRole(b, svc, "chair", drafting.RoleChair, "bench")
 				b.SetBytes(int64(sz.n))
 				b.ResetTimer()
 				for i := 0; i < b.N; i++ {

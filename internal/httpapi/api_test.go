@@ -20,11 +20,12 @@ import (
 
 // api drives the real Gin engine over a real service and real storage.
 type api struct {
-	t     *testing.T
-	h     http.Handler
-	svc   *drafting.Service
-	st    *stack.Stack
-	token string
+	t      *testing.T
+	h      http.Handler
+	svc    *drafting.Service
+	st     *stack.Stack
+	token  string            // the caller's: "chair" unless as() chose another
+	tokens map[string]string // login → token
 }
 
 func newAPI(t *testing.T, backend string, opt drafting.Options) *api {
@@ -32,20 +33,46 @@ func newAPI(t *testing.T, backend string, opt drafting.Options) *api {
 	st := stack.New(t, backend)
 	m := httpapi.NewMetrics()
 	opt.Hooks = m.Hooks()
-	svc := st.Service(opt)
+	svc := st.Service(t, opt)
 	h, err := httpapi.New(svc, httpapi.Options{Metrics: m})
 	if err != nil {
 		t.Fatal(err)
 	}
-	stack.MustUser(t, svc, "chair", true)
+	a := &api{t: t, h: h, svc: svc, st: st, tokens: map[string]string{}}
+	a.addUser("admin", true)
+	a.addUser("chair", false)
+	a.token = a.tokens["chair"]
+	return a
+}
+
+// addUser creates an account with a token.
+func (a *api) addUser(login string, admin bool) {
+	a.t.Helper()
+	stack.MustUser(a.t, a.svc, login, admin)
 	token, hash, err := auth.NewToken()
 	if err != nil {
-		t.Fatal(err)
+		a.t.Fatal(err)
 	}
-	if _, err := svc.CreateToken(context.Background(), "chair", "test", hash); err != nil {
-		t.Fatal(err)
+	if _, err := a.svc.CreateToken(context.Background(), login, "test", hash); err != nil {
+		a.t.Fatal(err)
 	}
-	return &api{t: t, h: h, svc: svc, st: st, token: token}
+	a.tokens[login] = token
+}
+
+// as returns the same API called with login's token ("" for anonymous).
+func (a *api) as(login string) *api {
+	b := *a
+	b.token = a.tokens[login]
+	return &b
+}
+
+// createDoc creates a document as the administrator and appoints "chair"
+// its chair.
+func (a *api) createDoc(body map[string]any) response {
+	a.t.Helper()
+	r := a.as("admin").mustStatus(a.as("admin").do("POST", "/api/v1/documents", body), http.StatusCreated)
+	stack.MustRole(a.t, a.svc, "chair", drafting.RoleChair, body["slug"].(string))
+	return r
 }
 
 type response struct {
@@ -92,7 +119,9 @@ func (a *api) do(method, path string, body any, hdr ...string) response {
 	if rd != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	req.Header.Set("Authorization", "Bearer "+a.token)
+	if a.token != "" {
+		req.Header.Set("Authorization", "Bearer "+a.token)
+	}
 	for i := 0; i+1 < len(hdr); i += 2 {
 		if hdr[i+1] == "" {
 			req.Header.Del(hdr[i])
@@ -124,12 +153,12 @@ const resolution = "Проект итогового документа\n\n1. У�
 func TestDocumentLifecycle(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, backend string) {
 		a := newAPI(t, backend, drafting.Options{})
-		r := a.mustStatus(a.do("POST", "/api/v1/documents", map[string]any{
+		r := a.createDoc(map[string]any{
 			"slug": "clusters-2011", "title": "Итоговый документ", "text": resolution, "message": "первый проект",
-		}), http.StatusCreated)
+		})
 		doc := r.json(t)
 		head := doc["head"].(map[string]any)
-		if head["number"].(float64) != 1 || head["parent"] != nil || head["author"] != "chair" || doc["language"] != "ru" || doc["approvals_required"].(float64) != 1 {
+		if head["number"].(float64) != 1 || head["parent"] != nil || head["author"] != "admin" || doc["language"] != "ru" || doc["approvals_required"].(float64) != 1 {
 			t.Fatalf("created document: %s", r.Body)
 		}
 		texts := []string{resolution}
@@ -205,7 +234,8 @@ func (a *api) stored() stored {
 
 func TestBadInputChangesNothing(t *testing.T) {
 	a := newAPI(t, "sqlite+disk", drafting.Options{MaxTextBytes: 4096})
-	a.mustStatus(a.do("POST", "/api/v1/documents", map[string]any{"slug": "doc", "title": "Документ", "text": resolution}), http.StatusCreated)
+	a.createDoc(map[string]any{"slug": "doc", "title": "Документ", "text": resolution})
+	adminAuth := []string{"Authorization", "Bearer " + a.tokens["admin"]}
 	big := strings.Repeat("ж", 2049) // 4098 bytes
 	cases := []struct {
 		name, method, path string
@@ -222,12 +252,12 @@ func TestBadInputChangesNothing(t *testing.T) {
 		{"wrong type", "POST", "/api/v1/documents/doc/revisions", `{"base":"one","text":"a"}`, nil, 400, "invalid"},
 		{"missing base", "POST", "/api/v1/documents/doc/revisions", map[string]any{"text": "a"}, nil, 400, "invalid"},
 		{"missing text", "POST", "/api/v1/documents/doc/revisions", map[string]any{"base": 1}, nil, 400, "invalid"},
-		{"missing title", "POST", "/api/v1/documents", map[string]any{"slug": "other"}, nil, 400, "invalid"},
-		{"bad slug upper", "POST", "/api/v1/documents", map[string]any{"slug": "Doc", "title": "t"}, nil, 400, "invalid"},
-		{"bad slug leading dash", "POST", "/api/v1/documents", map[string]any{"slug": "-doc", "title": "t"}, nil, 400, "invalid"},
-		{"bad slug too long", "POST", "/api/v1/documents", map[string]any{"slug": strings.Repeat("a", 64), "title": "t"}, nil, 400, "invalid"},
-		{"bad slug cyrillic", "POST", "/api/v1/documents", map[string]any{"slug": "документ", "title": "t"}, nil, 400, "invalid"},
-		{"duplicate slug", "POST", "/api/v1/documents", map[string]any{"slug": "doc", "title": "t", "text": "другой текст"}, nil, 409, "conflict"},
+		{"missing title", "POST", "/api/v1/documents", map[string]any{"slug": "other"}, adminAuth, 400, "invalid"},
+		{"bad slug upper", "POST", "/api/v1/documents", map[string]any{"slug": "Doc", "title": "t"}, adminAuth, 400, "invalid"},
+		{"bad slug leading dash", "POST", "/api/v1/documents", map[string]any{"slug": "-doc", "title": "t"}, adminAuth, 400, "invalid"},
+		{"bad slug too long", "POST", "/api/v1/documents", map[string]any{"slug": strings.Repeat("a", 64), "title": "t"}, adminAuth, 400, "invalid"},
+		{"bad slug cyrillic", "POST", "/api/v1/documents", map[string]any{"slug": "документ", "title": "t"}, adminAuth, 400, "invalid"},
+		{"duplicate slug", "POST", "/api/v1/documents", map[string]any{"slug": "doc", "title": "t", "text": "другой текст"}, adminAuth, 409, "conflict"},
 		{"invalid UTF-8", "POST", "/api/v1/documents/doc/revisions", []byte("{\"base\":1,\"text\":\"abc\xff\xfe\"}"), nil, 400, "invalid"},
 		{"NUL", "POST", "/api/v1/documents/doc/revisions", map[string]any{"base": 1, "text": "a\x00b"}, nil, 400, "invalid"},
 		{"bell", "POST", "/api/v1/documents/doc/revisions", map[string]any{"base": 1, "text": "a\x07b"}, nil, 400, "invalid"},
@@ -235,7 +265,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 		{"C1 control", "POST", "/api/v1/documents/doc/revisions", map[string]any{"base": 1, "text": "a\u0085b"}, nil, 400, "invalid"},
 		{"escaped NUL", "POST", "/api/v1/documents/doc/revisions", `{"base":1,"text":"a\u0000b"}`, nil, 400, "invalid"},
 		{"text too large", "POST", "/api/v1/documents/doc/revisions", map[string]any{"base": 1, "text": big}, nil, 413, "too_large"},
-		{"new document text too large", "POST", "/api/v1/documents", map[string]any{"slug": "big", "title": "t", "text": big}, nil, 413, "too_large"},
+		{"new document text too large", "POST", "/api/v1/documents", map[string]any{"slug": "big", "title": "t", "text": big}, adminAuth, 413, "too_large"},
 		{"body too large", "POST", "/api/v1/documents/doc/revisions", `{"base":1,"text":"` + strings.Repeat("a", 4<<20) + `"}`, nil, 413, "too_large"},
 		{"wrong content type", "POST", "/api/v1/documents/doc/revisions", `base=1`, []string{"Content-Type", "application/x-www-form-urlencoded"}, 415, "unsupported"},
 		{"unknown document", "GET", "/api/v1/documents/nope", nil, nil, 404, "not_found"},
@@ -276,7 +306,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 
 func TestStaleBaseReportsHead(t *testing.T) {
 	a := newAPI(t, "sqlite+disk", drafting.Options{})
-	a.mustStatus(a.do("POST", "/api/v1/documents", map[string]any{"slug": "doc", "title": "Документ", "text": "один"}), http.StatusCreated)
+	a.createDoc(map[string]any{"slug": "doc", "title": "Документ", "text": "один"})
 	a.mustStatus(a.do("POST", "/api/v1/documents/doc/revisions", map[string]any{"base": 1, "text": "два"}), http.StatusCreated)
 	r := a.mustStatus(a.do("POST", "/api/v1/documents/doc/revisions", map[string]any{"base": 1, "text": "три"}), http.StatusConflict)
 	if head := r.json(t)["head"]; head != float64(2) {
@@ -286,7 +316,7 @@ func TestStaleBaseReportsHead(t *testing.T) {
 
 func TestCRLFBecomesLF(t *testing.T) {
 	a := newAPI(t, "sqlite+disk", drafting.Options{})
-	a.mustStatus(a.do("POST", "/api/v1/documents", map[string]any{"slug": "doc", "title": "Документ", "text": "пункт\r\n\r\nещё\tпункт\r\n"}), http.StatusCreated)
+	a.createDoc(map[string]any{"slug": "doc", "title": "Документ", "text": "пункт\r\n\r\nещё\tпункт\r\n"})
 	r := a.mustStatus(a.do("GET", "/api/v1/documents/doc/revisions/1/text", nil), http.StatusOK)
 	if string(r.Body) != "пункт\n\nещё\tпункт\n" {
 		t.Fatalf("text %q", r.Body)
@@ -299,7 +329,7 @@ func TestCRLFBecomesLF(t *testing.T) {
 func TestConcurrentCommitters(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, backend string) {
 		a := newAPI(t, backend, drafting.Options{})
-		a.mustStatus(a.do("POST", "/api/v1/documents", map[string]any{"slug": "race", "title": "Гонка", "text": "начало"}), http.StatusCreated)
+		a.createDoc(map[string]any{"slug": "race", "title": "Гонка", "text": "начало"})
 		const clients = 32
 		var (
 			wg        sync.WaitGroup
@@ -383,7 +413,7 @@ func TestHealthReadyMetrics(t *testing.T) {
 	a := newAPI(t, "sqlite+disk", drafting.Options{})
 	a.mustStatus(a.do("GET", "/healthz", nil, "Authorization", ""), http.StatusOK)
 	a.mustStatus(a.do("GET", "/readyz", nil, "Authorization", ""), http.StatusOK)
-	a.mustStatus(a.do("POST", "/api/v1/documents", map[string]any{"slug": "doc", "title": "Документ", "text": "текст"}), http.StatusCreated)
+	a.createDoc(map[string]any{"slug": "doc", "title": "Документ", "text": "текст"})
 	m := a.mustStatus(a.do("GET", "/metrics", nil), http.StatusOK)
 	for _, want := range []string{
 		`redline_revisions_committed_total 1`,

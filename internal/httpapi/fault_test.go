@@ -7,11 +7,13 @@ import (
 	"time"
 
 	"redline/internal/auth"
+	"redline/internal/authz"
 	"redline/internal/blobstore"
 	"redline/internal/drafting"
 	"redline/internal/httpapi"
 	"redline/internal/sqlstore"
 	"redline/internal/testenv"
+	"redline/internal/testenv/stack"
 )
 
 // TestBlobWriteFailure stops MinIO in the middle of the test: a commit is
@@ -33,12 +35,19 @@ func TestBlobWriteFailure(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := drafting.NewService(db, blobs, drafting.Options{})
+	enf, err := authz.New(db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := enf.Reload(ctx); err != nil {
+		t.Fatal(err)
+	}
+	svc := drafting.NewService(db, blobs, drafting.Options{Authorizer: enf, PolicyChanged: enf.Reload})
 	h, err := httpapi.New(svc, httpapi.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.CreateUser(ctx, drafting.NewUser{Login: "chair", PasswordHash: "$argon2id$x"}); err != nil {
+	if _, err := svc.CreateUser(ctx, drafting.NewUser{Login: "chair", PasswordHash: "$argon2id$x", Admin: true}); err != nil {
 		t.Fatal(err)
 	}
 	token, hash, _ := auth.NewToken()
@@ -47,6 +56,7 @@ func TestBlobWriteFailure(t *testing.T) {
 	}
 	a := &api{t: t, h: h, token: token}
 	a.mustStatus(a.do("POST", "/api/v1/documents", map[string]any{"slug": "doc", "title": "Документ", "text": "первый"}), http.StatusCreated)
+	stack.MustRole(t, svc, "chair", drafting.RoleChair, "doc")
 
 	mp.Stop()
 	start := time.Now()

@@ -22,14 +22,23 @@ type Options struct {
 	Logger         *slog.Logger
 	TrustedProxies []string // IPs or CIDRs; none means X-Forwarded-For is ignored
 	Metrics        *Metrics // nil: no /metrics
+	// TLS says the server is reached over HTTPS (REDLINE_BASE_URL https://):
+	// Secure __Host- cookies and HSTS.
+	TLS bool
+	// LoginAttempts failed sign-ins per account and per address within
+	// LoginWindow are allowed before 429 (5 and 15 minutes when zero).
+	LoginAttempts int
+	LoginWindow   time.Duration
 }
 
 // Server holds the API's dependencies; its handlers are methods.
 type Server struct {
 	svc     *drafting.Service
+	auth    *auth.Authenticator
 	log     *slog.Logger
 	metrics *Metrics
 	maxBody int64
+	tls     bool
 }
 
 // New returns the API's HTTP handler.
@@ -38,10 +47,22 @@ func New(svc *drafting.Service, opt Options) (http.Handler, error) {
 	s := &Server{svc: svc, log: opt.Logger, metrics: opt.Metrics,
 		// JSON may escape characters, so a body may be larger than its text;
 		// the text's own limit is checked after decoding (413 either way).
-		maxBody: 2*svc.MaxTextBytes() + 1<<20}
+		maxBody: 2*svc.MaxTextBytes() + 1<<20, tls: opt.TLS}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
+	attempts, window := opt.LoginAttempts, opt.LoginWindow
+	if attempts <= 0 {
+		attempts = 5
+	}
+	if window <= 0 {
+		window = 15 * time.Minute
+	}
+	a, err := auth.NewAuthenticator(svc, attempts, window)
+	if err != nil {
+		return nil, err
+	}
+	s.auth = a
 	e := gin.New()
 	e.HandleMethodNotAllowed = true
 	// Gin trusts every proxy until told otherwise, which makes ClientIP
@@ -52,13 +73,24 @@ func New(svc *drafting.Service, opt Options) (http.Handler, error) {
 	if len(opt.TrustedProxies) == 0 {
 		e.ForwardedByClientIP = false
 	}
-	e.Use(s.requestID, s.recover, s.logRequests)
+	e.Use(s.requestID, s.recover, s.securityHeaders, s.logRequests)
 	if s.metrics != nil {
 		e.Use(s.metrics.middleware)
 	}
 	e.Use(s.limitBody)
 	s.routes(e)
-	return e, nil
+	// Browsers say where a request comes from (Sec-Fetch-Site, Origin):
+	// a cross-site POST, PUT or DELETE is refused before it reaches a route,
+	// whether it carries a session cookie or not. Scripts without those
+	// headers (curl, CI with a token) are unaffected.
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		setSecurityHeaders(w.Header(), "", s.tls)
+		w.WriteHeader(http.StatusForbidden)
+		_, _ = w.Write([]byte(`{"error":{"code":"forbidden","message":"cross-origin request refused"}}`))
+	}))
+	return cop.Handler(e), nil
 }
 
 // NewHTTPServer wraps h in an http.Server with timeouts suited to texts of a
@@ -77,7 +109,11 @@ func NewHTTPServer(addr string, h http.Handler) *http.Server {
 
 var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
-const ctxUser = "redline.user"
+const (
+	ctxUser    = "redline.user"
+	ctxSession = "redline.session"
+	ctxNonce   = "redline.nonce"
+)
 
 func (s *Server) requestID(c *gin.Context) {
 	id := c.GetHeader("X-Request-ID")
@@ -127,21 +163,48 @@ func (s *Server) limitBody(c *gin.Context) {
 	c.Next()
 }
 
-// authenticate establishes who is calling from the Bearer token, and refuses
-// the request when nobody is.
-func (s *Server) authenticate(c *gin.Context) {
-	h := c.GetHeader("Authorization")
-	scheme, token, ok := strings.Cut(h, " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
-		s.respondError(c, drafting.E(drafting.KindUnauthenticated, "authenticate", "send Authorization: Bearer <token>"))
+// identify establishes who is calling: a Bearer token, else a session
+// cookie, else nobody (a public reader). A wrong token is refused at once; a
+// dead session cookie is cleared and the caller treated as anonymous, so the
+// service answers what an anonymous caller gets.
+func (s *Server) identify(c *gin.Context) {
+	ctx := c.Request.Context()
+	if h := c.GetHeader("Authorization"); h != "" {
+		scheme, token, ok := strings.Cut(h, " ")
+		token = strings.TrimSpace(token)
+		if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
+			s.respondError(c, drafting.E(drafting.KindUnauthenticated, "authenticate", "send Authorization: Bearer <token>"))
+			return
+		}
+		u, err := s.svc.UserByToken(ctx, auth.HashToken(token))
+		if err != nil {
+			s.respondError(c, err)
+			return
+		}
+		s.setActor(c, &u)
 		return
 	}
-	u, err := s.svc.UserByToken(c.Request.Context(), auth.HashToken(strings.TrimSpace(token)))
-	if err != nil {
-		s.respondError(c, err)
-		return
+	if secret, err := c.Cookie(auth.CookieName(s.tls)); err == nil && secret != "" {
+		u, err := s.auth.UserBySession(ctx, secret)
+		switch {
+		case err == nil:
+			c.Set(ctxSession, secret)
+			s.setActor(c, &u)
+			return
+		case drafting.ErrorKind(err) == drafting.KindUnauthenticated:
+			http.SetCookie(c.Writer, auth.ClearedCookie(s.tls))
+		default:
+			s.respondError(c, err)
+			return
+		}
 	}
-	c.Set(ctxUser, &u)
+	c.Next()
+}
+
+func (s *Server) setActor(c *gin.Context, u *drafting.User) {
+	c.Set(ctxUser, u)
+	// Whatever a signed-in caller sees is theirs alone: never cache it.
+	c.Header("Cache-Control", "no-store")
 	c.Next()
 }
 

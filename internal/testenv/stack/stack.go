@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"redline/internal/authz"
 	"redline/internal/blobstore"
 	"redline/internal/drafting"
 	"redline/internal/sqlstore"
@@ -23,6 +24,8 @@ type Stack struct {
 	Blobs   drafting.BlobStore
 	BlobDir string // the disk backend's folder (texts under blobs/); empty for MinIO
 	MinIO   *blobstore.MinIOConfig
+	// Enforcer is the authorizer Service built, if it built one.
+	Enforcer *authz.Enforcer
 }
 
 // New builds the named backend; PostgreSQL and MinIO come from testenv (skip
@@ -72,9 +75,33 @@ func New(t testing.TB, backend string) *Stack {
 	return s
 }
 
-// Service returns a drafting service over the stack.
-func (s *Stack) Service(opt drafting.Options) *drafting.Service {
+// Service returns a drafting service over the stack, deciding with the real
+// Casbin enforcer over the stack's role assignments (unless opt names
+// another authorizer).
+func (s *Stack) Service(t testing.TB, opt drafting.Options) *drafting.Service {
+	t.Helper()
+	if opt.Authorizer == nil {
+		enf, err := authz.New(s.DB, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := enf.Reload(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		s.Enforcer = enf
+		opt.Authorizer = enf
+		opt.PolicyChanged = enf.Reload
+	}
 	return drafting.NewService(s.DB, s.Blobs, opt)
+}
+
+// MustRole gives login the role on the document with this slug (as the CLI
+// would).
+func MustRole(t testing.TB, svc *drafting.Service, login, role, slug string) {
+	t.Helper()
+	if _, err := svc.GrantRole(context.Background(), login, role, slug); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // MustUser creates an account with a throwaway password hash.
