@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"hash/maphash"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/sergi/go-diff/diffmatchpatch"
 )
@@ -36,16 +35,15 @@ const maxReasons = 5
 
 // Diff computes the redline from old to new. It never fails: parts that
 // exceed the budgets in opt are diffed more coarsely and the Result is marked
-// Degraded. Invalid UTF-8 in either text is replaced by U+FFFD first (callers
-// that must not alter text reject invalid UTF-8 before calling).
+// Degraded.
+//
+// Texts are meant to be UTF-8 (Redline's API and CLI reject anything else),
+// but Diff does not spend a pass checking: it works on bytes, and any input,
+// valid or not, is reproduced exactly by the Result's chunks. With invalid
+// UTF-8, offsets count each byte that is not a UTF-8 continuation byte, and
+// char mode falls back to word mode for the paragraphs concerned.
 func Diff(old, new string, opt Options) *Result {
 	opt = opt.withDefaults()
-	if !utf8.ValidString(old) {
-		old = strings.ToValidUTF8(old, "\uFFFD")
-	}
-	if !utf8.ValidString(new) {
-		new = strings.ToValidUTF8(new, "\uFFFD")
-	}
 	dmp := diffmatchpatch.New()
 	// No deadline: every go-diff run here is bounded by our own budgets, and a
 	// deadline would silently turn a diff into "delete all, insert all".
@@ -81,7 +79,9 @@ const (
 func (d *differ) run(old, new string) *Result {
 	seed := maphash.MakeSeed()
 	group := 1
-	if n := max(countParagraphs(old), countParagraphs(new)); n > maxParagraphs {
+	// Paragraphs are at least two line breaks apart, so counting line breaks
+	// (fast) spares counting paragraphs (slower) for all but huge texts.
+	if n := max(paragraphBound(old), paragraphBound(new)); n > maxParagraphs {
 		group = (n + maxParagraphs - 1) / maxParagraphs * 2
 		d.degrade(fmt.Sprintf("%d paragraphs: compared in groups of about %d paragraphs", n, group))
 	}
@@ -112,6 +112,15 @@ func (d *differ) run(old, new string) *Result {
 	m.pairNeighbours(ss)
 	m.pairNearMoves()
 	return d.build(m, ops)
+}
+
+// paragraphBound returns the number of paragraphs of text, or an upper bound
+// of it when that is below maxParagraphs.
+func paragraphBound(text string) int {
+	if strings.Count(text, "\n")/2+2 <= maxParagraphs {
+		return 0
+	}
+	return countParagraphs(text)
 }
 
 func internID(idOf map[string]int32, key string) int32 {

@@ -26,6 +26,7 @@ import (
 // old place and, with its own edits, at its new place, each with a note
 // linking to the other.
 func WriteHTMLInline(w io.Writer, r *Result) error {
+	up := movedUp(r)
 	var b strings.Builder
 	b.WriteString("<div class=\"redline redline-inline\">\n")
 	for i := range r.Paragraphs {
@@ -41,13 +42,13 @@ func WriteHTMLInline(w io.Writer, r *Result) error {
 		case KindMovedFrom:
 			writeID(&b, "old", p.OldIndex)
 			b.WriteString(">")
-			writeMoveNote(&b, "moved to ¶ ", "new", p.Move.NewIndex, " ↓")
+			writeMoveNote(&b, "moved to ¶ ", "new", p.Move.NewIndex, arrow(up[p.Move.OldIndex]))
 			b.WriteString(" ")
 			writeChunks(&b, text, true, true)
 		case KindMovedTo:
 			writeID(&b, "new", p.NewIndex)
 			b.WriteString(">")
-			writeMoveNote(&b, "moved from ¶ ", "old", p.Move.OldIndex, " ↑")
+			writeMoveNote(&b, "moved from ¶ ", "old", p.Move.OldIndex, arrow(!up[p.Move.OldIndex]))
 			b.WriteString(" ")
 			writeChunks(&b, p.Move.Chunks, true, true)
 		default:
@@ -67,6 +68,7 @@ func WriteHTMLInline(w io.Writer, r *Result) error {
 // paragraph's row sits at its new place and shows its old and new text side
 // by side; its old place gets a row with only a note.
 func WriteHTMLSideBySide(w io.Writer, r *Result) error {
+	up := movedUp(r)
 	var b strings.Builder
 	b.WriteString("<table class=\"redline redline-side\">\n")
 	b.WriteString("<thead><tr><th class=\"num\">¶</th><th class=\"old\">Old</th><th class=\"num\">¶</th><th class=\"new\">New</th></tr></thead>\n<tbody>\n")
@@ -85,14 +87,14 @@ func WriteHTMLSideBySide(w io.Writer, r *Result) error {
 			b.WriteString(`<td class="old"`)
 			writeID(&b, "old", p.OldIndex)
 			b.WriteString(">")
-			writeMoveNote(&b, "moved to ¶ ", "new", p.Move.NewIndex, " ↓")
+			writeMoveNote(&b, "moved to ¶ ", "new", p.Move.NewIndex, arrow(up[p.Move.OldIndex]))
 			b.WriteString(`</td>`)
 			writeNum(&b, -1)
 			b.WriteString(`<td class="new empty"></td>`)
 		case KindMovedTo:
 			writeNum(&b, p.Move.OldIndex)
 			b.WriteString(`<td class="old">`)
-			writeMoveNote(&b, "moved from ¶ ", "old", p.Move.OldIndex, " ↑")
+			writeMoveNote(&b, "moved from ¶ ", "old", p.Move.OldIndex, arrow(!up[p.Move.OldIndex]))
 			b.WriteString(" ")
 			writeChunks(&b, p.Move.Chunks, true, false)
 			b.WriteString(`</td>`)
@@ -113,6 +115,30 @@ func WriteHTMLSideBySide(w io.Writer, r *Result) error {
 	b.WriteString("</tbody>\n</table>\n")
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// movedUp tells, by old paragraph index, whether a moved paragraph's new
+// place comes before its old one in r.
+func movedUp(r *Result) map[int]bool {
+	up := map[int]bool{}
+	seenTo := map[int]bool{}
+	for _, p := range r.Paragraphs {
+		switch p.Kind {
+		case KindMovedTo:
+			seenTo[p.Move.OldIndex] = true
+		case KindMovedFrom:
+			up[p.OldIndex] = seenTo[p.OldIndex]
+		}
+	}
+	return up
+}
+
+// arrow points to where the other half of a move is: up or down the page.
+func arrow(up bool) string {
+	if up {
+		return " ↑"
+	}
+	return " ↓"
 }
 
 func writeCell(b *strings.Builder, class string, empty bool, body func()) {

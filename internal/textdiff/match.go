@@ -236,9 +236,31 @@ func (m *matcher) pairNearMoves() {
 	}
 }
 
-// similarity is the Dice coefficient of the word multisets of old paragraph
-// i and new paragraph j: 1 for the same words, 0 for none in common.
+// similarity of old paragraph i and new paragraph j, from 0 to 1: the Dice
+// coefficient of their word multisets, or, if higher, the share of their text
+// in a common beginning and end, which catches short paragraphs whose only
+// word changed its ending ("кластеров" → "кластерам").
 func (m *matcher) similarity(i, j int) float64 {
+	return max(m.dice(i, j), affixShare(m.pa[i].key, m.pb[j].key))
+}
+
+func affixShare(a, b string) float64 {
+	n := max(len(a), len(b))
+	if n == 0 {
+		return 0
+	}
+	p := 0
+	for p < len(a) && p < len(b) && a[p] == b[p] {
+		p++
+	}
+	s := 0
+	for s < len(a)-p && s < len(b)-p && a[len(a)-1-s] == b[len(b)-1-s] {
+		s++
+	}
+	return float64(p+s) / float64(n)
+}
+
+func (m *matcher) dice(i, j int) float64 {
 	a, b := m.sig(true, i), m.sig(false, j)
 	if len(a) == 0 || len(b) == 0 {
 		return 0

@@ -65,6 +65,10 @@ func (d *differ) diffPair(a, b string, i, j int) []Chunk {
 		if ok {
 			return cs
 		}
+		if l == levelChar && cost == 0 {
+			d.degrade(fmt.Sprintf("old paragraph %d / new paragraph %d: not valid UTF-8; shown at word level", i+1, j+1))
+			continue
+		}
 		d.degrade(fmt.Sprintf("old paragraph %d / new paragraph %d: %s diff would cost %d, over its budget; shown at %s level",
 			i+1, j+1, l, cost, l+1))
 	}
@@ -180,6 +184,11 @@ func (d *differ) charDiff(a, b string) ([]Chunk, int64, bool) {
 		s--
 	}
 	ma, mb := a[p:len(a)-s], b[p:len(b)-s]
+	if !utf8.ValidString(ma) || !utf8.ValidString(mb) {
+		// go-diff works on runes and would turn invalid bytes into U+FFFD;
+		// words are byte ranges and keep them as they are.
+		return nil, 0, false
+	}
 	na, nb := utf8.RuneCountInString(ma), utf8.RuneCountInString(mb)
 	cost := int64(na) * int64(nb)
 	if !d.charge(cost) {

@@ -171,7 +171,7 @@ type uline struct {
 // between two such breaks are unchanged if no insertion or deletion touched
 // them, and otherwise shown as old lines removed and new lines added.
 func unifiedLines(r *Result) []uline {
-	u := &unifier{}
+	u := &unifier{lines: make([]uline, 0, 2*len(r.Paragraphs)+16)}
 	for pi := range r.Paragraphs {
 		for _, c := range r.Paragraphs[pi].Chunks {
 			u.chunk(c)
@@ -210,8 +210,10 @@ func (u *unifier) chunk(c Chunk) {
 				// Fast path: a whole unchanged line inside an equal chunk.
 				u.lines = append(u.lines, uline{' ', text[:k], true})
 			} else {
-				u.oldCur = append(u.oldCur, text[:k])
-				u.newCur = append(u.newCur, text[:k])
+				if k > 0 {
+					u.oldCur = append(u.oldCur, text[:k])
+					u.newCur = append(u.newCur, text[:k])
+				}
 				u.segOld = append(u.segOld, uline{'-', join(u.oldCur), true})
 				u.segNew = append(u.segNew, uline{'+', join(u.newCur), true})
 				u.oldCur, u.newCur = u.oldCur[:0], u.newCur[:0]
@@ -239,7 +241,9 @@ func splitLines(text string, cur []string, seg []uline, op byte) ([]string, []ul
 			}
 			return cur, seg
 		}
-		cur = append(cur, text[:k])
+		if k > 0 {
+			cur = append(cur, text[:k])
+		}
 		seg = append(seg, uline{op, join(cur), true})
 		cur = cur[:0]
 		text = text[k+1:]
@@ -272,7 +276,10 @@ func (u *unifier) finish() {
 }
 
 func join(pieces []string) string {
-	if len(pieces) == 1 {
+	switch len(pieces) {
+	case 0:
+		return ""
+	case 1:
 		return pieces[0]
 	}
 	return strings.Join(pieces, "")

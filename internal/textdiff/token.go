@@ -75,11 +75,16 @@ func countWords(s string) int {
 	return n
 }
 
-// decode is utf8.DecodeRuneInString with an ASCII fast path; most tokens of
-// a Russian text are still spaces and punctuation.
+// decode is utf8.DecodeRuneInString with fast paths for ASCII and for the
+// two-byte sequences of Cyrillic.
 func decode(s string, i int) (rune, int) {
-	if c := s[i]; c < utf8.RuneSelf {
+	c := s[i]
+	if c < utf8.RuneSelf {
 		return rune(c), 1
+	}
+	// Two-byte sequences (Cyrillic) without leaving the inlined path.
+	if c >= 0xC2 && c <= 0xDF && i+1 < len(s) && s[i+1]&0xC0 == 0x80 {
+		return rune(c&0x1F)<<6 | rune(s[i+1]&0x3F), 2
 	}
 	return utf8.DecodeRuneInString(s[i:])
 }
