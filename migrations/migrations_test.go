@@ -36,6 +36,12 @@ func TestTwins(t *testing.T) {
 	}
 }
 
+// tables are every table the migrations create.
+var tables = []string{
+	"users", "api_tokens", "documents", "revisions",
+	"document_roles", "role_changes", "policy_version", "sessions",
+}
+
 // TestUpDownUp applies every migration, rolls all of them back and applies
 // them again, on each dialect, so the Down halves are exercised too.
 func TestUpDownUp(t *testing.T) {
@@ -73,15 +79,17 @@ func TestUpDownUp(t *testing.T) {
 				if _, err := p.Up(ctx); err != nil {
 					t.Fatalf("up: %v", err)
 				}
-				if _, err := db.ExecContext(ctx, "SELECT COUNT(*) FROM revisions"); err != nil {
-					t.Fatalf("revisions table after up: %v", err)
+				for _, table := range tables {
+					if _, err := db.ExecContext(ctx, "SELECT COUNT(*) FROM "+table); err != nil {
+						t.Fatalf("%s table after up: %v", table, err)
+					}
 				}
 			}
 			up()
 			if _, err := p.DownTo(ctx, 0); err != nil {
 				t.Fatalf("down: %v", err)
 			}
-			for _, table := range []string{"users", "api_tokens", "documents", "revisions"} {
+			for _, table := range tables {
 				if _, err := db.ExecContext(ctx, "SELECT 1 FROM "+table); err == nil {
 					t.Errorf("table %s survived the down migrations", table)
 				}
