@@ -1,8 +1,9 @@
 // Package sqlstore keeps Redline's metadata in a SQL database: PostgreSQL
 // through pgx in production, SQLite through modernc.org/sqlite as the embedded
-// default. It implements drafting.Store and translates driver errors into
-// drafting error kinds at its boundary. The schema lives in the migrations
-// package and is applied by Migrate.
+// default. It implements drafting.Store, drafting.RoleStore and
+// drafting.AccountStore and translates driver errors into drafting error
+// kinds at its boundary. The schema lives in the migrations package and is
+// applied by Migrate.
 package sqlstore
 
 import (
@@ -39,7 +40,11 @@ type DB struct {
 	dialect string
 }
 
-var _ drafting.Store = (*DB)(nil)
+var (
+	_ drafting.Store        = (*DB)(nil)
+	_ drafting.RoleStore    = (*DB)(nil)
+	_ drafting.AccountStore = (*DB)(nil)
+)
 
 // Open connects to the database named by databaseURL and checks that it
 // answers. A URL starting with postgres:// or postgresql:// selects
@@ -276,12 +281,14 @@ func (db *DB) rebind(q string) string {
 func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 
 // timeArg encodes t for the dialect: timestamptz on PostgreSQL, unix
-// nanoseconds on SQLite.
+// nanoseconds on SQLite. It keeps microseconds, what timestamptz holds, on
+// both, so a time the caller chose (a session's) reads back alike on either.
 func (db *DB) timeArg(t time.Time) any {
+	t = t.UTC().Truncate(time.Microsecond)
 	if db.dialect == DialectSQLite {
 		return t.UnixNano()
 	}
-	return t.UTC()
+	return t
 }
 
 // timeCol scans either encoding of a timestamp into a UTC time.Time.
@@ -297,6 +304,14 @@ func (c timeCol) Scan(src any) error {
 		return fmt.Errorf("scan timestamp: unexpected %T", src)
 	}
 	return nil
+}
+
+// nullID encodes a user id where 0 means nobody (the command line) as NULL.
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
 }
 
 // querier is what *sql.DB and *sql.Tx have in common.

@@ -68,6 +68,12 @@ func TestStore(t *testing.T) {
 			t.Run("Revisions", func(t *testing.T) { testRevisions(t, b) })
 			t.Run("Immutable", func(t *testing.T) { testImmutable(t, b) })
 			t.Run("ConcurrentCommits", func(t *testing.T) { testConcurrentCommits(t, b) })
+			t.Run("Roles", func(t *testing.T) { testRoles(t, b) })
+			t.Run("ConcurrentRoleChanges", func(t *testing.T) { testConcurrentRoleChanges(t, b) })
+			t.Run("RolesImmutable", func(t *testing.T) { testRolesImmutable(t, b) })
+			t.Run("Sessions", func(t *testing.T) { testSessions(t, b) })
+			t.Run("TokenManagement", func(t *testing.T) { testTokenManagement(t, b) })
+			t.Run("Disabled", func(t *testing.T) { testDisabled(t, b) })
 		})
 	}
 }

@@ -36,3 +36,35 @@ func (db *DB) UserByTokenHash(ctx context.Context, hash string) (drafting.User, 
 	}
 	return u, nil
 }
+
+// ListTokens returns the user's tokens, newest first, without their hashes:
+// a listing is for showing and revoking, never for matching a secret. An
+// unknown user has none.
+func (db *DB) ListTokens(ctx context.Context, userID int64) ([]drafting.Token, error) {
+	const (
+		op = "sqlstore.ListTokens"
+		q  = `SELECT id, user_id, label, created_at FROM api_tokens WHERE user_id = ? ORDER BY created_at DESC, id DESC`
+	)
+	rows, err := db.db.QueryContext(ctx, db.rebind(q), userID)
+	if err != nil {
+		return nil, fail(op, "select tokens", err, nil)
+	}
+	tokens, err := collect(rows, func(row interface{ Scan(...any) error }) (drafting.Token, error) {
+		var t drafting.Token
+		err := row.Scan(&t.ID, &t.UserID, &t.Label, timeCol{&t.CreatedAt})
+		return t, err
+	})
+	if err != nil {
+		return nil, fail(op, "read tokens", err, nil)
+	}
+	return tokens, nil
+}
+
+// DeleteToken revokes the user's token tokenID. A token of another user is
+// left alone and reported as not found, as a missing one is. Errors:
+// not_found.
+func (db *DB) DeleteToken(ctx context.Context, userID, tokenID int64) error {
+	const q = `DELETE FROM api_tokens WHERE id = ? AND user_id = ?`
+	return db.execOne(ctx, "sqlstore.DeleteToken", "delete token",
+		messages{drafting.KindNotFound: "token not found"}, q, tokenID, userID)
+}

@@ -96,3 +96,11 @@ func collect[T any](rows *sql.Rows, scan func(interface{ Scan(...any) error }) (
 	}
 	return list, nil
 }
+
+// SetUserDisabled disables or enables the account. It ends none of the
+// user's sessions nor tokens: lookups keep returning the user, marked
+// Disabled, and the service refuses them. Errors: not_found.
+func (db *DB) SetUserDisabled(ctx context.Context, userID int64, disabled bool) error {
+	const q = `UPDATE users SET disabled = ? WHERE id = ?`
+	return db.execOne(ctx, "sqlstore.SetUserDisabled", "update user", userNotFound, q, disabled, userID)
+}
