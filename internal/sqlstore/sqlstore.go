@@ -1,9 +1,10 @@
 // Package sqlstore keeps Redline's metadata in a SQL database: PostgreSQL
 // through pgx in production, SQLite through modernc.org/sqlite as the embedded
 // default. It implements drafting.Store, drafting.RoleStore and
-// drafting.AccountStore and translates driver errors into drafting error
-// kinds at its boundary. The schema lives in the migrations package and is
-// applied by Migrate.
+// drafting.AccountStore, translates driver errors into drafting error kinds
+// at its boundary, and carries role changes to other instances through
+// PostgreSQL notifications (WatchPolicy). The schema lives in the migrations
+// package and is applied by Migrate.
 package sqlstore
 
 import (
@@ -38,6 +39,9 @@ const (
 type DB struct {
 	db      *sql.DB
 	dialect string
+	// pgConfig is what the pool connects with on PostgreSQL, kept so
+	// WatchPolicy can open its own connection; nil on SQLite.
+	pgConfig *pgx.ConnConfig
 }
 
 var (
@@ -82,7 +86,7 @@ func openPostgres(databaseURL string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse postgres url: %w", err)
 	}
-	sqlDB := stdlib.OpenDB(*cfg)
+	sqlDB := stdlib.OpenDB(*cfg.Copy())
 	// Requests are short; 16 connections serve several hundred requests a
 	// second while leaving room on a default max_connections=100 server for
 	// a few replicas and the CLI.
@@ -92,7 +96,7 @@ func openPostgres(databaseURL string) (*DB, error) {
 	// Recycle connections now and then so a failover or a pgbouncer restart
 	// is picked up without a restart of Redline.
 	sqlDB.SetConnMaxLifetime(time.Hour)
-	return &DB{db: sqlDB, dialect: DialectPostgres}, nil
+	return &DB{db: sqlDB, dialect: DialectPostgres, pgConfig: cfg}, nil
 }
 
 // sqliteParams are prepended to every SQLite DSN so that they win over

@@ -1,0 +1,66 @@
+package sqlstore
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"redline/internal/drafting"
+	"redline/internal/testenv"
+)
+
+// TestWatchPolicyIdle checks that the listener's idle pings keep its
+// connection: a wait that times out must not look like a lost connection,
+// which would reconnect (and call changed) every time.
+func TestWatchPolicyIdle(t *testing.T) {
+	defer func(d time.Duration) { watchIdlePing = d }(watchIdlePing)
+	watchIdlePing = 50 * time.Millisecond
+
+	ctx := context.Background()
+	db, err := Open(ctx, testenv.PostgresURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	u, err := db.CreateUser(ctx, drafting.User{Login: "member"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := db.CreateDocument(ctx, drafting.Document{ID: "idle", Slug: "idle", Title: "idle", Language: "ru", ApprovalsRequired: 1, CreatedBy: u.ID}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	watchCtx, cancel := context.WithCancel(ctx)
+	calls := make(chan struct{}, 16)
+	done := make(chan error, 1)
+	go func() { done <- db.WatchPolicy(watchCtx, func() { calls <- struct{}{} }) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("WatchPolicy returned %v", err)
+		}
+	}()
+	select {
+	case <-calls:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the listener did not start within 5 s")
+	}
+	// Twenty idle timeouts and pings.
+	select {
+	case <-calls:
+		t.Fatal("changed was called while idle: the listener reconnected after a ping timeout")
+	case <-time.After(20 * watchIdlePing):
+	}
+	if err := db.SetRole(ctx, drafting.RoleAssignment{DocumentID: d.ID, UserID: u.ID, Role: drafting.RoleMember}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-calls:
+	case <-time.After(2 * time.Second):
+		t.Fatal("a grant after idle pings was not noticed within 2 s")
+	}
+}
