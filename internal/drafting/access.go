@@ -65,12 +65,12 @@ type Member = RoleAssignment
 // manage_members (the document's chairs).
 func (s *Service) SetMember(ctx context.Context, actor *User, slug, login, role string) (Member, error) {
 	const op = "set member"
-	if !slices.Contains(DocumentRoles, role) {
-		return Member{}, E(KindInvalid, op, "role must be chair, member or observer")
-	}
 	d, err := s.documentFor(ctx, op, actor, slug, ObjDocument, ActManageMembers)
 	if err != nil {
 		return Member{}, err
+	}
+	if !slices.Contains(DocumentRoles, role) {
+		return Member{}, E(KindInvalid, op, "role must be chair, member or observer")
 	}
 	target, err := s.UserByLogin(ctx, login)
 	if err != nil {

@@ -96,6 +96,9 @@ func (s *Service) CreateDocument(ctx context.Context, actor *User, in NewDocumen
 	if err := s.authorize(op, actor, "", ObjDocument, ActCreate); err != nil {
 		return DocumentView{}, err
 	}
+	if in.Slug == "" {
+		return DocumentView{}, E(KindInvalid, op, "slug is required")
+	}
 	if !ValidSlug(in.Slug) {
 		return DocumentView{}, E(KindInvalid, op, "slug must match ^[a-z0-9][a-z0-9-]{0,62}$")
 	}
@@ -239,7 +242,8 @@ func (s *Service) ListDocuments(ctx context.Context, actor *User) ([]Document, e
 
 // Commit makes text the next revision of the document, provided base is the
 // current head number (0 for a document without revisions). A stale base is
-// a conflict whose details carry the current head.
+// a conflict whose details carry the current head. A negative base or a nil
+// text means the caller gave none (invalid).
 func (s *Service) Commit(ctx context.Context, actor *User, slug string, base int64, text []byte, message string) (Revision, error) {
 	const op = "commit revision"
 	d, err := s.documentFor(ctx, op, actor, slug, ObjRevision, ActCommit)
@@ -247,7 +251,10 @@ func (s *Service) Commit(ctx context.Context, actor *User, slug string, base int
 		return Revision{}, err
 	}
 	if base < 0 {
-		return Revision{}, E(KindInvalid, op, "base must be the current head number (0 for the first revision)")
+		return Revision{}, E(KindInvalid, op, "base is required: the current head number (0 for the first revision)")
+	}
+	if text == nil {
+		return Revision{}, E(KindInvalid, op, "text is required")
 	}
 	// Refuse a stale base before writing anything; the transaction checks
 	// again, since the head can move between here and there.

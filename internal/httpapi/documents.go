@@ -47,17 +47,13 @@ func (s *Server) handleDocumentCreate(c *gin.Context) {
 		s.respondError(c, err)
 		return
 	}
-	if req.Slug == "" || req.Title == "" {
-		s.respondError(c, invalid("slug and title are required"))
-		return
-	}
 	in := drafting.NewDocument{Slug: req.Slug, Title: req.Title, Language: req.Language, Text: req.Text, Message: req.Message}
 	if req.ApprovalsRequired != nil {
-		if *req.ApprovalsRequired < 1 {
-			s.respondError(c, invalid("approvals_required must be at least 1"))
-			return
-		}
+		// 0 would mean "the default" to the service; an explicit 0 is an error.
 		in.ApprovalsRequired = *req.ApprovalsRequired
+		if in.ApprovalsRequired == 0 {
+			in.ApprovalsRequired = -1
+		}
 	}
 	v, err := s.svc.CreateDocument(c.Request.Context(), actor(c), in)
 	if err != nil {

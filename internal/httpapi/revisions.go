@@ -77,15 +77,17 @@ func (s *Server) handleRevisionCommit(c *gin.Context) {
 		s.respondError(c, err)
 		return
 	}
-	if req.Base == nil {
-		s.respondError(c, invalid("base is required: the current head number, 0 for the first revision"))
-		return
+	// Missing fields are the service's to refuse, after it has checked who
+	// is asking: a caller who may not commit learns nothing from validation.
+	base := int64(-1)
+	if req.Base != nil {
+		base = *req.Base
 	}
-	if req.Text == nil {
-		s.respondError(c, invalid("text is required"))
-		return
+	var text []byte
+	if req.Text != nil {
+		text = []byte(*req.Text)
 	}
-	r, err := s.svc.Commit(c.Request.Context(), actor(c), c.Param("slug"), *req.Base, []byte(*req.Text), req.Message)
+	r, err := s.svc.Commit(c.Request.Context(), actor(c), c.Param("slug"), base, text, req.Message)
 	if err != nil {
 		s.respondError(c, err)
 		return

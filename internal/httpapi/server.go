@@ -41,8 +41,26 @@ type Server struct {
 	tls     bool
 }
 
+// Handler is the API's HTTP handler.
+type Handler struct {
+	http.Handler
+	engine *gin.Engine
+}
+
+// Route is one registered method and path.
+type Route struct{ Method, Path string }
+
+// Routes lists every registered route.
+func (h *Handler) Routes() []Route {
+	var rs []Route
+	for _, r := range h.engine.Routes() {
+		rs = append(rs, Route{Method: r.Method, Path: r.Path})
+	}
+	return rs
+}
+
 // New returns the API's HTTP handler.
-func New(svc *drafting.Service, opt Options) (http.Handler, error) {
+func New(svc *drafting.Service, opt Options) (*Handler, error) {
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{svc: svc, log: opt.Logger, metrics: opt.Metrics,
 		// JSON may escape characters, so a body may be larger than its text;
@@ -90,7 +108,7 @@ func New(svc *drafting.Service, opt Options) (http.Handler, error) {
 		w.WriteHeader(http.StatusForbidden)
 		_, _ = w.Write([]byte(`{"error":{"code":"forbidden","message":"cross-origin request refused"}}`))
 	}))
-	return cop.Handler(e), nil
+	return &Handler{Handler: cop.Handler(e), engine: e}, nil
 }
 
 // NewHTTPServer wraps h in an http.Server with timeouts suited to texts of a
