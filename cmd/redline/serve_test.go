@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -30,59 +31,15 @@ func TestMain(m *testing.M) {
 // three revisions committed and read back; SIGTERM stops it cleanly.
 func TestServeDemo(t *testing.T) {
 	dir := t.TempDir()
-	cmd := exec.Command(os.Args[0], "serve", "--demo", "--addr", "127.0.0.1:0")
-	cmd.Env = append(os.Environ(), "REDLINE_TEST_AS_MAIN=1", "REDLINE_DATA_DIR="+dir,
-		"REDLINE_DATABASE_URL=", "REDLINE_S3_ENDPOINT=")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
-
-	addrRe := regexp.MustCompile(`listening on (http://\S+)`)
+	srv := startServe(t, []string{"REDLINE_DATA_DIR=" + dir, "REDLINE_DATABASE_URL=", "REDLINE_S3_ENDPOINT="}, "--demo")
+	base := srv.base
 	tokenRe := regexp.MustCompile(`API token:\s+(rl_\S+)`)
 	pwRe := regexp.MustCompile(`password "([^"]+)"`)
-	var base, token, password string
-	lines := make(chan string)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-		close(lines)
-	}()
-	deadline := time.After(30 * time.Second)
-	for token == "" {
-		select {
-		case l, ok := <-lines:
-			if !ok {
-				t.Fatalf("serve exited early: %s", stderr.String())
-			}
-			if m := addrRe.FindStringSubmatch(l); m != nil {
-				base = m[1]
-			}
-			if m := tokenRe.FindStringSubmatch(l); m != nil {
-				token = m[1]
-			}
-			if m := pwRe.FindStringSubmatch(l); m != nil {
-				password = m[1]
-			}
-		case <-deadline:
-			t.Fatalf("no token printed in 30 s: %s", stderr.String())
-		}
+	token, password := srv.find(t, tokenRe), srv.find(t, pwRe)
+	if password == "" {
+		t.Fatal("no password printed")
 	}
-	go func() {
-		for range lines {
-		}
-	}()
-	if base == "" || password == "" {
-		t.Fatalf("address %q or password %q not printed", base, password)
-	}
+	cmd, stderr := srv.cmd, srv.stderr
 
 	call := func(method, path string, body any, want int) []byte {
 		t.Helper()
@@ -135,5 +92,87 @@ func TestServeDemo(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), `"msg":"shutting down"`) {
 		t.Errorf("no JSON shutdown log line: %s", stderr.String())
+	}
+}
+
+// server is a redline serve process started by a test.
+type server struct {
+	cmd    *exec.Cmd
+	base   string
+	stderr *lockedBuffer
+	lines  chan string
+	seen   []string
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// startServe runs this test binary as `redline serve` on a free loopback
+// port with env added, and waits for it to print its address.
+func startServe(t *testing.T, env []string, args ...string) *server {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
+	cmd.Env = append(append(os.Environ(), "REDLINE_TEST_AS_MAIN=1"), env...)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &server{cmd: cmd, stderr: &lockedBuffer{}, lines: make(chan string, 100)}
+	cmd.Stderr = s.stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	})
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			s.lines <- sc.Text()
+		}
+		close(s.lines)
+	}()
+	s.base = s.find(t, regexp.MustCompile(`listening on (http://\S+)`))
+	return s
+}
+
+// find waits up to 30 s for a printed line matching re and returns its
+// first group.
+func (s *server) find(t *testing.T, re *regexp.Regexp) string {
+	t.Helper()
+	for _, l := range s.seen {
+		if m := re.FindStringSubmatch(l); m != nil {
+			return m[1]
+		}
+	}
+	deadline := time.After(30 * time.Second)
+	for {
+		select {
+		case l, ok := <-s.lines:
+			if !ok {
+				t.Fatalf("serve exited before printing %s: %s", re, s.stderr.String())
+			}
+			s.seen = append(s.seen, l)
+			if m := re.FindStringSubmatch(l); m != nil {
+				return m[1]
+			}
+		case <-deadline:
+			t.Fatalf("serve printed no %s in 30 s: %s", re, s.stderr.String())
+		}
 	}
 }
