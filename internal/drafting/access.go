@@ -361,3 +361,11 @@ func (s *Service) SetUserDisabled(ctx context.Context, actor *User, login string
 	u.Disabled = disabled
 	return u, nil
 }
+
+// Authorize reports whether actor may do act on obj in the document: nil,
+// or the refusal (unauthenticated, forbidden, not_found). Handlers use it to
+// refuse a caller before telling them what is wrong with their parameters.
+func (s *Service) Authorize(ctx context.Context, actor *User, slug, obj, act string) error {
+	_, err := s.documentFor(ctx, "authorize", actor, slug, obj, act)
+	return err
+}

@@ -23,6 +23,7 @@ type Service struct {
 	maxTextBytes   int64
 	now            func() time.Time
 	hooks          Hooks
+	diffs          *diffCache
 }
 
 // Hooks observe the service, e.g. for metrics. Nil fields are skipped.
@@ -39,16 +40,21 @@ type Options struct {
 	Authorizer Authorizer
 	// PolicyChanged is called after a role change, so this instance's
 	// authorizer sees it before the next request (e.g. Enforcer.Reload).
-	PolicyChanged func(ctx context.Context) error
-	MaxTextBytes  int64            // largest text accepted; 4 MiB when zero
-	Now           func() time.Time // clock; time.Now when nil
-	Hooks         Hooks
+	PolicyChanged  func(ctx context.Context) error
+	MaxTextBytes   int64            // largest text accepted; 4 MiB when zero
+	DiffCacheBytes int              // text bytes of redlines kept in memory; 64 MiB when zero
+	Now            func() time.Time // clock; time.Now when nil
+	Hooks          Hooks
 }
 
 // NewService returns a Service over store and blobs.
 func NewService(store Store, blobs BlobStore, opt Options) *Service {
 	s := &Service{store: store, blobs: blobs, authz: opt.Authorizer, onPolicyChange: opt.PolicyChanged,
 		maxTextBytes: opt.MaxTextBytes, now: opt.Now, hooks: opt.Hooks}
+	if opt.DiffCacheBytes <= 0 {
+		opt.DiffCacheBytes = 64 << 20
+	}
+	s.diffs = newDiffCache(opt.DiffCacheBytes)
 	if s.maxTextBytes <= 0 {
 		s.maxTextBytes = 4 << 20
 	}

@@ -30,6 +30,7 @@ func (s *Server) routes(e *gin.Engine) {
 	api.POST("/documents/:slug/revisions", s.handleRevisionCommit)
 	api.GET("/documents/:slug/revisions/:n", s.handleRevisionGet)
 	api.GET("/documents/:slug/revisions/:n/text", s.handleRevisionText)
+	api.GET("/documents/:slug/diff", s.handleDiff)
 	api.GET("/documents/:slug/members", s.handleMemberList)
 	api.GET("/documents/:slug/members/changes", s.handleMemberChanges)
 	api.PUT("/documents/:slug/members/:login", s.handleMemberPut)
