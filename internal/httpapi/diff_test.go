@@ -54,7 +54,7 @@ func TestDiffAnyTwoRevisions(t *testing.T) {
 		texts := map[int]string{1: diffV1, 2: diffV2, 3: diffV3}
 		for _, pair := range [][2]int{{1, 2}, {2, 3}, {1, 3}, {3, 1}, {2, 2}} {
 			for _, mode := range []string{"word", "char", "line"} {
-				r := a.mustStatus(a.do("GET", "/api/v1/documents/doc/diff?from="+itoa(pair[0])+"&to="+itoa(pair[1])+"&mode="+mode, nil), 200)
+				r := a.mustStatus(a.do("GET", "/api/v1/documents/doc/diff?from="+strconv.Itoa(pair[0])+"&to="+strconv.Itoa(pair[1])+"&mode="+mode, nil), 200)
 				var d diffJSON
 				if err := json.Unmarshal(r.Body, &d); err != nil {
 					t.Fatal(err)
