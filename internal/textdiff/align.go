@@ -79,7 +79,7 @@ func (d *differ) toRunes(ids []int32, out []rune) []rune {
 // paragraphs unique to both sides that appear in the same order (patience
 // diff), recursively; what still exceeds the budget is reported as deleted and
 // inserted, and degrades the Result.
-func (d *differ) align(a, b []int32) []alignOp {
+func (d *differ) align(a, b []int32, what string) []alignOp {
 	var ops []alignOp
 	p := 0
 	for p < len(a) && p < len(b) && a[p] == b[p] {
@@ -90,18 +90,20 @@ func (d *differ) align(a, b []int32) []alignOp {
 		s++
 	}
 	ops = appendOp(ops, opEq, p)
-	ops = d.alignMiddle(ops, a[p:len(a)-s], b[p:len(b)-s])
+	ops = d.alignMiddle(ops, a[p:len(a)-s], b[p:len(b)-s], what)
 	ops = appendOp(ops, opEq, s)
 	return ops
 }
 
-func (d *differ) alignMiddle(ops []alignOp, a, b []int32) []alignOp {
+func (d *differ) alignMiddle(ops []alignOp, a, b []int32, what string) []alignOp {
 	n, m := len(a), len(b)
 	if n == 0 || m == 0 {
 		ops = appendOp(ops, opDel, n)
 		return appendOp(ops, opIns, m)
 	}
-	if int64(n)*int64(m) <= d.opt.MaxAlignCost && n+m <= maxMyersItems {
+	cost := int64(n) * int64(m)
+	if cost <= d.opt.MaxAlignCost && n+m <= maxMyersItems && d.alignSpent+cost <= d.opt.MaxTotalCost && !d.late() {
+		d.alignSpent += cost
 		for _, op := range d.myers(a, b) {
 			ops = appendOp(ops, op.kind, op.n)
 		}
@@ -109,23 +111,23 @@ func (d *differ) alignMiddle(ops []alignOp, a, b []int32) []alignOp {
 	}
 	anchors := uniqueLCS(a, b)
 	if len(anchors) == 0 {
-		d.degrade(fmt.Sprintf("paragraph alignment of %d×%d paragraphs exceeds its budget; they are shown as deleted and inserted", n, m))
+		d.degrade(fmt.Sprintf("alignment of %d×%d %s exceeds its budget; they are shown as deleted and inserted", n, m, what))
 		ops = appendOp(ops, opDel, n)
 		return appendOp(ops, opIns, m)
 	}
 	i, j := 0, 0
 	for _, an := range anchors {
-		ops = d.alignGap(ops, a[i:an.i], b[j:an.j])
+		ops = d.alignGap(ops, a[i:an.i], b[j:an.j], what)
 		ops = appendOp(ops, opEq, 1)
 		i, j = an.i+1, an.j+1
 	}
-	return d.alignGap(ops, a[i:], b[j:])
+	return d.alignGap(ops, a[i:], b[j:], what)
 }
 
 // alignGap aligns the stretch between two anchors, trimming its common ends
 // first (the paragraphs next to an anchor usually match too).
-func (d *differ) alignGap(ops []alignOp, a, b []int32) []alignOp {
-	for _, op := range d.align(a, b) {
+func (d *differ) alignGap(ops []alignOp, a, b []int32, what string) []alignOp {
+	for _, op := range d.align(a, b, what) {
 		ops = appendOp(ops, op.kind, op.n)
 	}
 	return ops

@@ -204,7 +204,7 @@ func TestBenchCorpus(t *testing.T) {
 	limit := 2 * time.Second * raceSlowdown
 	for _, c := range cases {
 		start := time.Now()
-		r := Diff(base, c.text, Options{})
+		r := Diff(base, c.text, raceOptions(ModeWord))
 		took := time.Since(start)
 		checkResult(t, base, c.text, r)
 		if took > limit {

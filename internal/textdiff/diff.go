@@ -4,17 +4,22 @@ import (
 	"fmt"
 	"hash/maphash"
 	"strings"
+	"time"
 
 	"github.com/sergi/go-diff/diffmatchpatch"
 )
 
 // differ holds the state of one Diff call.
 type differ struct {
-	opt     Options
-	dmp     *diffmatchpatch.DiffMatchPatch
-	spent   int64 // pair diff cost spent so far, against opt.MaxTotalCost
-	reasons []string
-	nReason int
+	opt      Options
+	deadline time.Time // see Options.MaxDuration
+	dmp      *diffmatchpatch.DiffMatchPatch
+	spent    int64 // pair diff cost spent so far, against opt.MaxTotalCost
+	// alignSpent is the alignment cost spent so far, against the same total:
+	// many regions each within MaxAlignCost must not add up to minutes.
+	alignSpent int64
+	reasons    []string
+	nReason    int
 
 	// Scratch space reused across go-diff runs.
 	runeOf         map[int32]rune
@@ -22,6 +27,9 @@ type differ struct {
 	runesA, runesB []rune
 	tokA, tokB     []span
 }
+
+// late reports whether Diff has used up its time (Options.MaxDuration).
+func (d *differ) late() bool { return time.Now().After(d.deadline) }
 
 func (d *differ) degrade(reason string) {
 	d.nReason++
@@ -49,10 +57,11 @@ func Diff(old, new string, opt Options) *Result {
 	// deadline would silently turn a diff into "delete all, insert all".
 	dmp.DiffTimeout = 0
 	d := &differ{
-		opt:     opt,
-		dmp:     dmp,
-		runeOf:  make(map[int32]rune),
-		tokRune: make(map[string]rune),
+		opt:      opt,
+		deadline: time.Now().Add(opt.MaxDuration),
+		dmp:      dmp,
+		runeOf:   make(map[int32]rune),
+		tokRune:  make(map[string]rune),
 	}
 	r := d.run(old, new)
 	if d.nReason > 0 {
@@ -98,7 +107,7 @@ func (d *differ) run(old, new string) *Result {
 	for j := range pb {
 		idb[j] = internID(idOf, pb[j].key)
 	}
-	ops := d.align(ida, idb)
+	ops := d.align(ida, idb, "paragraphs")
 
 	m := &matcher{
 		d: d, pa: pa, pb: pb, ida: ida, idb: idb,

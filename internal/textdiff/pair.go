@@ -46,6 +46,10 @@ func (d *differ) diffPair(a, b string, i, j int) []Chunk {
 		want = levelWhole
 	}
 	for l := want; ; l++ {
+		if l < levelWhole && d.late() {
+			d.degrade(fmt.Sprintf("old paragraph %d / new paragraph %d: time budget used up; shown at paragraph level", i+1, j+1))
+			l = levelWhole
+		}
 		var cs []Chunk
 		var cost int64
 		ok := true
@@ -56,8 +60,8 @@ func (d *differ) diffPair(a, b string, i, j int) []Chunk {
 			d.tokA, d.tokB = tokenize(a, d.tokA), tokenize(b, d.tokB)
 			cs, cost, ok = d.tokenDiff(a, b, d.tokA, d.tokB)
 		case levelLine:
-			d.tokA, d.tokB = tokenizeLines(a, d.tokA), tokenizeLines(b, d.tokB)
-			cs, cost, ok = d.tokenDiff(a, b, d.tokA, d.tokB)
+			cs = d.lineDiff(a, b, i, j)
+			return cs
 		case levelWhole:
 			cs = appendChunk(nil, OpDelete, a)
 			return appendChunk(cs, OpInsert, b)
@@ -69,14 +73,73 @@ func (d *differ) diffPair(a, b string, i, j int) []Chunk {
 			d.degrade(fmt.Sprintf("old paragraph %d / new paragraph %d: not valid UTF-8; shown at word level", i+1, j+1))
 			continue
 		}
-		d.degrade(fmt.Sprintf("old paragraph %d / new paragraph %d: %s diff would cost %d, over its budget; shown at %s level",
-			i+1, j+1, l, cost, l+1))
+		if !d.late() {
+			d.degrade(fmt.Sprintf("old paragraph %d / new paragraph %d: %s diff would cost %d, over its budget; shown at %s level",
+				i+1, j+1, l, cost, l+1))
+		}
 	}
 }
 
-// charge reserves cost from the budgets, or reports that it does not fit.
+// lineDiff is the fallback for a pair too large to diff word by word at
+// once, such as a whole document without blank lines: its lines are aligned
+// like paragraphs (Myers within budget, split at unique lines beyond it), and
+// each stretch of changed lines is then diffed word by word if it fits the
+// budget, or shown deleted and inserted whole if not.
+func (d *differ) lineDiff(a, b string, i, j int) []Chunk {
+	la, lb := tokenizeLines(a, nil), tokenizeLines(b, nil)
+	idOf := make(map[string]int32)
+	ida, idb := make([]int32, len(la)), make([]int32, len(lb))
+	for k, t := range la {
+		ida[k] = internID(idOf, a[t.start:t.end])
+	}
+	for k, t := range lb {
+		idb[k] = internID(idOf, b[t.start:t.end])
+	}
+	var cs []Chunk
+	x := 0 // lines of a reached
+	linesOf := func(text string, ls []span, from, to int) string {
+		if from == to {
+			return ""
+		}
+		return text[ls[from].start:ls[to-1].end]
+	}
+	for _, st := range stretches(d.align(ida, idb, "lines")) {
+		cs = appendChunk(cs, OpEqual, linesOf(a, la, x, st.i0))
+		sa, sb := linesOf(a, la, st.i0, st.i1), linesOf(b, lb, st.j0, st.j1)
+		var sub []Chunk
+		ok := false
+		if sa != "" && sb != "" {
+			d.tokA, d.tokB = tokenize(sa, d.tokA), tokenize(sb, d.tokB)
+			sub, _, ok = d.tokenDiff(sa, sb, d.tokA, d.tokB)
+			if !ok {
+				d.degrade(fmt.Sprintf("old paragraph %d / new paragraph %d: lines %d-%d / %d-%d too large to diff by word; shown whole",
+					i+1, j+1, st.i0+1, st.i1, st.j0+1, st.j1))
+			}
+		}
+		if !ok {
+			sub = appendChunk(nil, OpDelete, sa)
+			sub = appendChunk(sub, OpInsert, sb)
+		}
+		for _, c := range sub {
+			cs = appendChunk(cs, c.Op, c.Text)
+		}
+		x = st.i1
+	}
+	return appendChunk(cs, OpEqual, a[endOf(la, x):])
+}
+
+// endOf is the byte offset where line x starts (the end of line x-1).
+func endOf(ls []span, x int) int {
+	if x == 0 {
+		return 0
+	}
+	return ls[x-1].end
+}
+
+// charge reserves cost from the budgets, or reports that it does not fit or
+// that time is up.
 func (d *differ) charge(cost int64) bool {
-	if cost > d.opt.MaxPairCost || d.spent+cost > d.opt.MaxTotalCost {
+	if cost > d.opt.MaxPairCost || d.spent+cost > d.opt.MaxTotalCost || d.late() {
 		return false
 	}
 	d.spent += cost

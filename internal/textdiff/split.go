@@ -23,7 +23,7 @@ func (p *para) marker() string { return p.content[p.mStart:p.mEnd] }
 // more (a 4 MB text of one-word paragraphs has over a million) is cut into
 // groups of consecutive paragraphs instead, which keeps the Result and the
 // alignment within the memory budget.
-const maxParagraphs = 100_000
+const maxParagraphs = 50_000
 
 // eachParagraph calls fn for every paragraph of text with the byte offsets of
 // its content [start, end) and of the end of its separator. A text that starts

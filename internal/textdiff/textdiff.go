@@ -17,6 +17,7 @@ package textdiff
 import (
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Mode selects how finely changed paragraphs are diffed.
@@ -75,9 +76,9 @@ func ParseFormat(s string) (Format, error) {
 	return "", fmt.Errorf("unknown diff format %q (want json, html, html-side or unified)", s)
 }
 
-// Default budgets, used where Options leaves a field zero. They keep a single
-// Diff of two 4 MiB texts under about a second and well under 256 MB on a
-// small machine (see the benchmarks and TestBudgets).
+// Default budgets, used where Options leaves a field zero. Together they keep
+// any Diff of texts up to 4 MiB under 2 s and 256 MB on a small machine (see
+// TestBudgets); realistic revisions stay far inside them.
 const (
 	// DefaultMaxPairCost bounds one paragraph pair's word or character diff.
 	DefaultMaxPairCost = 25_000_000
@@ -85,6 +86,9 @@ const (
 	DefaultMaxTotalCost = 400_000_000
 	// DefaultMaxAlignCost bounds one Myers run of the paragraph alignment.
 	DefaultMaxAlignCost = 64_000_000
+	// DefaultMaxDuration is the time after which Diff starts no more word or
+	// character diffs.
+	DefaultMaxDuration = 1200 * time.Millisecond
 )
 
 // Options configure Diff. The zero value is word mode with default budgets.
@@ -110,6 +114,14 @@ type Options struct {
 	// a region that still cannot be split is shown as deleted and inserted,
 	// and the Result is marked Degraded. Zero means DefaultMaxAlignCost.
 	MaxAlignCost int64
+
+	// MaxDuration is a safety net behind the cost budgets, which bound the
+	// work of realistic texts but not of adversarial ones (the same words
+	// shuffled in every paragraph): once it has passed, Diff starts no more
+	// go-diff runs, and what is left is shown at paragraph level, marked
+	// Degraded. A run already started is bounded by MaxPairCost or
+	// MaxAlignCost. Zero means DefaultMaxDuration.
+	MaxDuration time.Duration
 }
 
 func (o Options) withDefaults() Options {
@@ -124,6 +136,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxAlignCost <= 0 {
 		o.MaxAlignCost = DefaultMaxAlignCost
+	}
+	if o.MaxDuration <= 0 {
+		o.MaxDuration = DefaultMaxDuration
 	}
 	return o
 }
