@@ -94,7 +94,8 @@ func (s *Service) setRole(ctx context.Context, op string, actor *User, d Documen
 	if actor != nil {
 		a.GrantedBy = actor.ID
 	}
-	if err := s.store.SetRole(ctx, a); err != nil {
+	ev := NewEvent("role.grant", actor, d.ID, a.GrantedAt, map[string]string{"login": target.Login, "role": role})
+	if err := s.store.SetRole(ctx, a, ev); err != nil {
 		return Member{}, fmt.Errorf("%s %s on %s: %w", op, target.Login, d.Slug, err)
 	}
 	if err := s.policyChanged(ctx); err != nil {
@@ -135,7 +136,8 @@ func (s *Service) removeRole(ctx context.Context, op string, actor *User, d Docu
 	if actor != nil {
 		actorID = actor.ID
 	}
-	if err := s.store.RemoveRole(ctx, d.ID, target.ID, actorID); err != nil {
+	ev := NewEvent("role.revoke", actor, d.ID, s.clock(), map[string]string{"login": target.Login, "role": current})
+	if err := s.store.RemoveRole(ctx, d.ID, target.ID, actorID, ev); err != nil {
 		return fmt.Errorf("%s %s on %s: %w", op, target.Login, d.Slug, err)
 	}
 	return s.policyChanged(ctx)
@@ -320,7 +322,7 @@ func (s *Service) AddUser(ctx context.Context, actor *User, in NewUser) (User, e
 	if err := s.authorize("add user", actor, "", ObjUser, ActManage); err != nil {
 		return User{}, err
 	}
-	return s.CreateUser(ctx, in)
+	return s.createUser(ctx, actor, in)
 }
 
 // Users lists every account (administrators only).
@@ -350,7 +352,12 @@ func (s *Service) SetUserDisabled(ctx context.Context, actor *User, login string
 	if actor != nil && u.ID == actor.ID && disabled {
 		return User{}, E(KindConflict, op, "you cannot disable your own account")
 	}
-	if err := s.store.SetUserDisabled(ctx, u.ID, disabled); err != nil {
+	kind := "user.enable"
+	if disabled {
+		kind = "user.disable"
+	}
+	ev := NewEvent(kind, actor, "", s.clock(), map[string]string{"login": u.Login})
+	if err := s.store.SetUserDisabled(ctx, u.ID, disabled, ev); err != nil {
 		return User{}, fmt.Errorf("%s %s: %w", op, login, err)
 	}
 	if disabled {

@@ -33,8 +33,9 @@ type Store interface {
 	Ping(ctx context.Context) error
 
 	// CreateUser inserts u (ID and CreatedAt are set by the store) and
-	// returns it. Errors: conflict (login taken).
-	CreateUser(ctx context.Context, u User) (User, error)
+	// appends ev, in one transaction, and returns it. Errors: conflict
+	// (login taken).
+	CreateUser(ctx context.Context, u User, ev Event) (User, error)
 	// UserByLogin returns the user. Errors: not_found.
 	UserByLogin(ctx context.Context, login string) (User, error)
 	// UserByID returns the user. Errors: not_found.
@@ -48,20 +49,21 @@ type Store interface {
 	// UserByTokenHash returns the token's owner. Errors: not_found.
 	UserByTokenHash(ctx context.Context, hash string) (User, error)
 
-	// CreateDocument inserts d and, when first is not nil, its revision 1 in
-	// the same transaction. Errors: conflict (slug taken).
-	CreateDocument(ctx context.Context, d Document, first *Revision) (Document, error)
+	// CreateDocument inserts d and, when first is not nil, its revision 1,
+	// and appends ev, in one transaction. Errors: conflict (slug taken).
+	CreateDocument(ctx context.Context, d Document, first *Revision, ev Event) (Document, error)
 	// DocumentBySlug returns the document. Errors: not_found.
 	DocumentBySlug(ctx context.Context, slug string) (Document, error)
 	// ListDocuments returns every document ordered by slug.
 	ListDocuments(ctx context.Context) ([]Document, error)
 
-	// CommitRevision inserts r as revision base+1 of its document, in one
-	// transaction that first checks that base is the current head number (0
-	// when the document has none). r.Number and r.Parent are set from base.
-	// Errors: conflict with Details["head"] holding the current head number
-	// when base is stale; not_found (no such document).
-	CommitRevision(ctx context.Context, r Revision, base int64) (Revision, error)
+	// CommitRevision inserts r as revision base+1 of its document and
+	// appends ev, in one transaction that first checks that base is the
+	// current head number (0 when the document has none). r.Number and
+	// r.Parent are set from base. Errors: conflict with Details["head"]
+	// holding the current head number when base is stale; not_found (no such
+	// document).
+	CommitRevision(ctx context.Context, r Revision, base int64, ev Event) (Revision, error)
 	// Revision returns revision n of the document. Errors: not_found.
 	Revision(ctx context.Context, documentID string, n int64) (Revision, error)
 	// Head returns the newest revision. Errors: not_found (no revisions).
@@ -77,18 +79,93 @@ type Store interface {
 
 	RoleStore
 	AccountStore
+	WorkflowStore
+	EventStore
+	IdempotencyStore
+}
+
+// WorkflowStore keeps proposals, approvals and adoptions. Every method that
+// changes state appends its event in the same transaction.
+type WorkflowStore interface {
+	// CreateProposal inserts p as the document's next proposal (Number,
+	// State open and CreatedAt set by the store). Errors: not_found (no such
+	// document or author), invalid (p.Base is not an existing revision).
+	CreateProposal(ctx context.Context, p Proposal, ev Event) (Proposal, error)
+	// Proposal returns proposal n of the document. Errors: not_found.
+	Proposal(ctx context.Context, documentID string, n int64) (Proposal, error)
+	// ListProposals returns the document's proposals, newest first, only
+	// those in state when it is not "".
+	ListProposals(ctx context.Context, documentID, state string) ([]Proposal, error)
+	// CloseProposal moves an open proposal to state (rejected or withdrawn),
+	// recording who, why and when. Errors: not_found; conflict with
+	// Details["state"] when it is not open.
+	CloseProposal(ctx context.Context, documentID string, n int64, state string, by int64, reason string, at time.Time, ev Event) (Proposal, error)
+	// CommitMerge does what CommitRevision does and, in the same
+	// transaction, marks the open proposal r.Proposal merged into the new
+	// revision. Errors: as CommitRevision; conflict with Details["state"]
+	// when the proposal is not open.
+	CommitMerge(ctx context.Context, r Revision, base int64, ev Event) (Revision, error)
+
+	// CreateApproval records a chair's approval of revision a.Revision. In
+	// one transaction it checks that the revision is the document's head
+	// (else conflict with Details["head"]) and that its hash is a.SHA256
+	// (else conflict), and that this chair has not approved it yet (else
+	// conflict).
+	CreateApproval(ctx context.Context, a Approval, ev Event) (Approval, error)
+	// Approvals returns the approvals of a revision, oldest first.
+	Approvals(ctx context.Context, documentID string, revision int64) ([]Approval, error)
+
+	// CreateAdoption records an adoption and queues its archive copy, in one
+	// transaction that checks the revision has at least required approvals
+	// (else conflict with Details["approvals"] and ["required"]). ID and
+	// CreatedAt are set by the store.
+	CreateAdoption(ctx context.Context, a Adoption, required int, ev Event) (Adoption, error)
+	// Adoptions returns the document's adoptions, oldest first.
+	Adoptions(ctx context.Context, documentID string) ([]Adoption, error)
+	// PendingArchives returns adoptions whose archive copy is not made yet,
+	// oldest first.
+	PendingArchives(ctx context.Context) ([]Adoption, error)
+	// MarkArchived records that an adoption's archive copy exists. Marking
+	// one already marked is not an error. Errors: not_found.
+	MarkArchived(ctx context.Context, adoptionID int64, at time.Time) error
+}
+
+// EventStore keeps the audit log, one hash chain appended under a lock so it
+// cannot fork.
+type EventStore interface {
+	// AppendEvent appends ev on its own (Seq, PrevHash and Hash set by the
+	// store with ChainHash) and returns it.
+	AppendEvent(ctx context.Context, ev Event) (Event, error)
+	// Events returns a document's events ("" for all), oldest first, with
+	// Seq above after, at most limit.
+	Events(ctx context.Context, documentID string, after int64, limit int) ([]Event, error)
+	// AllEvents calls fn with every event in chain order.
+	AllEvents(ctx context.Context, fn func(Event) error) error
+}
+
+// IdempotencyStore remembers the answers to requests sent with an
+// Idempotency-Key, per user.
+type IdempotencyStore interface {
+	// ReserveIdempotencyKey records r (Done false) when (r.UserID, r.Key) is
+	// new and returns found=false; otherwise it returns the record there.
+	ReserveIdempotencyKey(ctx context.Context, r IdempotentResult) (existing IdempotentResult, found bool, err error)
+	// CompleteIdempotencyKey stores the answer of a reserved key.
+	CompleteIdempotencyKey(ctx context.Context, userID int64, key string, status int, contentType string, body []byte) error
+	// ReleaseIdempotencyKey forgets a reserved key whose request failed in a
+	// way worth retrying.
+	ReleaseIdempotencyKey(ctx context.Context, userID int64, key string) error
 }
 
 // RoleStore keeps role assignments and their history. Changing a role also
 // bumps the policy version and, on PostgreSQL, notifies other instances.
 type RoleStore interface {
 	// SetRole gives a.UserID the role a.Role on a.DocumentID, replacing any
-	// role they held there, and records the change, in one transaction.
-	// Errors: not_found (no such user or document).
-	SetRole(ctx context.Context, a RoleAssignment) error
-	// RemoveRole takes away the user's role on the document and records it.
-	// Errors: not_found (they held none).
-	RemoveRole(ctx context.Context, documentID string, userID, actorID int64) error
+	// role they held there, records the change and appends ev, in one
+	// transaction. Errors: not_found (no such user or document).
+	SetRole(ctx context.Context, a RoleAssignment, ev Event) error
+	// RemoveRole takes away the user's role on the document, records it and
+	// appends ev. Errors: not_found (they held none).
+	RemoveRole(ctx context.Context, documentID string, userID, actorID int64, ev Event) error
 	// RoleAssignments returns every assignment, for loading the authorizer.
 	RoleAssignments(ctx context.Context) ([]RoleAssignment, error)
 	// DocumentRoles returns a document's assignments ordered by login.
@@ -117,8 +194,9 @@ type AccountStore interface {
 	ListTokens(ctx context.Context, userID int64) ([]Token, error)
 	// DeleteToken revokes one of the user's tokens. Errors: not_found.
 	DeleteToken(ctx context.Context, userID, tokenID int64) error
-	// SetUserDisabled disables or enables an account. Errors: not_found.
-	SetUserDisabled(ctx context.Context, userID int64, disabled bool) error
+	// SetUserDisabled disables or enables an account and appends ev.
+	// Errors: not_found.
+	SetUserDisabled(ctx context.Context, userID int64, disabled bool, ev Event) error
 }
 
 // Subject is who is asking: a signed-in user, or nobody (public reader).

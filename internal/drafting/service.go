@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -151,7 +152,12 @@ func (s *Service) CreateDocument(ctx context.Context, actor *User, in NewDocumen
 	} else if in.Message != "" {
 		return DocumentView{}, E(KindInvalid, op, "message needs a text")
 	}
-	d, err = s.store.CreateDocument(ctx, d, first)
+	data := map[string]string{"slug": d.Slug, "title": d.Title, "language": d.Language,
+		"approvals_required": itoa(int64(d.ApprovalsRequired))}
+	if first != nil {
+		data["revision"], data["sha256"] = "1", first.SHA256
+	}
+	d, err = s.store.CreateDocument(ctx, d, first, NewEvent("document.create", actor, d.ID, now, data))
 	if ErrorKind(err) == KindConflict {
 		return DocumentView{}, Wrap(KindConflict, op, "a document with this slug exists", err)
 	}
@@ -273,7 +279,9 @@ func (s *Service) Commit(ctx context.Context, actor *User, slug string, base int
 	if err != nil {
 		return Revision{}, err
 	}
-	r, err = s.store.CommitRevision(ctx, r, base)
+	ev := NewEvent("revision.commit", actor, d.ID, r.CreatedAt,
+		map[string]string{"number": itoa(base + 1), "sha256": r.SHA256, "size": itoa(r.Size)})
+	r, err = s.store.CommitRevision(ctx, r, base, ev)
 	if err != nil {
 		return Revision{}, fmt.Errorf("%s %s: %w", op, slug, err)
 	}
@@ -399,9 +407,13 @@ type NewUser struct {
 	Admin        bool
 }
 
-// CreateUser adds an account. It is an administration step: the caller (the
-// CLI or an admin-only route) has checked who may do it.
+// CreateUser adds an account. It is the CLI's administration step: whoever
+// runs it on the server's data is trusted; the event has no actor.
 func (s *Service) CreateUser(ctx context.Context, in NewUser) (User, error) {
+	return s.createUser(ctx, nil, in)
+}
+
+func (s *Service) createUser(ctx context.Context, actor *User, in NewUser) (User, error) {
 	const op = "create user"
 	if !ValidLogin(in.Login) {
 		return User{}, E(KindInvalid, op, "login must match ^[a-z0-9][a-z0-9._-]{0,62}$")
@@ -416,8 +428,10 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser) (User, error) {
 	if !strings.HasPrefix(in.PasswordHash, "$argon2id$") {
 		return User{}, E(KindInvalid, op, "password hash must be argon2id")
 	}
+	now := s.clock()
+	ev := NewEvent("user.create", actor, "", now, map[string]string{"login": in.Login, "admin": strconv.FormatBool(in.Admin)})
 	u, err := s.store.CreateUser(ctx, User{Login: in.Login, DisplayName: name, PasswordHash: in.PasswordHash,
-		Admin: in.Admin, CreatedAt: s.clock()})
+		Admin: in.Admin, CreatedAt: now}, ev)
 	if err != nil {
 		if ErrorKind(err) == KindConflict {
 			return User{}, Wrap(KindConflict, op, "login is taken", err)

@@ -25,6 +25,11 @@ type Revision struct {
 	SHA256      string // lowercase hex of the text
 	Size        int64  // bytes
 	CreatedAt   time.Time
+	// Proposal and MergedBy are set on a revision made by merging a
+	// proposal: the author is the proposal's, the merger a chair.
+	Proposal      int64
+	MergedBy      int64
+	MergedByLogin string // filled on reads
 }
 
 // User is an account.
@@ -122,3 +127,98 @@ const (
 	ActManage        = "manage"
 	ActAppointChair  = "appoint_chair" // on document: grant or revoke the chair role
 )
+
+// Proposal states.
+const (
+	ProposalOpen      = "open"
+	ProposalMerged    = "merged"
+	ProposalRejected  = "rejected"
+	ProposalWithdrawn = "withdrawn"
+)
+
+// Proposal is an amendment: a member's proposed whole new text against a
+// base revision. Its text is a blob under BlobKey(DocumentID, SHA256).
+type Proposal struct {
+	DocumentID     string
+	Number         int64 // 1, 2, 3 … per document
+	Base           int64 // the revision it was written against
+	AuthorID       int64
+	AuthorLogin    string // filled on reads
+	Title          string
+	Rationale      string
+	SHA256         string
+	Size           int64
+	State          string // open, merged, rejected, withdrawn
+	MergedRevision int64  // the revision it became, when merged
+	ClosedBy       int64
+	ClosedByLogin  string // filled on reads
+	CloseReason    string
+	CreatedAt      time.Time
+	ClosedAt       time.Time // zero while open
+}
+
+// Approval is a chair's sign-off on one revision, bound to its hash.
+type Approval struct {
+	DocumentID string
+	Revision   int64
+	SHA256     string
+	ChairID    int64
+	ChairLogin string // filled on reads
+	Note       string
+	CreatedAt  time.Time
+}
+
+// Adoption stages.
+const (
+	StageBasis = "basis" // adopted as a basis («принят за основу»)
+	StageFinal = "final" // adopted as final («принят в целом»)
+)
+
+// Adoption is a revision adopted at a stage; its text is copied to
+// write-once storage by the outbox.
+type Adoption struct {
+	ID             int64
+	DocumentID     string
+	Revision       int64
+	SHA256         string
+	Size           int64
+	Stage          string
+	Note           string
+	OverrideReason string // given to adopt despite open comment threads
+	ChairID        int64
+	ChairLogin     string // filled on reads
+	CreatedAt      time.Time
+	ArchivedAt     time.Time // zero until the archive copy is made
+}
+
+// ArchiveKey is where an adopted text is kept in write-once storage.
+func ArchiveKey(documentID, sha256 string) string {
+	return "adopted/" + documentID + "/" + sha256
+}
+
+// Event is one entry of the audit log, a single hash chain over every state
+// change: Hash = sha256(PrevHash ‖ Canonical()).
+type Event struct {
+	Seq        int64             // 1, 2, 3 … set by the store
+	DocumentID string            // "" outside any document
+	Kind       string            // e.g. "revision.commit"
+	ActorID    int64             // 0 for the CLI or the system
+	ActorLogin string            // filled on reads
+	Data       map[string]string // what changed
+	At         time.Time         // UTC, microseconds
+	PrevHash   string            // set by the store
+	Hash       string            // set by the store
+}
+
+// IdempotentResult is the remembered answer to a state-changing request sent
+// with an Idempotency-Key.
+type IdempotentResult struct {
+	UserID      int64
+	Key         string
+	Fingerprint string // method, path and body hash of the first request
+	Done        bool   // false while the first request is still running
+	Status      int
+	ContentType string
+	Body        []byte
+	CreatedAt   time.Time
+}
