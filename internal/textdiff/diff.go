@@ -2,7 +2,6 @@ package textdiff
 
 import (
 	"fmt"
-	"hash/maphash"
 	"strings"
 	"time"
 
@@ -79,14 +78,12 @@ type pairKind uint8
 
 const (
 	pairNone    pairKind = iota // inserted or deleted
-	pairEqual                   // same key, same content
-	pairRenum                   // same key, different list number
+	pairEqual                   // same key: equal, or renumbered
 	pairChanged                 // similar neighbours in a replaced stretch
 	pairMoved                   // same or nearly the same content elsewhere
 )
 
 func (d *differ) run(old, new string) *Result {
-	seed := maphash.MakeSeed()
 	group := 1
 	// Paragraphs are at least two line breaks apart, so counting line breaks
 	// (fast) spares counting paragraphs (slower) for all but huge texts.
@@ -94,8 +91,8 @@ func (d *differ) run(old, new string) *Result {
 		group = (n + maxParagraphs - 1) / maxParagraphs * 2
 		d.degrade(fmt.Sprintf("%d paragraphs: compared in groups of about %d paragraphs", n, group))
 	}
-	pa := splitParagraphs(old, group, seed)
-	pb := splitParagraphs(new, group, seed)
+	pa := splitParagraphs(old, group)
+	pb := splitParagraphs(new, group)
 
 	// Paragraph ids by key, as go-diff's line mode hashes lines.
 	idOf := make(map[string]int32, len(pa)+len(pb))
@@ -113,7 +110,6 @@ func (d *differ) run(old, new string) *Result {
 		d: d, pa: pa, pb: pb, ida: ida, idb: idb,
 		partA: filled(len(pa), -1), partB: filled(len(pb), -1),
 		kindA: make([]pairKind, len(pa)), kindB: make([]pairKind, len(pb)),
-		seed: seed,
 	}
 	m.pairEqual(ops)
 	ss := stretches(ops)
@@ -123,8 +119,8 @@ func (d *differ) run(old, new string) *Result {
 	return d.build(m, ops)
 }
 
-// paragraphBound returns the number of paragraphs of text, or an upper bound
-// of it when that is below maxParagraphs.
+// paragraphBound returns the number of paragraphs of text when it may
+// exceed maxParagraphs, and 0 when it certainly does not.
 func paragraphBound(text string) int {
 	if strings.Count(text, "\n")/2+2 <= maxParagraphs {
 		return 0

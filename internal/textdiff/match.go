@@ -1,9 +1,6 @@
 package textdiff
 
-import (
-	"hash/maphash"
-	"slices"
-)
+import "slices"
 
 // Similarity thresholds (Dice coefficient of the two paragraphs' word
 // multisets) and the bounds that keep pairing near linear.
@@ -41,7 +38,6 @@ type matcher struct {
 	partA, partB []int
 	kindA, kindB []pairKind
 	sigA, sigB   [][]uint64 // word signatures, computed on demand
-	seed         maphash.Seed
 }
 
 func (m *matcher) pair(i, j int, k pairKind) {
@@ -307,7 +303,7 @@ func (m *matcher) sig(old bool, i int) []uint64 {
 	m.d.tokA = tokenize(key, m.d.tokA)
 	for _, t := range m.d.tokA {
 		if c, _ := decode(key, t.start); isWordRune(c) {
-			s = append(s, maphash.String(m.seed, key[t.start:t.end]))
+			s = append(s, hashString(key[t.start:t.end]))
 		}
 	}
 	slices.Sort(s)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"pgregory.net/rapid"
 )
 
@@ -209,6 +210,9 @@ func TestPropertyRoundTrip(t *testing.T) {
 			}
 			checkResult(t, old, new, r)
 			checkRenderers(t, old, new, r)
+			if diff := cmp.Diff(r, Diff(old, new, Options{Mode: m})); diff != "" {
+				t.Fatalf("%s: a second Diff differs:\n%s", m, diff)
+			}
 		}
 	})
 }

@@ -1,9 +1,6 @@
 package textdiff
 
-import (
-	"hash/maphash"
-	"strings"
-)
+import "strings"
 
 // para is one paragraph of a text: a maximal run of non-blank lines, plus the
 // separator that follows it.
@@ -79,7 +76,7 @@ func countParagraphs(text string) int {
 // chosen by content (a paragraph whose hash is 0 modulo group ends one), so
 // that the same run of paragraphs is grouped alike in both texts and the
 // groups still align.
-func splitParagraphs(text string, group int, seed maphash.Seed) []para {
+func splitParagraphs(text string, group int) []para {
 	var out []para
 	if group <= 1 {
 		eachParagraph(text, func(start, end, sepEnd int) {
@@ -99,7 +96,7 @@ func splitParagraphs(text string, group int, seed maphash.Seed) []para {
 			gStart = start
 		}
 		gN++
-		h := maphash.String(seed, text[start:end])
+		h := hashString(text[start:end])
 		// The size cap keeps a run of identical paragraphs from forming one
 		// giant group.
 		if h%uint64(group) == 0 || gN >= 4*group || sepEnd == len(text) {
@@ -163,4 +160,15 @@ func indexByteFrom(s string, c byte, from int) int {
 		return from + i
 	}
 	return -1
+}
+
+// hashString is 64-bit FNV-1a. A fixed hash, unlike maphash, makes grouping
+// and similarity, and so the Result, the same from run to run.
+func hashString(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	return h
 }
