@@ -69,7 +69,7 @@ func (d *differ) diffPair(a, b string, i, j int) []Chunk {
 		if ok {
 			return cs
 		}
-		if l == levelChar && cost == 0 {
+		if cost == invalidUTF8 {
 			d.degrade(fmt.Sprintf("old paragraph %d / new paragraph %d: not valid UTF-8; shown at word level", i+1, j+1))
 			continue
 		}
@@ -228,6 +228,10 @@ func (d *differ) tokenRune(tok string) rune {
 	return r
 }
 
+// invalidUTF8 is the cost charDiff reports for a pair it cannot diff because
+// it is not valid UTF-8.
+const invalidUTF8 = -1
+
 // charDiff diffs a and b character by character with go-diff, then applies
 // its semantic cleanup when that is affordable. The cost is the product of the
 // character counts once common ends are trimmed.
@@ -250,7 +254,7 @@ func (d *differ) charDiff(a, b string) ([]Chunk, int64, bool) {
 	if !utf8.ValidString(ma) || !utf8.ValidString(mb) {
 		// go-diff works on runes and would turn invalid bytes into U+FFFD;
 		// words are byte ranges and keep them as they are.
-		return nil, 0, false
+		return nil, invalidUTF8, false
 	}
 	na, nb := utf8.RuneCountInString(ma), utf8.RuneCountInString(mb)
 	cost := int64(na) * int64(nb)
