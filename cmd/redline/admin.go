@@ -150,11 +150,13 @@ func cmdVerify(args []string, stdout, stderr io.Writer) int {
 			switch {
 			case p.Revision != nil:
 				fmt.Fprintf(stdout, "%s\trevision %d of document %s\t%s\n", p.Kind, p.Revision.Number, p.Revision.DocumentID, p.Key)
+			case p.Err != nil:
+				fmt.Fprintf(stdout, "%s\t%s\t%v\n", p.Kind, p.Key, p.Err)
 			default:
 				fmt.Fprintf(stdout, "%s\t%s\n", p.Kind, p.Key)
 			}
 		}
-		fmt.Fprintf(stdout, "checked %d revisions: %d problems", rep.Revisions, len(rep.Problems))
+		fmt.Fprintf(stdout, "checked %d revisions and %d events: %d problems", rep.Revisions, rep.Events, len(rep.Problems))
 		if *gc {
 			fmt.Fprintf(stdout, ", %d orphans removed", rep.Removed)
 		}

@@ -156,7 +156,7 @@ func TestVerifyFindsAlteredBlob(t *testing.T) {
 	}
 	a.Close()
 
-	if code, out, errs := runCLI(t, "", "verify"); code != 0 || !strings.Contains(out, "checked 2 revisions: 0 problems") {
+	if code, out, errs := runCLI(t, "", "verify"); code != 0 || !strings.Contains(out, "checked 2 revisions and 4 events: 0 problems") {
 		t.Fatalf("verify on intact data: %d %s %s", code, out, errs)
 	}
 	path := filepath.Join(dir, "blobs", filepath.FromSlash(drafting.BlobKey(r2.DocumentID, r2.SHA256)))

@@ -48,6 +48,9 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 		}
 	}()
 	go a.enf.Run(ctx, authz.DefaultInterval)
+	// Adopted texts are copied to write-once storage by an outbox: a copy
+	// that failed or was cut short by a crash is made here.
+	go a.svc.RunOutbox(ctx, 5*time.Second, func(err error) { a.log.Error("archive adopted text", "err", err.Error()) })
 	h, err := httpapi.New(a.svc, httpapi.Options{Logger: a.log, TrustedProxies: cfg.TrustedProxies, Metrics: metrics,
 		TLS: cfg.UsesTLS(), LoginAttempts: cfg.LoginAttempts, LoginWindow: cfg.LoginWindow})
 	if err != nil {

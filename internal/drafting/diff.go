@@ -52,20 +52,10 @@ func (s *Service) Diff(ctx context.Context, actor *User, slug string, from, to i
 	if err != nil {
 		return DiffView{}, err
 	}
-	key := diffKey{a.SHA256, b.SHA256, mode}
-	if r, ok := s.diffs.get(key); ok {
-		return DiffView{From: a, To: b, Result: r}, nil
-	}
-	oldText, err := s.readText(ctx, a)
+	r, err := s.diffHashes(ctx, a.DocumentID, a.SHA256, b.SHA256, mode)
 	if err != nil {
 		return DiffView{}, err
 	}
-	newText, err := s.readText(ctx, b)
-	if err != nil {
-		return DiffView{}, err
-	}
-	r := textdiff.Diff(string(oldText), string(newText), textdiff.Options{Mode: mode})
-	s.diffs.put(key, r, len(oldText)+len(newText))
 	return DiffView{From: a, To: b, Result: r}, nil
 }
 
@@ -108,6 +98,9 @@ func (c *diffCache) get(k diffKey) (*textdiff.Result, bool) {
 func (c *diffCache) put(k diffKey, r *textdiff.Result, size int) {
 	if size > c.max/4 {
 		return // one huge redline would flush everything else
+	}
+	if r.Degraded {
+		return // it hit a time budget: on a quieter moment it may come out finer
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -215,3 +215,27 @@ type Authorizer interface {
 	// public where they apply).
 	Roles(sub Subject, documentID string) []string
 }
+
+// CommentStore keeps comments; nothing is ever deleted. Each change appends
+// its event in the same transaction.
+type CommentStore interface {
+	// CreateComment inserts c (ID, Thread for a first comment, CreatedAt
+	// set by the store; Thread and Depth of a reply given by the caller).
+	// Errors: not_found (document, revision, proposal or reply_to missing).
+	CreateComment(ctx context.Context, c Comment, ev Event) (Comment, error)
+	// Comment returns one comment of the document. Errors: not_found.
+	Comment(ctx context.Context, documentID string, id int64) (Comment, error)
+	// ListComments returns every comment of the document, oldest first.
+	ListComments(ctx context.Context, documentID string) ([]Comment, error)
+	// EditComment replaces a comment's body, keeping the old one as a
+	// CommentVersion. Errors: not_found.
+	EditComment(ctx context.Context, documentID string, id int64, body string, at time.Time, ev Event) (Comment, error)
+	// CommentVersions returns a comment's earlier bodies, oldest first.
+	CommentVersions(ctx context.Context, documentID string, id int64) ([]CommentVersion, error)
+	// SetThreadResolved resolves or reopens the thread whose first comment
+	// is thread. Errors: not_found.
+	SetThreadResolved(ctx context.Context, documentID string, thread int64, resolved bool, by int64, at time.Time, ev Event) error
+	// HideComment hides a comment, recording who and why; it is kept.
+	// Errors: not_found.
+	HideComment(ctx context.Context, documentID string, id, by int64, reason string, at time.Time, ev Event) error
+}

@@ -383,11 +383,15 @@ func (s *Service) readText(ctx context.Context, r Revision) ([]byte, error) {
 		}
 		return nil, err
 	}
-	sum := sha256.Sum256(b)
-	if hex.EncodeToString(sum[:]) != r.SHA256 {
+	if !hashMatches(b, r.SHA256) {
 		return nil, Wrap(KindInternal, "read text", "the stored text is corrupt", ErrCorrupt)
 	}
 	return b, nil
+}
+
+func hashMatches(b []byte, sum string) bool {
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:]) == sum
 }
 
 // newID returns a random 128-bit identifier in hex.
@@ -480,7 +484,11 @@ func (s *Service) UserByToken(ctx context.Context, hash string) (User, error) {
 
 // Problem is one finding of Verify.
 type Problem struct {
-	Kind     string // "missing", "corrupt", "orphan", "unreadable"
+	// Kind is "missing", "corrupt", "unreadable" (a revision's text),
+	// "orphan" (a blob no revision names), "chain" (the audit log's first
+	// broken link), "unarchived", "archive-missing", "archive-corrupt" or
+	// "archive-unreadable" (an adopted text's write-once copy).
+	Kind     string
 	Key      string
 	Revision *Revision
 	Err      error
@@ -489,14 +497,16 @@ type Problem struct {
 // VerifyReport is what Verify found.
 type VerifyReport struct {
 	Revisions int
+	Events    int
 	Problems  []Problem
 	Removed   int // orphans removed when gc was asked for
 }
 
-// Bad reports whether a text is missing or corrupt.
+// Bad reports whether anything is missing, corrupt or broken; orphan blobs
+// and archive copies still to be made (the outbox's work) are not.
 func (r VerifyReport) Bad() bool {
 	for _, p := range r.Problems {
-		if p.Kind != "orphan" {
+		if p.Kind != "orphan" && p.Kind != "unarchived" {
 			return true
 		}
 	}
@@ -549,7 +559,74 @@ func (s *Service) Verify(ctx context.Context, gc bool, progress func(n int)) (Ve
 			rep.Removed++
 		}
 	}
+	if err := s.verifyEvents(ctx, &rep); err != nil {
+		return rep, err
+	}
+	if err := s.verifyAdoptions(ctx, &rep); err != nil {
+		return rep, err
+	}
 	return rep, nil
+}
+
+// verifyEvents recomputes the audit chain and reports its first broken link.
+func (s *Service) verifyEvents(ctx context.Context, rep *VerifyReport) error {
+	prev, want := "", int64(1)
+	broken := false
+	err := s.store.AllEvents(ctx, func(e Event) error {
+		rep.Events++
+		if broken {
+			return nil
+		}
+		switch {
+		case e.Seq != want:
+			rep.Problems = append(rep.Problems, Problem{Kind: "chain", Key: "event " + itoa(e.Seq), Err: fmt.Errorf("expected event %d", want)})
+		case e.PrevHash != prev:
+			rep.Problems = append(rep.Problems, Problem{Kind: "chain", Key: "event " + itoa(e.Seq), Err: fmt.Errorf("prev_hash does not name event %d", want-1)})
+		case ChainHash(prev, e) != e.Hash:
+			rep.Problems = append(rep.Problems, Problem{Kind: "chain", Key: "event " + itoa(e.Seq), Err: fmt.Errorf("hash does not match the event")})
+		default:
+			prev, want = e.Hash, want+1
+			return nil
+		}
+		broken = true // the first broken link is the finding; what follows is moot
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("verify: read events: %w", err)
+	}
+	return nil
+}
+
+// verifyAdoptions checks that every archived adoption's copy exists with its
+// hash; pending copies are listed for the outbox.
+func (s *Service) verifyAdoptions(ctx context.Context, rep *VerifyReport) error {
+	docs, err := s.store.ListDocuments(ctx)
+	if err != nil {
+		return fmt.Errorf("verify: list documents: %w", err)
+	}
+	for _, d := range docs {
+		as, err := s.store.Adoptions(ctx, d.ID)
+		if err != nil {
+			return fmt.Errorf("verify: adoptions of %s: %w", d.Slug, err)
+		}
+		for _, a := range as {
+			key := ArchiveKey(a.DocumentID, a.SHA256)
+			if a.ArchivedAt.IsZero() {
+				rep.Problems = append(rep.Problems, Problem{Kind: "unarchived", Key: key})
+				continue
+			}
+			if _, err := s.adoptedBytes(ctx, a); err != nil {
+				kind := "archive-unreadable"
+				if errors.Is(err, ErrCorrupt) {
+					kind = "archive-corrupt"
+				} else if errors.Is(err, fs.ErrNotExist) {
+					kind = "archive-missing"
+				}
+				rep.Problems = append(rep.Problems, Problem{Kind: kind, Key: key, Err: err})
+			}
+		}
+	}
+	return nil
 }
 
 // UserByLogin returns the account with this login.

@@ -222,3 +222,45 @@ type IdempotentResult struct {
 	Body        []byte
 	CreatedAt   time.Time
 }
+
+// Anchor ties a comment to a quote in the text it was made on: the quote,
+// its place in Unicode code points, and up to 32 code points of context on
+// each side.
+type Anchor struct {
+	Start  int
+	End    int
+	Quote  string
+	Prefix string
+	Suffix string
+}
+
+// Comment is a remark on a revision or on a proposal, general or anchored,
+// possibly a reply in a thread.
+type Comment struct {
+	ID           int64
+	DocumentID   string
+	Revision     int64 // the revision it was made on; 0 when on a proposal
+	Proposal     int64 // the proposal it was made on; 0 when on a revision
+	AuthorID     int64
+	AuthorLogin  string // filled on reads
+	ReplyTo      int64  // 0 for a thread's first comment
+	Thread       int64  // the first comment's ID (its own for a first comment)
+	Depth        int    // 0 for a first comment
+	Body         string
+	Anchor       *Anchor // nil for a general comment; replies carry none
+	Edited       bool
+	Resolved     bool // on a thread's first comment: the thread is resolved
+	ResolvedBy   int64
+	Hidden       bool
+	HiddenBy     int64
+	HiddenReason string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// CommentVersion is an earlier body of an edited comment.
+type CommentVersion struct {
+	CommentID int64
+	Body      string
+	EditedAt  time.Time // when this body was replaced
+}

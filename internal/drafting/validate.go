@@ -2,6 +2,7 @@ package drafting
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -79,3 +80,7 @@ func cleanMessage(op, field, s string, max int) (string, error) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func trimSpace(s string) string { return strings.TrimSpace(s) }
+
+func sortStrings(s []string) { slices.Sort(s) }

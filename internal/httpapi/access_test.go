@@ -52,7 +52,7 @@ func accessAPI(t *testing.T, opt drafting.Options, hopt httpapi.Options) (*api, 
 
 // fill puts real values into a route's parameters.
 func fill(path string) string {
-	r := strings.NewReplacer(":slug", "doc", ":n", "1", ":login", "member", ":id", "1")
+	r := strings.NewReplacer(":slug", "doc", ":n", "1", ":login", "member", ":id", "1", ":p", "1", ":file", "1.md")
 	return r.Replace(path)
 }
 
@@ -63,6 +63,11 @@ var publicRoutes = map[string]bool{
 	"GET /metrics":           true, // operational counters, no document data or names
 	"POST /api/v1/session":   true, // signing in
 	"DELETE /api/v1/session": true, // signing out is harmless without a session
+	// The adopted text, its history, redlines and downloads.
+	"GET /api/v1/public/documents/:slug":                true,
+	"GET /api/v1/public/documents/:slug/adoptions":      true,
+	"GET /api/v1/public/documents/:slug/diff":           true,
+	"GET /api/v1/public/documents/:slug/download/:file": true,
 }
 
 // signedInRoutes are open to any signed-in user, whatever their roles: they

@@ -1,0 +1,338 @@
+package drafting_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"pgregory.net/rapid"
+
+	"redline/internal/blobstore"
+	"redline/internal/drafting"
+	"redline/internal/testenv/stack"
+)
+
+// fataler is what checkInvariants needs of *testing.T and *rapid.T.
+type fataler interface {
+	Helper()
+	Fatal(args ...any)
+	Fatalf(format string, args ...any)
+}
+
+// checkInvariants checks what must hold after any sequence of workflow steps.
+func checkInvariants(t fataler, ctx context.Context, st *stack.Stack, svc *drafting.Service, d drafting.Document) {
+	t.Helper()
+	var revs []drafting.Revision
+	if err := st.DB.AllRevisions(ctx, func(r drafting.Revision) error {
+		if r.DocumentID == d.ID {
+			revs = append(revs, r)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	hashes := map[int64]string{}
+	for i, r := range revs {
+		if r.Number != int64(i+1) || r.Parent != int64(i) {
+			t.Fatalf("head chain not linear at %d: number %d parent %d", i+1, r.Number, r.Parent)
+		}
+		hashes[r.Number] = r.SHA256
+	}
+	for n := range hashes {
+		as, err := st.DB.Approvals(ctx, d.ID, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range as {
+			if a.SHA256 != hashes[n] {
+				t.Fatalf("approval of revision %d names hash %s, not the revision's %s", n, a.SHA256, hashes[n])
+			}
+		}
+	}
+	ads, err := st.DB.Adoptions(ctx, d.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.ProcessOutbox(ctx); err != nil {
+		t.Fatalf("outbox: %v", err)
+	}
+	for _, a := range ads {
+		as, err := st.DB.Approvals(ctx, d.ID, a.Revision)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(as) < d.ApprovalsRequired {
+			t.Fatalf("adoption of revision %d with %d approvals, %d required", a.Revision, len(as), d.ApprovalsRequired)
+		}
+		if a.SHA256 != hashes[a.Revision] {
+			t.Fatalf("adoption names hash %s, revision %d has %s", a.SHA256, a.Revision, hashes[a.Revision])
+		}
+		arch := st.Blobs.(drafting.Archiver)
+		b, err := arch.GetArchive(ctx, drafting.ArchiveKey(a.DocumentID, a.SHA256))
+		if err != nil || shaHex(b) != a.SHA256 {
+			t.Fatalf("adopted revision %d is not in the archive with its hash: %v", a.Revision, err)
+		}
+	}
+	rep, err := svc.Verify(ctx, false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range rep.Problems {
+		if p.Kind != "orphan" && p.Kind != "unarchived" {
+			t.Fatalf("verify: %s %s %v", p.Kind, p.Key, p.Err)
+		}
+	}
+}
+
+// TestWorkflowStateMachine drives random sequences of propose, commit,
+// merge, approve, adopt, withdraw and reject by random roles, and checks the
+// invariants after every step.
+func TestWorkflowStateMachine(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		ctx := context.Background()
+		st := stack.New(t, "sqlite+disk")
+		svc := st.Service(t, drafting.Options{})
+		admin := stack.MustUser(t, svc, "admin", true)
+		users := map[string]drafting.User{}
+		for _, u := range []string{"c1", "c2", "m1", "m2", "o1", "x1"} {
+			users[u] = stack.MustUser(t, svc, u, false)
+		}
+		required := rapid.IntRange(1, 2).Draw(rt, "approvals_required")
+		text := "1. Первый пункт проекта.\n\n2. Второй пункт проекта.\n\n3. Третий пункт проекта.\n"
+		v, err := svc.CreateDocument(ctx, &admin, drafting.NewDocument{Slug: "doc", Title: "Документ", Text: &text, ApprovalsRequired: required})
+		if err != nil {
+			rt.Fatal(err)
+		}
+		d := v.Document
+		for u, role := range map[string]string{"c1": "chair", "c2": "chair", "m1": "member", "m2": "member", "o1": "observer"} {
+			stack.MustRole(t, svc, u, role, "doc")
+		}
+		logins := []string{"c1", "c2", "m1", "m2", "o1", "x1"}
+		texts := map[int64]string{1: text}
+		head := int64(1)
+		for step := 0; step < 25; step++ {
+			who := users[rapid.SampledFrom(logins).Draw(rt, "who")]
+			action := rapid.SampledFrom([]string{"propose", "commit", "merge", "approve", "adopt", "withdraw", "reject"}).Draw(rt, "action")
+			var err error
+			switch action {
+			case "propose":
+				base := rapid.Int64Range(1, head).Draw(rt, "base")
+				_, err = svc.Propose(ctx, &who, "doc", drafting.NewProposal{Base: base, Title: "Правка",
+					Text: []byte(editText(texts[base], rapid.IntRange(0, 2).Draw(rt, "para"), fmt.Sprintf("правка %d", step)))})
+			case "commit":
+				base := head
+				if rapid.Bool().Draw(rt, "stale") {
+					base = rapid.Int64Range(0, head).Draw(rt, "base")
+				}
+				nt := editText(texts[head], rapid.IntRange(0, 2).Draw(rt, "para"), fmt.Sprintf("коммит %d", step))
+				var r drafting.Revision
+				r, err = svc.Commit(ctx, &who, "doc", base, []byte(nt), "")
+				if err == nil {
+					head, texts[r.Number] = r.Number, nt
+				}
+			case "merge":
+				n := rapid.Int64Range(1, 6).Draw(rt, "proposal")
+				seen := head
+				if rapid.Bool().Draw(rt, "stale") {
+					seen = rapid.Int64Range(1, head).Draw(rt, "head")
+				}
+				var r drafting.Revision
+				r, err = svc.Merge(ctx, &who, "doc", n, seen)
+				if err == nil {
+					_, b, _ := svc.Text(ctx, &admin, "doc", r.Number)
+					head, texts[r.Number] = r.Number, string(b)
+				}
+			case "approve":
+				n := rapid.Int64Range(1, head).Draw(rt, "revision")
+				sum := shaHex([]byte(texts[n]))
+				if rapid.Bool().Draw(rt, "wrong hash") {
+					sum = strings.Repeat("a", 64)
+				}
+				_, err = svc.Approve(ctx, &who, "doc", n, sum, "")
+			case "adopt":
+				n := rapid.Int64Range(1, head).Draw(rt, "revision")
+				_, err = svc.Adopt(ctx, &who, "doc", n, drafting.AdoptInput{Stage: rapid.SampledFrom([]string{"basis", "final"}).Draw(rt, "stage")})
+			case "withdraw":
+				_, err = svc.Withdraw(ctx, &who, "doc", rapid.Int64Range(1, 6).Draw(rt, "proposal"))
+			case "reject":
+				_, err = svc.Reject(ctx, &who, "doc", rapid.Int64Range(1, 6).Draw(rt, "proposal"), "причина")
+			}
+			if err != nil {
+				switch drafting.ErrorKind(err) {
+				case drafting.KindForbidden, drafting.KindConflict, drafting.KindNotFound, drafting.KindInvalid:
+				default:
+					rt.Fatalf("step %d %s by %s: %v", step, action, who.Login, err)
+				}
+			}
+			checkInvariants(rt, ctx, st, svc, d)
+		}
+	})
+}
+
+// editText changes paragraph para of a three-paragraph text.
+func editText(text string, para int, words string) string {
+	ps := strings.Split(strings.TrimRight(text, "\n"), "\n\n")
+	if para >= len(ps) {
+		para = len(ps) - 1
+	}
+	ps[para] += " " + words
+	return strings.Join(ps, "\n\n") + "\n"
+}
+
+// TestWorkflowConcurrency: 16 goroutines merge, approve and adopt on one
+// document at once, on PostgreSQL and MinIO; the invariants hold, and an
+// approval of a hash that was just superseded gets 409.
+func TestWorkflowConcurrency(t *testing.T) {
+	ctx := context.Background()
+	st := stack.New(t, "postgres+minio")
+	svc := st.Service(t, drafting.Options{})
+	admin := stack.MustUser(t, svc, "admin", true)
+	text := "1. Первый пункт.\n\n2. Второй пункт.\n\n3. Третий пункт.\n\n4. Четвёртый пункт.\n"
+	v, err := svc.CreateDocument(ctx, &admin, drafting.NewDocument{Slug: "doc", Title: "Документ", Text: &text, ApprovalsRequired: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	chairs := make([]drafting.User, 4)
+	for i := range chairs {
+		chairs[i] = stack.MustUser(t, svc, fmt.Sprintf("chair%d", i), false)
+		stack.MustRole(t, svc, chairs[i].Login, "chair", "doc")
+	}
+	member := stack.MustUser(t, svc, "member", false)
+	stack.MustRole(t, svc, "member", "member", "doc")
+	for i := 0; i < 12; i++ {
+		if _, err := svc.Propose(ctx, &member, "doc", drafting.NewProposal{Base: 1, Title: "Правка",
+			Text: []byte(editText(text, i%4, fmt.Sprintf("дополнение %d", i)))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var (
+		wg             sync.WaitGroup
+		mu             sync.Mutex
+		supersededSeen int
+		unexpected     []error
+	)
+	for g := 0; g < 16; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			chair := chairs[g%len(chairs)]
+			for i := 0; i < 8; i++ {
+				h, err := st.DB.Head(ctx, v.ID)
+				if err != nil {
+					mu.Lock()
+					unexpected = append(unexpected, err)
+					mu.Unlock()
+					return
+				}
+				var opErr error
+				switch (g + i) % 3 {
+				case 0:
+					_, opErr = svc.Merge(ctx, &chair, "doc", int64(1+(g*8+i)%12), h.Number)
+				case 1:
+					_, opErr = svc.Approve(ctx, &chair, "doc", h.Number, h.SHA256, "")
+					if opErr != nil && drafting.ErrorKind(opErr) == drafting.KindConflict {
+						if now, _ := st.DB.Head(ctx, v.ID); now.Number != h.Number {
+							mu.Lock()
+							supersededSeen++
+							mu.Unlock()
+						}
+					}
+				case 2:
+					_, opErr = svc.Adopt(ctx, &chair, "doc", h.Number, drafting.AdoptInput{Stage: "basis"})
+				}
+				if opErr != nil {
+					switch drafting.ErrorKind(opErr) {
+					case drafting.KindConflict, drafting.KindForbidden:
+					default:
+						mu.Lock()
+						unexpected = append(unexpected, opErr)
+						mu.Unlock()
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range unexpected {
+		t.Error(err)
+	}
+	checkInvariants(t, ctx, st, svc, v.Document)
+	t.Logf("approvals refused because the head had moved: %d", supersededSeen)
+
+	// Deterministically: a chair approving a hash just superseded gets 409.
+	h, _ := st.DB.Head(ctx, v.ID)
+	if _, err := svc.Commit(ctx, &chairs[0], "doc", h.Number, []byte(text+"\n5. Ещё пункт.\n"), ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Approve(ctx, &chairs[1], "doc", h.Number, h.SHA256, ""); drafting.ErrorKind(err) != drafting.KindConflict {
+		t.Fatalf("approving a superseded revision: %v", err)
+	}
+}
+
+// failingArchive makes the archive copy fail, as a crash between the
+// adoption's commit and the copy would leave it.
+type failingArchive struct {
+	drafting.BlobStore
+}
+
+func (failingArchive) Archive(context.Context, string, []byte, string) error {
+	return errors.New("injected: the process died before the archive copy")
+}
+
+func (f failingArchive) GetArchive(ctx context.Context, key string) ([]byte, error) {
+	return f.BlobStore.(drafting.Archiver).GetArchive(ctx, key)
+}
+
+// TestArchiveOnMinIO: an adoption whose archive copy failed is committed and
+// waits in the outbox; a restarted service makes the copy; the object is
+// under legal hold in the archive bucket and deleting it is refused.
+func TestArchiveOnMinIO(t *testing.T) {
+	ctx := context.Background()
+	st := stack.New(t, "postgres+minio")
+	broken := stack.Stack{DB: st.DB, Blobs: failingArchive{st.Blobs}}
+	svc := broken.Service(t, drafting.Options{})
+	admin := stack.MustUser(t, svc, "admin", true)
+	text := "1. Принять за основу проект итогового документа.\n"
+	if _, err := svc.CreateDocument(ctx, &admin, drafting.NewDocument{Slug: "doc", Title: "Документ", Text: &text}); err != nil {
+		t.Fatal(err)
+	}
+	stack.MustRole(t, svc, "admin", "chair", "doc")
+	r, _ := svc.Revision(ctx, &admin, "doc", 1)
+	if _, err := svc.Approve(ctx, &admin, "doc", 1, r.SHA256, ""); err != nil {
+		t.Fatal(err)
+	}
+	a, err := svc.Adopt(ctx, &admin, "doc", 1, drafting.AdoptInput{Stage: "basis"})
+	if err != nil {
+		t.Fatalf("adoption with a failing archive copy: %v", err)
+	}
+	if !a.ArchivedAt.IsZero() {
+		t.Fatal("the failed copy was marked done")
+	}
+	if p, _ := st.DB.PendingArchives(ctx); len(p) != 1 {
+		t.Fatalf("%d pending archive copies, want 1", len(p))
+	}
+
+	restarted := st.Service(t, drafting.Options{})
+	if n, err := restarted.ProcessOutbox(ctx); err != nil || n != 1 {
+		t.Fatalf("outbox after restart: %d %v", n, err)
+	}
+	if p, _ := st.DB.PendingArchives(ctx); len(p) != 0 {
+		t.Fatalf("%d pending after the outbox ran", len(p))
+	}
+	m := st.Blobs.(*blobstore.MinIO)
+	key := drafting.ArchiveKey(a.DocumentID, a.SHA256)
+	held, err := m.ArchiveStatus(ctx, key)
+	if err != nil || !held {
+		t.Fatalf("archived text under legal hold: %v %v", held, err)
+	}
+	if err := rawRemoveArchived(ctx, st, key); err == nil {
+		t.Fatal("deleting the archived text was allowed")
+	}
+	_, b, err := restarted.AdoptedText(ctx, nil, "doc", 0)
+	if err != nil || string(b) != text {
+		t.Fatalf("public text from the archive: %q %v", b, err)
+	}
+}
