@@ -40,6 +40,7 @@ func TestTwins(t *testing.T) {
 var tables = []string{
 	"users", "api_tokens", "documents", "revisions",
 	"document_roles", "role_changes", "policy_version", "sessions",
+	"proposals", "approvals", "adoptions", "events", "idempotency_keys",
 }
 
 // TestUpDownUp applies every migration, rolls all of them back and applies
