@@ -30,11 +30,11 @@ func testRoles(t *testing.T, b backend) {
 	admin := mustUser(t, db, "admin")
 	anna := mustUser(t, db, "anna")
 	boris := mustUser(t, db, "boris")
-	alpha, err := db.CreateDocument(ctx, newDoc("alpha", admin.ID), nil)
+	alpha, err := db.CreateDocument(ctx, newDoc("alpha", admin.ID), nil, ev("document.create"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	beta, err := db.CreateDocument(ctx, newDoc("beta", admin.ID), nil)
+	beta, err := db.CreateDocument(ctx, newDoc("beta", admin.ID), nil, ev("document.create"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +66,7 @@ func testRoles(t *testing.T, b backend) {
 	}
 	set := func(doc drafting.Document, u drafting.User, role string, by int64) {
 		t.Helper()
-		err := db.SetRole(ctx, drafting.RoleAssignment{DocumentID: doc.ID, UserID: u.ID, Role: role, GrantedBy: by})
+		err := db.SetRole(ctx, drafting.RoleAssignment{DocumentID: doc.ID, UserID: u.ID, Role: role, GrantedBy: by}, ev("role.set"))
 		if err != nil {
 			t.Fatalf("grant %s %s on %s: %v", u.Login, role, doc.Slug, err)
 		}
@@ -132,7 +132,7 @@ func testRoles(t *testing.T, b backend) {
 		"public role":      {drafting.RoleAssignment{DocumentID: beta.ID, UserID: anna.ID, Role: drafting.RolePublic}, drafting.KindInvalid},
 		"empty role":       {drafting.RoleAssignment{DocumentID: beta.ID, UserID: anna.ID}, drafting.KindInvalid},
 	} {
-		err := db.SetRole(ctx, tc.a)
+		err := db.SetRole(ctx, tc.a, ev("role.set"))
 		if got := drafting.ErrorKind(err); got != tc.kind {
 			t.Errorf("%s: error kind %q, want %q (%v)", name, got, tc.kind, err)
 		}
@@ -143,20 +143,20 @@ func testRoles(t *testing.T, b backend) {
 	}
 
 	// Revocations.
-	if err := db.RemoveRole(ctx, alpha.ID, boris.ID, anna.ID); err != nil {
+	if err := db.RemoveRole(ctx, alpha.ID, boris.ID, anna.ID, ev("role.remove")); err != nil {
 		t.Fatal(err)
 	}
 	changed("revoke boris on alpha")
-	err = db.RemoveRole(ctx, alpha.ID, boris.ID, anna.ID)
+	err = db.RemoveRole(ctx, alpha.ID, boris.ID, anna.ID, ev("role.remove"))
 	wantKind(t, err, drafting.KindNotFound)
 	unchanged("revoke a role no longer held")
-	err = db.RemoveRole(ctx, alpha.ID, admin.ID, 0)
+	err = db.RemoveRole(ctx, alpha.ID, admin.ID, 0, ev("role.remove"))
 	wantKind(t, err, drafting.KindNotFound)
 	unchanged("revoke a role never held")
-	err = db.RemoveRole(ctx, beta.ID, boris.ID, anna.ID+1000)
+	err = db.RemoveRole(ctx, beta.ID, boris.ID, anna.ID+1000, ev("role.remove"))
 	wantKind(t, err, drafting.KindNotFound)
 	unchanged("revoke by an unknown actor")
-	if err := db.RemoveRole(ctx, beta.ID, boris.ID, 0); err != nil {
+	if err := db.RemoveRole(ctx, beta.ID, boris.ID, 0, ev("role.remove")); err != nil {
 		t.Fatal(err)
 	}
 	changed("revoke boris on beta from the command line")
@@ -215,11 +215,11 @@ func testRolesImmutable(t *testing.T, b backend) {
 	ctx := context.Background()
 	db, driver, dsn := b.open(t)
 	u := mustUser(t, db, "chair")
-	d, err := db.CreateDocument(ctx, newDoc("roles", u.ID), nil)
+	d, err := db.CreateDocument(ctx, newDoc("roles", u.ID), nil, ev("document.create"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.SetRole(ctx, drafting.RoleAssignment{DocumentID: d.ID, UserID: u.ID, Role: drafting.RoleChair}); err != nil {
+	if err := db.SetRole(ctx, drafting.RoleAssignment{DocumentID: d.ID, UserID: u.ID, Role: drafting.RoleChair}, ev("role.set")); err != nil {
 		t.Fatal(err)
 	}
 	raw, err := sql.Open(driver, dsn)
@@ -422,7 +422,7 @@ func testDisabled(t *testing.T, b backend) {
 		}
 	}
 	for _, disabled := range []bool{true, true, false, true} {
-		if err := db.SetUserDisabled(ctx, u.ID, disabled); err != nil {
+		if err := db.SetUserDisabled(ctx, u.ID, disabled, ev("user.disable")); err != nil {
 			t.Fatalf("SetUserDisabled(%v): %v", disabled, err)
 		}
 		check(disabled)
@@ -430,7 +430,7 @@ func testDisabled(t *testing.T, b backend) {
 	if other, err := db.UserByID(ctx, bystander.ID); err != nil || other.Disabled {
 		t.Errorf("bystander after disabling another user: %+v, %v", other, err)
 	}
-	err := db.SetUserDisabled(ctx, u.ID+1000, true)
+	err := db.SetUserDisabled(ctx, u.ID+1000, true, ev("user.disable"))
 	wantKind(t, err, drafting.KindNotFound)
 }
 
@@ -445,7 +445,7 @@ func testConcurrentRoleChanges(t *testing.T, b backend) {
 	defer cancel()
 	db, _, _ := b.open(t)
 	admin := mustUser(t, db, "admin")
-	d, err := db.CreateDocument(ctx, newDoc("contended", admin.ID), nil)
+	d, err := db.CreateDocument(ctx, newDoc("contended", admin.ID), nil, ev("document.create"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -464,7 +464,7 @@ func testConcurrentRoleChanges(t *testing.T, b backend) {
 			u := users[w%len(users)]
 			for i := range each {
 				role := drafting.DocumentRoles[(w+i)%len(drafting.DocumentRoles)]
-				err := db.SetRole(ctx, drafting.RoleAssignment{DocumentID: d.ID, UserID: u.ID, Role: role, GrantedBy: admin.ID})
+				err := db.SetRole(ctx, drafting.RoleAssignment{DocumentID: d.ID, UserID: u.ID, Role: role, GrantedBy: admin.ID}, ev("role.set"))
 				if err != nil {
 					errs <- fmt.Errorf("writer %d: grant %s to %s: %w", w, role, u.Login, err)
 					return

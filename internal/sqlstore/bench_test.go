@@ -14,14 +14,14 @@ func BenchmarkCommitRevision(b *testing.B) {
 			ctx := context.Background()
 			db, _, _ := be.open(b)
 			u := mustUser(b, db, "bench")
-			d, err := db.CreateDocument(ctx, newDoc("bench", u.ID), nil)
+			d, err := db.CreateDocument(ctx, newDoc("bench", u.ID), nil, ev("document.create"))
 			if err != nil {
 				b.Fatal(err)
 			}
 			r := rev(d.ID, u.ID, "benchmark text")
 			var base int64
 			for b.Loop() {
-				if _, err := db.CommitRevision(ctx, r, base); err != nil {
+				if _, err := db.CommitRevision(ctx, r, base, ev("revision.commit")); err != nil {
 					b.Fatal(err)
 				}
 				base++
@@ -38,12 +38,12 @@ func BenchmarkHead(b *testing.B) {
 			ctx := context.Background()
 			db, _, _ := be.open(b)
 			u := mustUser(b, db, "bench")
-			d, err := db.CreateDocument(ctx, newDoc("bench", u.ID), nil)
+			d, err := db.CreateDocument(ctx, newDoc("bench", u.ID), nil, ev("document.create"))
 			if err != nil {
 				b.Fatal(err)
 			}
 			for i := range 100 {
-				if _, err := db.CommitRevision(ctx, rev(d.ID, u.ID, fmt.Sprint(i)), int64(i)); err != nil {
+				if _, err := db.CommitRevision(ctx, rev(d.ID, u.ID, fmt.Sprint(i)), int64(i), ev("revision.commit")); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -26,11 +26,12 @@ func scanDocument(row interface{ Scan(...any) error }) (drafting.Document, error
 var documentNotFound = messages{drafting.KindNotFound: "document not found"}
 
 // CreateDocument inserts d (CreatedAt and CreatedByLogin are set by the
-// store) and, when first is not nil, its revision 1, in one transaction:
-// either both are stored or neither. Errors: conflict (slug or id taken),
-// not_found (creator or author unknown), invalid (a value the schema
-// refuses: empty id or slug, approvals_required < 1, malformed sha256).
-func (db *DB) CreateDocument(ctx context.Context, d drafting.Document, first *drafting.Revision) (drafting.Document, error) {
+// store) and, when first is not nil, its revision 1, and appends ev, in one
+// transaction: either all are stored or none. Errors: conflict (slug or id
+// taken), not_found (creator or author unknown), invalid (a value the schema
+// refuses: empty id or slug, approvals_required < 1, malformed sha256; a
+// first revision of another document or claiming to merge a proposal).
+func (db *DB) CreateDocument(ctx context.Context, d drafting.Document, first *drafting.Revision, ev drafting.Event) (drafting.Document, error) {
 	const (
 		op      = "sqlstore.CreateDocument"
 		qInsert = `INSERT INTO documents (id, slug, title, language, approvals_required, created_by, created_at)
@@ -38,6 +39,9 @@ VALUES (?, ?, ?, ?, ?, ?, ?)`
 	)
 	if first != nil && first.DocumentID != "" && first.DocumentID != d.ID {
 		return drafting.Document{}, drafting.E(drafting.KindInvalid, op, "first revision belongs to another document")
+	}
+	if first != nil && (first.Proposal != 0 || first.MergedBy != 0) {
+		return drafting.Document{}, drafting.E(drafting.KindInvalid, op, "a first revision cannot merge a proposal")
 	}
 	d.CreatedAt = now()
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
@@ -58,15 +62,15 @@ VALUES (?, ?, ?, ?, ?, ?, ?)`
 				drafting.KindInvalid:  "document id, slug or approvals_required is not acceptable",
 			})
 		}
-		if first == nil {
-			return nil
+		if first != nil {
+			r := *first
+			r.DocumentID, r.Number, r.Parent, r.CreatedAt = d.ID, 1, 0, d.CreatedAt
+			if _, err := db.insertRevision(ctx, tx, r); err != nil {
+				return fail(op, "insert first revision", err, nil)
+			}
 		}
-		r := *first
-		r.DocumentID, r.Number, r.Parent, r.CreatedAt = d.ID, 1, 0, d.CreatedAt
-		if _, err := db.insertRevision(ctx, tx, r); err != nil {
-			return fail(op, "insert first revision", err, nil)
-		}
-		return nil
+		_, err = db.appendEvent(ctx, tx, ev)
+		return err
 	})
 	if err != nil {
 		return drafting.Document{}, fail(op, "create document", err, nil)

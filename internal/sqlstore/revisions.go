@@ -9,26 +9,30 @@ import (
 	"redline/internal/drafting"
 )
 
-// revisionColumns is the select list scanRevision reads.
-const revisionColumns = `r.document_id, r.number, r.parent, r.author_id, u.login, r.message, r.sha256, r.size, r.created_at
-FROM revisions r JOIN users u ON u.id = r.author_id`
+// revisionColumns is the select list scanRevision reads. proposal and
+// merged_by are NULL on a revision not made by a merge.
+const revisionColumns = `r.document_id, r.number, r.parent, r.author_id, u.login, r.message, r.sha256, r.size, r.created_at,
+COALESCE(r.proposal, 0), COALESCE(r.merged_by, 0), COALESCE(m.login, '')
+FROM revisions r JOIN users u ON u.id = r.author_id LEFT JOIN users m ON m.id = r.merged_by`
 
 func scanRevision(row interface{ Scan(...any) error }) (drafting.Revision, error) {
 	var r drafting.Revision
 	err := row.Scan(&r.DocumentID, &r.Number, &r.Parent, &r.AuthorID, &r.AuthorLogin, &r.Message,
-		&r.SHA256, &r.Size, timeCol{&r.CreatedAt})
+		&r.SHA256, &r.Size, timeCol{&r.CreatedAt}, &r.Proposal, &r.MergedBy, &r.MergedByLogin)
 	return r, err
 }
 
 var revisionNotFound = messages{drafting.KindNotFound: "revision not found"}
 
-// insertRevision inserts r as it is (number, parent and time already set)
-// and returns it with AuthorLogin filled in.
+// insertRevision inserts r as it is (number, parent, time and, for a
+// merge, proposal and merger already set) and returns it with AuthorLogin
+// and MergedByLogin filled in.
 func (db *DB) insertRevision(ctx context.Context, q querier, r drafting.Revision) (drafting.Revision, error) {
 	const (
 		op      = "sqlstore.insertRevision"
-		qInsert = `INSERT INTO revisions (document_id, number, parent, author_id, message, sha256, size, created_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+		qInsert = `INSERT INTO revisions (document_id, number, parent, author_id, message, sha256, size, created_at,
+proposal, merged_by)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	)
 	// Looking the author up first gives "user not found" rather than an
 	// anonymous foreign key violation, and the login the caller shows.
@@ -37,8 +41,15 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
 		return drafting.Revision{}, fail(op, "select author", err, userNotFound)
 	}
 	r.AuthorLogin = login
+	r.MergedByLogin = ""
+	if r.MergedBy != 0 {
+		if r.MergedByLogin, err = db.userLogin(ctx, q, r.MergedBy); err != nil {
+			return drafting.Revision{}, fail(op, "select merger", err, userNotFound)
+		}
+	}
 	_, err = q.ExecContext(ctx, db.rebind(qInsert),
-		r.DocumentID, r.Number, r.Parent, r.AuthorID, r.Message, r.SHA256, r.Size, db.timeArg(r.CreatedAt))
+		r.DocumentID, r.Number, r.Parent, r.AuthorID, r.Message, r.SHA256, r.Size, db.timeArg(r.CreatedAt),
+		nullID(r.Proposal), nullID(r.MergedBy))
 	if err != nil {
 		return drafting.Revision{}, fail(op, fmt.Sprintf("insert revision %d", r.Number), err, messages{
 			drafting.KindConflict: "the document's head moved; reload and try again",
@@ -72,13 +83,36 @@ func (db *DB) headNumber(ctx context.Context, q querier, documentID string) (int
 }
 
 // CommitRevision inserts r as revision base+1 of its document, with parent
-// base, in one transaction that first checks that base is the current head
-// number (0 for a document without revisions). Errors: conflict with
-// Details["head"] (int64) when base is not the head, stale or ahead;
-// not_found (no such document or author); invalid (negative base, malformed
-// sha256 or size).
-func (db *DB) CommitRevision(ctx context.Context, r drafting.Revision, base int64) (drafting.Revision, error) {
+// base, and appends ev, in one transaction that first checks that base is
+// the current head number (0 for a document without revisions). Errors:
+// conflict with Details["head"] (int64) when base is not the head, stale or
+// ahead; not_found (no such document or author); invalid (negative base,
+// malformed sha256 or size, or r names a proposal: merges go through
+// CommitMerge).
+func (db *DB) CommitRevision(ctx context.Context, r drafting.Revision, base int64, ev drafting.Event) (drafting.Revision, error) {
 	const op = "sqlstore.CommitRevision"
+	if r.Proposal != 0 || r.MergedBy != 0 {
+		return drafting.Revision{}, drafting.E(drafting.KindInvalid, op, "a merge must be committed with CommitMerge")
+	}
+	return db.commit(ctx, op, r, base, ev)
+}
+
+// CommitMerge does what CommitRevision does and, in the same transaction,
+// marks the open proposal r.Proposal merged into the new revision, closed
+// by r.MergedBy (0 for the command line) at the revision's time. Nothing is
+// written when a check fails. Errors: as CommitRevision; not_found (no such
+// proposal or merging user); conflict with Details["state"] when the
+// proposal is not open (checked before the head); invalid (r.Proposal < 1).
+func (db *DB) CommitMerge(ctx context.Context, r drafting.Revision, base int64, ev drafting.Event) (drafting.Revision, error) {
+	const op = "sqlstore.CommitMerge"
+	if r.Proposal < 1 {
+		return drafting.Revision{}, drafting.E(drafting.KindInvalid, op, "a merge must name its proposal")
+	}
+	return db.commit(ctx, op, r, base, ev)
+}
+
+// commit is CommitRevision and, when r.Proposal is set, CommitMerge.
+func (db *DB) commit(ctx context.Context, op string, r drafting.Revision, base int64, ev drafting.Event) (drafting.Revision, error) {
 	if base < 0 {
 		return drafting.Revision{}, drafting.E(drafting.KindInvalid, op, "base must not be negative")
 	}
@@ -88,6 +122,11 @@ func (db *DB) CommitRevision(ctx context.Context, r drafting.Revision, base int6
 		if err := db.lockDocument(ctx, tx, r.DocumentID); err != nil {
 			return fail(op, "lock document", err, documentNotFound)
 		}
+		if r.Proposal != 0 {
+			if err := db.checkOpen(ctx, tx, op, r.DocumentID, r.Proposal); err != nil {
+				return err
+			}
+		}
 		head, err := db.headNumber(ctx, tx, r.DocumentID)
 		if err != nil {
 			return fail(op, "read head", err, nil)
@@ -95,7 +134,15 @@ func (db *DB) CommitRevision(ctx context.Context, r drafting.Revision, base int6
 		if head != base {
 			return staleBase(op, base, head)
 		}
-		stored, err = db.insertRevision(ctx, tx, r)
+		if stored, err = db.insertRevision(ctx, tx, r); err != nil {
+			return err
+		}
+		if r.Proposal != 0 {
+			if err := db.markMerged(ctx, tx, op, stored); err != nil {
+				return err
+			}
+		}
+		_, err = db.appendEvent(ctx, tx, ev)
 		return err
 	})
 	if err == nil {

@@ -53,10 +53,10 @@ var roleTargetNotFound = messages{drafting.KindNotFound: "user or document not f
 // the command line, stored as NULL), and bumps the policy version, in one
 // transaction; on PostgreSQL that transaction also notifies WatchPolicy
 // listeners, which hear of it once it commits. A regrant of the role already
-// held is recorded too. a.GrantedAt is set by the store. Errors: not_found
-// (no such user, document or granting user), invalid (not a per-document
-// role).
-func (db *DB) SetRole(ctx context.Context, a drafting.RoleAssignment) error {
+// held is recorded too. ev is appended to the audit chain in the same
+// transaction. a.GrantedAt is set by the store. Errors: not_found (no such
+// user, document or granting user), invalid (not a per-document role).
+func (db *DB) SetRole(ctx context.Context, a drafting.RoleAssignment, ev drafting.Event) error {
 	const (
 		op      = "sqlstore.SetRole"
 		qUpsert = `INSERT INTO document_roles (document_id, user_id, role, granted_by, granted_at)
@@ -74,7 +74,11 @@ SET role = excluded.role, granted_by = excluded.granted_by, granted_at = exclude
 		if err != nil {
 			return fail(op, "upsert role", err, roleTargetNotFound)
 		}
-		return db.recordRoleChange(ctx, tx, op, a.DocumentID, a.UserID, a.Role, actionGrant, a.GrantedBy, at)
+		if err := db.recordRoleChange(ctx, tx, op, a.DocumentID, a.UserID, a.Role, actionGrant, a.GrantedBy, at); err != nil {
+			return err
+		}
+		_, err = db.appendEvent(ctx, tx, ev)
+		return err
 	})
 	if err != nil {
 		return fail(op, "set role", err, nil)
@@ -84,10 +88,10 @@ SET role = excluded.role, granted_by = excluded.granted_by, granted_at = exclude
 
 // RemoveRole takes away the user's role on the document, records the
 // revocation with actorID as its actor (0 for the command line), bumps the
-// policy version and, on PostgreSQL, notifies WatchPolicy listeners, in one
-// transaction. Errors: not_found (the user held no role there, or no such
-// actor).
-func (db *DB) RemoveRole(ctx context.Context, documentID string, userID, actorID int64) error {
+// policy version, appends ev and, on PostgreSQL, notifies WatchPolicy
+// listeners, in one transaction. Errors: not_found (the user held no role
+// there, or no such actor).
+func (db *DB) RemoveRole(ctx context.Context, documentID string, userID, actorID int64, ev drafting.Event) error {
 	const (
 		op      = "sqlstore.RemoveRole"
 		qDelete = `DELETE FROM document_roles WHERE document_id = ? AND user_id = ? RETURNING role`
@@ -100,7 +104,11 @@ func (db *DB) RemoveRole(ctx context.Context, documentID string, userID, actorID
 			return fail(op, "delete role", err,
 				messages{drafting.KindNotFound: "the user holds no role on the document"})
 		}
-		return db.recordRoleChange(ctx, tx, op, documentID, userID, role, actionRevoke, actorID, at)
+		if err := db.recordRoleChange(ctx, tx, op, documentID, userID, role, actionRevoke, actorID, at); err != nil {
+			return err
+		}
+		_, err = db.appendEvent(ctx, tx, ev)
+		return err
 	})
 	if err != nil {
 		return fail(op, "remove role", err, nil)

@@ -60,7 +60,7 @@ func (db *DB) TouchSession(ctx context.Context, hash string, at time.Time) error
 		op = "sqlstore.TouchSession"
 		q  = `UPDATE sessions SET last_seen_at = ? WHERE hash = ?`
 	)
-	return db.execOne(ctx, op, "update session", sessionNotFound, q, db.timeArg(at), hash)
+	return db.execOne(ctx, db.db, op, "update session", sessionNotFound, q, db.timeArg(at), hash)
 }
 
 // DeleteSession removes a session; a missing one is not an error.
@@ -84,8 +84,8 @@ func (db *DB) DeleteUserSessions(ctx context.Context, userID int64) error {
 
 // execOne runs a statement that must change exactly one row; none is
 // not_found with msgs' message.
-func (db *DB) execOne(ctx context.Context, op, doing string, msgs messages, q string, args ...any) error {
-	res, err := db.db.ExecContext(ctx, db.rebind(q), args...)
+func (db *DB) execOne(ctx context.Context, on querier, op, doing string, msgs messages, q string, args ...any) error {
+	res, err := on.ExecContext(ctx, db.rebind(q), args...)
 	if err != nil {
 		return fail(op, doing, err, msgs)
 	}

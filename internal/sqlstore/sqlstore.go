@@ -1,9 +1,10 @@
 // Package sqlstore keeps Redline's metadata in a SQL database: PostgreSQL
 // through pgx in production, SQLite through modernc.org/sqlite as the embedded
-// default. It implements drafting.Store, drafting.RoleStore and
-// drafting.AccountStore, translates driver errors into drafting error kinds
-// at its boundary, and carries role changes to other instances through
-// PostgreSQL notifications (WatchPolicy). The schema lives in the migrations
+// default. It implements drafting.Store with its role, account, workflow,
+// audit-log and idempotency parts, appending each change's event to the
+// hash-chained audit log in the change's own transaction, translates driver
+// errors into drafting error kinds at its boundary, and carries role changes
+// to other instances through PostgreSQL notifications (WatchPolicy). The schema lives in the migrations
 // package and is applied by Migrate.
 package sqlstore
 
@@ -48,6 +49,10 @@ var (
 	_ drafting.Store        = (*DB)(nil)
 	_ drafting.RoleStore    = (*DB)(nil)
 	_ drafting.AccountStore = (*DB)(nil)
+
+	_ drafting.WorkflowStore    = (*DB)(nil)
+	_ drafting.EventStore       = (*DB)(nil)
+	_ drafting.IdempotencyStore = (*DB)(nil)
 )
 
 // Open connects to the database named by databaseURL and checks that it
@@ -308,6 +313,17 @@ func (c timeCol) Scan(src any) error {
 		return fmt.Errorf("scan timestamp: unexpected %T", src)
 	}
 	return nil
+}
+
+// nullTimeCol scans a nullable timestamp; NULL leaves the zero time.
+type nullTimeCol struct{ t *time.Time }
+
+func (c nullTimeCol) Scan(src any) error {
+	if src == nil {
+		*c.t = time.Time{}
+		return nil
+	}
+	return timeCol(c).Scan(src)
 }
 
 // nullID encodes a user id where 0 means nobody (the command line) as NULL.

@@ -74,6 +74,15 @@ func TestStore(t *testing.T) {
 			t.Run("Sessions", func(t *testing.T) { testSessions(t, b) })
 			t.Run("TokenManagement", func(t *testing.T) { testTokenManagement(t, b) })
 			t.Run("Disabled", func(t *testing.T) { testDisabled(t, b) })
+			t.Run("Events", func(t *testing.T) { testEvents(t, b) })
+			t.Run("EventsInTransaction", func(t *testing.T) { testEventsInTransaction(t, b) })
+			t.Run("Proposals", func(t *testing.T) { testProposals(t, b) })
+			t.Run("Merge", func(t *testing.T) { testMerge(t, b) })
+			t.Run("ApprovalsAndAdoptions", func(t *testing.T) { testApprovalsAndAdoptions(t, b) })
+			t.Run("WorkflowImmutable", func(t *testing.T) { testWorkflowImmutable(t, b) })
+			t.Run("ConcurrentChain", func(t *testing.T) { testConcurrentChain(t, b) })
+			t.Run("Idempotency", func(t *testing.T) { testIdempotency(t, b) })
+			t.Run("ConcurrentReserve", func(t *testing.T) { testConcurrentReserve(t, b) })
 		})
 	}
 }
@@ -85,9 +94,15 @@ func wantKind(t testing.TB, err error, kind drafting.Kind) {
 	}
 }
 
+// ev is an event of kind with no actor, document nor data, as the tests of
+// the changes that carry one pass it.
+func ev(kind string) drafting.Event {
+	return drafting.NewEvent(kind, nil, "", time.Now(), nil)
+}
+
 func mustUser(t testing.TB, db *sqlstore.DB, login string) drafting.User {
 	t.Helper()
-	u, err := db.CreateUser(context.Background(), drafting.User{Login: login, DisplayName: "User " + login, PasswordHash: "$argon2id$x"})
+	u, err := db.CreateUser(context.Background(), drafting.User{Login: login, DisplayName: "User " + login, PasswordHash: "$argon2id$x"}, ev("user.create"))
 	if err != nil {
 		t.Fatalf("create user %s: %v", login, err)
 	}
@@ -153,7 +168,7 @@ func testUsers(t *testing.T, b backend) {
 	db, _, _ := b.open(t)
 	before := time.Now().Add(-time.Second)
 	in := drafting.User{Login: "chair", DisplayName: "Председатель", PasswordHash: "$argon2id$v=19$abc", Admin: true}
-	u, err := db.CreateUser(ctx, in)
+	u, err := db.CreateUser(ctx, in, ev("user.create"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,12 +192,12 @@ func testUsers(t *testing.T, b backend) {
 		}
 	}
 
-	_, err = db.CreateUser(ctx, drafting.User{Login: "chair"})
+	_, err = db.CreateUser(ctx, drafting.User{Login: "chair"}, ev("user.create"))
 	wantKind(t, err, drafting.KindConflict)
 	if msg := drafting.ErrorMessage(err); msg != "login already taken" {
 		t.Errorf("duplicate login message = %q", msg)
 	}
-	_, err = db.CreateUser(ctx, drafting.User{Login: ""})
+	_, err = db.CreateUser(ctx, drafting.User{Login: ""}, ev("user.create"))
 	wantKind(t, err, drafting.KindInvalid)
 
 	_, err = db.UserByLogin(ctx, "nobody")
@@ -190,7 +205,7 @@ func testUsers(t *testing.T, b backend) {
 	_, err = db.UserByID(ctx, u.ID+1000)
 	wantKind(t, err, drafting.KindNotFound)
 
-	disabled, err := db.CreateUser(ctx, drafting.User{Login: "alice", Disabled: true})
+	disabled, err := db.CreateUser(ctx, drafting.User{Login: "alice", Disabled: true}, ev("user.create"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -248,7 +263,7 @@ func testDocuments(t *testing.T, b backend) {
 
 	// Without a first revision.
 	bare := newDoc("zeta", u.ID)
-	gotBare, err := db.CreateDocument(ctx, bare, nil)
+	gotBare, err := db.CreateDocument(ctx, bare, nil, ev("document.create"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -262,7 +277,7 @@ func testDocuments(t *testing.T, b backend) {
 	// With revision 1 in the same transaction.
 	withText := newDoc("alpha", u.ID)
 	first := rev("", u.ID, "Проект итогового документа")
-	gotWith, err := db.CreateDocument(ctx, withText, &first)
+	gotWith, err := db.CreateDocument(ctx, withText, &first, ev("document.create"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -289,7 +304,7 @@ func testDocuments(t *testing.T, b backend) {
 	// A duplicate slug stores nothing, not even the revision.
 	dup := newDoc("alpha", u.ID)
 	dupFirst := rev(dup.ID, u.ID, "другой текст")
-	_, err = db.CreateDocument(ctx, dup, &dupFirst)
+	_, err = db.CreateDocument(ctx, dup, &dupFirst, ev("document.create"))
 	wantKind(t, err, drafting.KindConflict)
 	if msg := drafting.ErrorMessage(err); msg != "slug already taken" {
 		t.Errorf("duplicate slug message = %q", msg)
@@ -297,7 +312,7 @@ func testDocuments(t *testing.T, b backend) {
 	// A duplicate id is a conflict too, with its own message.
 	sameID := newDoc("beta", u.ID)
 	sameID.ID = withText.ID
-	_, err = db.CreateDocument(ctx, sameID, nil)
+	_, err = db.CreateDocument(ctx, sameID, nil, ev("document.create"))
 	wantKind(t, err, drafting.KindConflict)
 	if msg := drafting.ErrorMessage(err); msg != "document id already exists" {
 		t.Errorf("duplicate id message = %q", msg)
@@ -314,7 +329,7 @@ func testDocuments(t *testing.T, b backend) {
 		"bad sha256":     {"rollback-sha", drafting.Revision{AuthorID: u.ID, SHA256: "NOT-HEX", Size: 1}, drafting.KindInvalid},
 	} {
 		d := newDoc(bad.slug, u.ID)
-		_, err := db.CreateDocument(ctx, d, &bad.first)
+		_, err := db.CreateDocument(ctx, d, &bad.first, ev("document.create"))
 		if drafting.ErrorKind(err) != bad.kind {
 			t.Errorf("%s: error kind = %q, want %q (%v)", name, drafting.ErrorKind(err), bad.kind, err)
 		}
@@ -323,14 +338,14 @@ func testDocuments(t *testing.T, b backend) {
 		}
 	}
 
-	_, err = db.CreateDocument(ctx, newDoc("orphan", u.ID+1000), nil)
+	_, err = db.CreateDocument(ctx, newDoc("orphan", u.ID+1000), nil, ev("document.create"))
 	wantKind(t, err, drafting.KindNotFound)
 	zero := newDoc("zero-approvals", u.ID)
 	zero.ApprovalsRequired = 0
-	_, err = db.CreateDocument(ctx, zero, nil)
+	_, err = db.CreateDocument(ctx, zero, nil, ev("document.create"))
 	wantKind(t, err, drafting.KindInvalid)
 	mismatched := rev("another-document", u.ID, "x")
-	_, err = db.CreateDocument(ctx, newDoc("mismatch", u.ID), &mismatched)
+	_, err = db.CreateDocument(ctx, newDoc("mismatch", u.ID), &mismatched, ev("document.create"))
 	wantKind(t, err, drafting.KindInvalid)
 
 	docs, err := db.ListDocuments(ctx)
@@ -354,7 +369,7 @@ func testRevisions(t *testing.T, b backend) {
 	db, _, _ := b.open(t)
 	u := mustUser(t, db, "chair")
 	v := mustUser(t, db, "vice")
-	d, err := db.CreateDocument(ctx, newDoc("resolution", u.ID), nil)
+	d, err := db.CreateDocument(ctx, newDoc("resolution", u.ID), nil, ev("document.create"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -363,7 +378,7 @@ func testRevisions(t *testing.T, b backend) {
 	var chain []drafting.Revision
 	for i := range n {
 		author := []int64{u.ID, v.ID}[i%2]
-		r, err := db.CommitRevision(ctx, rev(d.ID, author, fmt.Sprintf("text %d", i+1)), int64(i))
+		r, err := db.CommitRevision(ctx, rev(d.ID, author, fmt.Sprintf("text %d", i+1)), int64(i), ev("revision.commit"))
 		if err != nil {
 			t.Fatalf("commit on base %d: %v", i, err)
 		}
@@ -375,21 +390,21 @@ func testRevisions(t *testing.T, b backend) {
 
 	// Stale and ahead-of-head bases conflict and carry the current head.
 	for _, base := range []int64{0, 3, n - 1, n + 1, n + 5} {
-		_, err := db.CommitRevision(ctx, rev(d.ID, u.ID, "late"), base)
+		_, err := db.CommitRevision(ctx, rev(d.ID, u.ID, "late"), base, ev("revision.commit"))
 		wantKind(t, err, drafting.KindConflict)
 		if head := drafting.ErrorDetails(err)["head"]; head != int64(n) {
 			t.Errorf("base %d: conflict details head = %#v, want int64 %d", base, head, n)
 		}
 	}
-	_, err = db.CommitRevision(ctx, rev(d.ID, u.ID, "neg"), -1)
+	_, err = db.CommitRevision(ctx, rev(d.ID, u.ID, "neg"), -1, ev("revision.commit"))
 	wantKind(t, err, drafting.KindInvalid)
-	_, err = db.CommitRevision(ctx, rev("no-such-document", u.ID, "x"), 0)
+	_, err = db.CommitRevision(ctx, rev("no-such-document", u.ID, "x"), 0, ev("revision.commit"))
 	wantKind(t, err, drafting.KindNotFound)
-	_, err = db.CommitRevision(ctx, rev(d.ID, u.ID+1000, "x"), n)
+	_, err = db.CommitRevision(ctx, rev(d.ID, u.ID+1000, "x"), n, ev("revision.commit"))
 	wantKind(t, err, drafting.KindNotFound)
 	bad := rev(d.ID, u.ID, "x")
 	bad.SHA256 = sum("x")[:63] + "G"
-	_, err = db.CommitRevision(ctx, bad, n)
+	_, err = db.CommitRevision(ctx, bad, n, ev("revision.commit"))
 	wantKind(t, err, drafting.KindInvalid)
 
 	for _, want := range chain {
@@ -452,11 +467,11 @@ func testRevisions(t *testing.T, b backend) {
 	}
 
 	// AllRevisions walks documents in id order, each by number.
-	other, err := db.CreateDocument(ctx, newDoc("other", u.ID), ptr(rev("", v.ID, "other 1")))
+	other, err := db.CreateDocument(ctx, newDoc("other", u.ID), ptr(rev("", v.ID, "other 1")), ev("document.create"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.CommitRevision(ctx, rev(other.ID, v.ID, "other 2"), 1); err != nil {
+	if _, err := db.CommitRevision(ctx, rev(other.ID, v.ID, "other 2"), 1, ev("revision.commit")); err != nil {
 		t.Fatal(err)
 	}
 	type key struct {
@@ -495,7 +510,7 @@ func testImmutable(t *testing.T, b backend) {
 	ctx := context.Background()
 	db, driver, dsn := b.open(t)
 	u := mustUser(t, db, "chair")
-	d, err := db.CreateDocument(ctx, newDoc("fixed", u.ID), ptr(rev("", u.ID, "original")))
+	d, err := db.CreateDocument(ctx, newDoc("fixed", u.ID), ptr(rev("", u.ID, "original")), ev("document.create"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -531,7 +546,7 @@ func testConcurrentCommits(t *testing.T, b backend) {
 	defer cancel()
 	db, _, _ := b.open(t)
 	u := mustUser(t, db, "chair")
-	d, err := db.CreateDocument(ctx, newDoc("contended", u.ID), nil)
+	d, err := db.CreateDocument(ctx, newDoc("contended", u.ID), nil, ev("document.create"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -556,7 +571,7 @@ func testConcurrentCommits(t *testing.T, b backend) {
 					return
 				}
 				msg := fmt.Sprintf("writer %02d edit %d", w, i)
-				r, err := db.CommitRevision(ctx, rev(d.ID, u.ID, msg), base)
+				r, err := db.CommitRevision(ctx, rev(d.ID, u.ID, msg), base, ev("revision.commit"))
 				if drafting.ErrorKind(err) == drafting.KindConflict {
 					conflicts.Add(1)
 					if h, ok := drafting.ErrorDetails(err)["head"].(int64); !ok || h <= base {
@@ -645,7 +660,7 @@ func TestOpenURLs(t *testing.T) {
 			t.Errorf("%s: dialect %q", u, db.Dialect())
 		}
 		// The pragmas must hold on every pooled connection.
-		if _, err := db.CreateUser(ctx, drafting.User{Login: "x"}); err != nil {
+		if _, err := db.CreateUser(ctx, drafting.User{Login: "x"}, ev("user.create")); err != nil {
 			t.Errorf("%s: create user: %v", u, err)
 		}
 		if err := db.Close(); err != nil {

@@ -65,6 +65,6 @@ func (db *DB) ListTokens(ctx context.Context, userID int64) ([]drafting.Token, e
 // not_found.
 func (db *DB) DeleteToken(ctx context.Context, userID, tokenID int64) error {
 	const q = `DELETE FROM api_tokens WHERE id = ? AND user_id = ?`
-	return db.execOne(ctx, "sqlstore.DeleteToken", "delete token",
+	return db.execOne(ctx, db.db, "sqlstore.DeleteToken", "delete token",
 		messages{drafting.KindNotFound: "token not found"}, q, tokenID, userID)
 }

@@ -16,22 +16,29 @@ func scanUser(row interface{ Scan(...any) error }) (drafting.User, error) {
 	return u, err
 }
 
-// CreateUser inserts u, setting its ID and CreatedAt. Errors: conflict
-// (login taken), invalid (empty login).
-func (db *DB) CreateUser(ctx context.Context, u drafting.User) (drafting.User, error) {
+// CreateUser inserts u, setting its ID and CreatedAt, and appends ev, in
+// one transaction. Errors: conflict (login taken), invalid (empty login).
+func (db *DB) CreateUser(ctx context.Context, u drafting.User, ev drafting.Event) (drafting.User, error) {
 	const (
 		op = "sqlstore.CreateUser"
 		q  = `INSERT INTO users (login, display_name, password_hash, admin, disabled, created_at)
 VALUES (?, ?, ?, ?, ?, ?) RETURNING id`
 	)
 	u.CreatedAt = now()
-	err := db.db.QueryRowContext(ctx, db.rebind(q),
-		u.Login, u.DisplayName, u.PasswordHash, u.Admin, u.Disabled, db.timeArg(u.CreatedAt)).Scan(&u.ID)
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, db.rebind(q),
+			u.Login, u.DisplayName, u.PasswordHash, u.Admin, u.Disabled, db.timeArg(u.CreatedAt)).Scan(&u.ID)
+		if err != nil {
+			return fail(op, "insert user", err, messages{
+				drafting.KindConflict: "login already taken",
+				drafting.KindInvalid:  "login must not be empty",
+			})
+		}
+		_, err = db.appendEvent(ctx, tx, ev)
+		return err
+	})
 	if err != nil {
-		return drafting.User{}, fail(op, "insert user", err, messages{
-			drafting.KindConflict: "login already taken",
-			drafting.KindInvalid:  "login must not be empty",
-		})
+		return drafting.User{}, fail(op, "create user", err, nil)
 	}
 	return u, nil
 }
@@ -97,10 +104,24 @@ func collect[T any](rows *sql.Rows, scan func(interface{ Scan(...any) error }) (
 	return list, nil
 }
 
-// SetUserDisabled disables or enables the account. It ends none of the
-// user's sessions nor tokens: lookups keep returning the user, marked
-// Disabled, and the service refuses them. Errors: not_found.
-func (db *DB) SetUserDisabled(ctx context.Context, userID int64, disabled bool) error {
-	const q = `UPDATE users SET disabled = ? WHERE id = ?`
-	return db.execOne(ctx, "sqlstore.SetUserDisabled", "update user", userNotFound, q, disabled, userID)
+// SetUserDisabled disables or enables the account and appends ev, in one
+// transaction. It ends none of the user's sessions nor tokens: lookups keep
+// returning the user, marked Disabled, and the service refuses them.
+// Errors: not_found.
+func (db *DB) SetUserDisabled(ctx context.Context, userID int64, disabled bool, ev drafting.Event) error {
+	const (
+		op = "sqlstore.SetUserDisabled"
+		q  = `UPDATE users SET disabled = ? WHERE id = ?`
+	)
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		if err := db.execOne(ctx, tx, op, "update user", userNotFound, q, disabled, userID); err != nil {
+			return err
+		}
+		_, err := db.appendEvent(ctx, tx, ev)
+		return err
+	})
+	if err != nil {
+		return fail(op, "set user disabled", err, nil)
+	}
+	return nil
 }

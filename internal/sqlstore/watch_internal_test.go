@@ -25,11 +25,11 @@ func TestWatchPolicyIdle(t *testing.T) {
 	if err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	u, err := db.CreateUser(ctx, drafting.User{Login: "member"})
+	u, err := db.CreateUser(ctx, drafting.User{Login: "member"}, drafting.Event{Kind: "user.create"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := db.CreateDocument(ctx, drafting.Document{ID: "idle", Slug: "idle", Title: "idle", Language: "ru", ApprovalsRequired: 1, CreatedBy: u.ID}, nil)
+	d, err := db.CreateDocument(ctx, drafting.Document{ID: "idle", Slug: "idle", Title: "idle", Language: "ru", ApprovalsRequired: 1, CreatedBy: u.ID}, nil, drafting.Event{Kind: "document.create"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +55,7 @@ func TestWatchPolicyIdle(t *testing.T) {
 		t.Fatal("changed was called while idle: the listener reconnected after a ping timeout")
 	case <-time.After(20 * watchIdlePing):
 	}
-	if err := db.SetRole(ctx, drafting.RoleAssignment{DocumentID: d.ID, UserID: u.ID, Role: drafting.RoleMember}); err != nil {
+	if err := db.SetRole(ctx, drafting.RoleAssignment{DocumentID: d.ID, UserID: u.ID, Role: drafting.RoleMember}, drafting.Event{Kind: "role.set"}); err != nil {
 		t.Fatal(err)
 	}
 	select {

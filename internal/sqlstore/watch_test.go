@@ -77,14 +77,14 @@ func TestWatchPolicy(t *testing.T) {
 	url := testenv.PostgresURL(t)
 	listener, writer := mustOpen(t, url), mustOpen(t, url)
 	u := mustUser(t, writer, "member")
-	d, err := writer.CreateDocument(ctx, newDoc("watched", u.ID), nil)
+	d, err := writer.CreateDocument(ctx, newDoc("watched", u.ID), nil, ev("document.create"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	grant := func(role string) (start time.Time) {
 		t.Helper()
 		start = time.Now()
-		if err := writer.SetRole(ctx, drafting.RoleAssignment{DocumentID: d.ID, UserID: u.ID, Role: role}); err != nil {
+		if err := writer.SetRole(ctx, drafting.RoleAssignment{DocumentID: d.ID, UserID: u.ID, Role: role}, ev("role.set")); err != nil {
 			t.Fatal(err)
 		}
 		return start
@@ -100,15 +100,15 @@ func TestWatchPolicy(t *testing.T) {
 	start = grant(drafting.RoleChair)
 	t.Logf("regrant noticed after %v", w.expect(t, start, 2*time.Second, "regrant"))
 	start = time.Now()
-	if err := writer.RemoveRole(ctx, d.ID, u.ID, 0); err != nil {
+	if err := writer.RemoveRole(ctx, d.ID, u.ID, 0, ev("role.remove")); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("revoke noticed after %v", w.expect(t, start, 2*time.Second, "revoke"))
 
 	// A change that rolled back is not announced.
-	err = writer.SetRole(ctx, drafting.RoleAssignment{DocumentID: d.ID, UserID: u.ID + 1000, Role: drafting.RoleMember})
+	err = writer.SetRole(ctx, drafting.RoleAssignment{DocumentID: d.ID, UserID: u.ID + 1000, Role: drafting.RoleMember}, ev("role.set"))
 	wantKind(t, err, drafting.KindNotFound)
-	err = writer.RemoveRole(ctx, d.ID, u.ID, 0)
+	err = writer.RemoveRole(ctx, d.ID, u.ID, 0, ev("role.remove"))
 	wantKind(t, err, drafting.KindNotFound)
 	w.expectNone(t, 500*time.Millisecond, "failed changes")
 
@@ -174,12 +174,12 @@ func TestWatchPolicySQLite(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpen(t, "sqlite://"+filepath.Join(t.TempDir(), "redline.db"))
 	u := mustUser(t, db, "member")
-	d, err := db.CreateDocument(ctx, newDoc("watched", u.ID), nil)
+	d, err := db.CreateDocument(ctx, newDoc("watched", u.ID), nil, ev("document.create"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	w := startWatcher(t, db.WatchPolicy)
-	if err := db.SetRole(ctx, drafting.RoleAssignment{DocumentID: d.ID, UserID: u.ID, Role: drafting.RoleChair}); err != nil {
+	if err := db.SetRole(ctx, drafting.RoleAssignment{DocumentID: d.ID, UserID: u.ID, Role: drafting.RoleChair}, ev("role.set")); err != nil {
 		t.Fatal(err)
 	}
 	w.expectNone(t, 300*time.Millisecond, "sqlite")
