@@ -82,6 +82,7 @@ type Store interface {
 	WorkflowStore
 	EventStore
 	IdempotencyStore
+	CommentStore
 }
 
 // WorkflowStore keeps proposals, approvals and adoptions. Every method that
