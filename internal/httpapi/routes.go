@@ -8,6 +8,9 @@ func (s *Server) routes(e *gin.Engine) {
 	if s.metrics != nil {
 		e.GET("/metrics", s.metrics.handler())
 	}
+	if s.pages != nil {
+		s.pages(e.Group("/", s.identify), PageEnv{Auth: s.auth, TLS: s.tls})
+	}
 	e.NoRoute(s.handleNoRoute)
 	e.NoMethod(s.handleNoMethod)
 

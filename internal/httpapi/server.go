@@ -29,7 +29,27 @@ type Options struct {
 	// LoginWindow are allowed before 429 (5 and 15 minutes when zero).
 	LoginAttempts int
 	LoginWindow   time.Duration
+	// Pages registers HTML routes beside the API, behind the same caller
+	// identification, security headers and cross-origin protection.
+	Pages func(g *gin.RouterGroup, env PageEnv)
 }
+
+// PageEnv is what HTML pages get from the server they are mounted in.
+type PageEnv struct {
+	Auth *auth.Authenticator // signs people in and out
+	TLS  bool                // cookies are Secure and __Host- prefixed
+}
+
+// Actor is the caller a request was identified as, nil for an anonymous one.
+func Actor(c *gin.Context) *drafting.User { return actor(c) }
+
+// Nonce is the Content-Security-Policy nonce of this response; a page's
+// script elements must carry it.
+func Nonce(c *gin.Context) string { return cspNonce(c) }
+
+// SessionSecret is the session cookie's value when the caller was identified
+// by one ("" otherwise).
+func SessionSecret(c *gin.Context) string { return c.GetString(ctxSession) }
 
 // Server holds the API's dependencies; its handlers are methods.
 type Server struct {
@@ -39,6 +59,7 @@ type Server struct {
 	metrics *Metrics
 	maxBody int64
 	tls     bool
+	pages   func(g *gin.RouterGroup, env PageEnv)
 }
 
 // Handler is the API's HTTP handler.
@@ -65,7 +86,7 @@ func New(svc *drafting.Service, opt Options) (*Handler, error) {
 	s := &Server{svc: svc, log: opt.Logger, metrics: opt.Metrics,
 		// JSON may escape characters, so a body may be larger than its text;
 		// the text's own limit is checked after decoding (413 either way).
-		maxBody: 2*svc.MaxTextBytes() + 1<<20, tls: opt.TLS}
+		maxBody: 2*svc.MaxTextBytes() + 1<<20, tls: opt.TLS, pages: opt.Pages}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
