@@ -51,17 +51,7 @@ const maxReasons = 5
 // char mode falls back to word mode for the paragraphs concerned.
 func Diff(old, new string, opt Options) *Result {
 	opt = opt.withDefaults()
-	dmp := diffmatchpatch.New()
-	// No deadline: every go-diff run here is bounded by our own budgets, and a
-	// deadline would silently turn a diff into "delete all, insert all".
-	dmp.DiffTimeout = 0
-	d := &differ{
-		opt:      opt,
-		deadline: time.Now().Add(opt.MaxDuration),
-		dmp:      dmp,
-		runeOf:   make(map[int32]rune),
-		tokRune:  make(map[string]rune),
-	}
+	d := newDiffer(opt)
 	r := d.run(old, new)
 	if d.nReason > 0 {
 		r.Degraded = true
@@ -71,6 +61,22 @@ func Diff(old, new string, opt Options) *Result {
 		}
 	}
 	return r
+}
+
+// newDiffer prepares the state of one Diff or Merge3 call; opt must have its
+// defaults filled in.
+func newDiffer(opt Options) *differ {
+	dmp := diffmatchpatch.New()
+	// No deadline: every go-diff run here is bounded by our own budgets, and a
+	// deadline would silently turn a diff into "delete all, insert all".
+	dmp.DiffTimeout = 0
+	return &differ{
+		opt:      opt,
+		deadline: time.Now().Add(opt.MaxDuration),
+		dmp:      dmp,
+		runeOf:   make(map[int32]rune),
+		tokRune:  make(map[string]rune),
+	}
 }
 
 // pairing of one paragraph with its counterpart on the other side.
@@ -104,8 +110,15 @@ func (d *differ) run(old, new string) *Result {
 	for j := range pb {
 		idb[j] = internID(idOf, pb[j].key)
 	}
-	ops := d.align(ida, idb, "paragraphs")
+	m, ops := d.pairParagraphs(pa, pb, ida, idb)
+	return d.build(m, ops)
+}
 
+// pairParagraphs aligns the paragraphs pa and pb, whose keys have the ids
+// ida and idb, and pairs them: equal, edited in place, moved, or neither.
+// Merge3 relates both sides to the base with it, the way Diff does.
+func (d *differ) pairParagraphs(pa, pb []para, ida, idb []int32) (*matcher, []alignOp) {
+	ops := d.align(ida, idb, "paragraphs")
 	m := &matcher{
 		d: d, pa: pa, pb: pb, ida: ida, idb: idb,
 		partA: filled(len(pa), -1), partB: filled(len(pb), -1),
@@ -116,7 +129,7 @@ func (d *differ) run(old, new string) *Result {
 	m.pairExactMoves(ss)
 	m.pairNeighbours(ss)
 	m.pairNearMoves()
-	return d.build(m, ops)
+	return m, ops
 }
 
 // paragraphBound returns the number of paragraphs of text when it may
