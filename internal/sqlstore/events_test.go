@@ -60,7 +60,8 @@ func rawDB(t testing.TB, driver, dsn string) *sql.DB {
 }
 
 // snapshot is what a refused change must leave as it was: row counts of
-// every table a change writes, and the state of proposals and adoptions.
+// every table a change writes, and the state of proposals, adoptions and
+// comments.
 func snapshot(t testing.TB, raw *sql.DB) map[string]string {
 	t.Helper()
 	out := map[string]string{}
@@ -78,6 +79,11 @@ func snapshot(t testing.TB, raw *sql.DB) map[string]string {
 		"archived":         `SELECT COUNT(*) FROM adoptions WHERE archived_at IS NOT NULL`,
 		"events":           `SELECT COUNT(*) FROM events`,
 		"idempotency_keys": `SELECT COUNT(*) FROM idempotency_keys`,
+		"comments":         `SELECT COUNT(*) FROM comments`,
+		"edited comments":  `SELECT COUNT(*) FROM comments WHERE edited`,
+		"resolved threads": `SELECT COUNT(*) FROM comments WHERE resolved`,
+		"hidden comments":  `SELECT COUNT(*) FROM comments WHERE hidden`,
+		"comment_versions": `SELECT COUNT(*) FROM comment_versions`,
 	} {
 		var n int64
 		if err := raw.QueryRow(q).Scan(&n); err != nil {
@@ -107,8 +113,17 @@ func refused(t testing.TB, raw *sql.DB, kind drafting.Kind, what string, change 
 // the one passed, and returns that event as stored.
 func appended(t testing.TB, db *sqlstore.DB, want drafting.Event, what string, change func() error) drafting.Event {
 	t.Helper()
+	return appendedWant(t, db, what, func() (drafting.Event, error) { return want, change() })
+}
+
+// appendedWant is appended for a change whose event depends on what the
+// store assigned: change makes it and returns the event it must have
+// appended.
+func appendedWant(t testing.TB, db *sqlstore.DB, what string, change func() (drafting.Event, error)) drafting.Event {
+	t.Helper()
 	before := len(mustChain(t, db))
-	if err := change(); err != nil {
+	want, err := change()
+	if err != nil {
 		t.Fatalf("%s: %v", what, err)
 	}
 	chain := mustChain(t, db)

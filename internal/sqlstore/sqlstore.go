@@ -1,7 +1,7 @@
 // Package sqlstore keeps Redline's metadata in a SQL database: PostgreSQL
 // through pgx in production, SQLite through modernc.org/sqlite as the embedded
 // default. It implements drafting.Store with its role, account, workflow,
-// audit-log and idempotency parts, appending each change's event to the
+// audit-log, idempotency and comment parts, appending each change's event to the
 // hash-chained audit log in the change's own transaction, translates driver
 // errors into drafting error kinds at its boundary, and carries role changes
 // to other instances through PostgreSQL notifications (WatchPolicy). The schema lives in the migrations
@@ -53,6 +53,7 @@ var (
 	_ drafting.WorkflowStore    = (*DB)(nil)
 	_ drafting.EventStore       = (*DB)(nil)
 	_ drafting.IdempotencyStore = (*DB)(nil)
+	_ drafting.CommentStore     = (*DB)(nil)
 )
 
 // Open connects to the database named by databaseURL and checks that it

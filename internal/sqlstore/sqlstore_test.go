@@ -83,6 +83,11 @@ func TestStore(t *testing.T) {
 			t.Run("ConcurrentChain", func(t *testing.T) { testConcurrentChain(t, b) })
 			t.Run("Idempotency", func(t *testing.T) { testIdempotency(t, b) })
 			t.Run("ConcurrentReserve", func(t *testing.T) { testConcurrentReserve(t, b) })
+			t.Run("Comments", func(t *testing.T) { testComments(t, b) })
+			t.Run("CommentsNotFound", func(t *testing.T) { testCommentsNotFound(t, b) })
+			t.Run("CommentsImmutable", func(t *testing.T) { testCommentsImmutable(t, b) })
+			t.Run("ConcurrentComments", func(t *testing.T) { testConcurrentComments(t, b) })
+			t.Run("ManyComments", func(t *testing.T) { testManyComments(t, b) })
 		})
 	}
 }
