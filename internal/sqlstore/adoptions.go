@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 	"time"
 
 	"redline/internal/drafting"
@@ -29,8 +30,9 @@ func scanAdoption(row interface{ Scan(...any) error }) (drafting.Adoption, error
 // with archived_at NULL, which queues its archive copy (PendingArchives).
 // An empty a.SHA256 or zero a.Size is taken from the revision; a given one
 // that differs is a conflict with Details["sha256"]. ID, CreatedAt and
-// ChairLogin are set by the store. Errors: not_found (no such document,
-// revision or chair); invalid (stage neither basis nor final, required < 1).
+// ChairLogin are set by the store; ev.Data (a copy) gets "adoption", the
+// ID. Errors: not_found (no such document, revision or chair); invalid
+// (stage neither basis nor final, required < 1).
 func (db *DB) CreateAdoption(ctx context.Context, a drafting.Adoption, required int, ev drafting.Event) (drafting.Adoption, error) {
 	const (
 		op      = "sqlstore.CreateAdoption"
@@ -83,7 +85,7 @@ created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 		if err != nil {
 			return fail(op, "insert adoption", err, nil)
 		}
-		_, err = db.appendEvent(ctx, tx, ev)
+		_, err = db.appendEvent(ctx, tx, withData(ev, map[string]string{"adoption": strconv.FormatInt(a.ID, 10)}))
 		return err
 	})
 	if err != nil {

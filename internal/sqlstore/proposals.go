@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 	"time"
 
 	"redline/internal/drafting"
@@ -30,8 +31,9 @@ var proposalNotFound = messages{drafting.KindNotFound: "proposal not found"}
 // in one transaction that holds the document's row lock, as CommitRevision
 // does, so concurrent proposals get consecutive numbers. Number, State
 // (open) and CreatedAt are set by the store, closing fields are cleared.
-// Errors: not_found (no such document or author), invalid (p.Base is not
-// an existing revision, malformed sha256 or size).
+// ev.Data (a copy) gets "number", the number given. Errors: not_found (no
+// such document or author), invalid (p.Base is not an existing revision,
+// malformed sha256 or size).
 func (db *DB) CreateProposal(ctx context.Context, p drafting.Proposal, ev drafting.Event) (drafting.Proposal, error) {
 	const (
 		op      = "sqlstore.CreateProposal"
@@ -68,7 +70,7 @@ state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 				drafting.KindInvalid: "sha256 must be 64 lowercase hex digits and size not negative",
 			})
 		}
-		_, err = db.appendEvent(ctx, tx, ev)
+		_, err = db.appendEvent(ctx, tx, withData(ev, map[string]string{"number": strconv.FormatInt(p.Number, 10)}))
 		return err
 	})
 	if err != nil {

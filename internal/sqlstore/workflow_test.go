@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -48,11 +49,18 @@ func testProposals(t *testing.T, b backend) {
 		in := proposal(d.ID, base, member.ID, string(rune('a'+i)))
 		in.State, in.Number, in.ClosedBy = "bogus", 99, chair.ID // the store sets these
 		var p drafting.Proposal
-		e := ev("proposal.create")
-		appended(t, db, e, "CreateProposal", func() (err error) {
+		e := drafting.NewEvent("proposal.create", &member, d.ID, time.Now(), map[string]string{"base": fmt.Sprint(base)})
+		appendedWant(t, db, "CreateProposal", func() (drafting.Event, error) {
+			var err error
 			p, err = db.CreateProposal(ctx, in, e)
-			return err
+			// The store records the number it gave, in a copy of the data.
+			want := e
+			want.Data = map[string]string{"base": fmt.Sprint(base), "number": fmt.Sprint(p.Number)}
+			return want, err
 		})
+		if len(e.Data) != 1 {
+			t.Errorf("CreateProposal changed the caller's event data: %v", e.Data)
+		}
 		if p.CreatedAt.Before(before) || p.CreatedAt.Location() != time.UTC {
 			t.Errorf("CreatedAt = %v", p.CreatedAt)
 		}
@@ -366,11 +374,17 @@ func testApprovalsAndAdoptions(t *testing.T, b backend) {
 			OverrideReason: "нет", ChairID: vera.ID}
 	}
 	var basis drafting.Adoption
-	e = ev("adoption.create")
-	appended(t, db, e, "CreateAdoption", func() (err error) {
+	e = drafting.NewEvent("adoption.create", &vera, d.ID, time.Now(), map[string]string{"stage": drafting.StageBasis})
+	appendedWant(t, db, "CreateAdoption", func() (drafting.Event, error) {
+		var err error
 		basis, err = db.CreateAdoption(ctx, adopt(1, drafting.StageBasis), 2, e)
-		return err
+		want := e
+		want.Data = map[string]string{"stage": drafting.StageBasis, "adoption": fmt.Sprint(basis.ID)}
+		return want, err
 	})
+	if len(e.Data) != 1 {
+		t.Errorf("CreateAdoption changed the caller's event data: %v", e.Data)
+	}
 	wantAdoption := adopt(1, drafting.StageBasis)
 	wantAdoption.ID, wantAdoption.SHA256, wantAdoption.Size, wantAdoption.ChairLogin, wantAdoption.CreatedAt =
 		basis.ID, sum("v1"), 2, "vera", basis.CreatedAt
