@@ -30,7 +30,9 @@ type Conflict struct {
 	// Base, Ours and Theirs are the region's text in each version.
 	Base, Ours, Theirs string
 	// Start and End are the code-point offsets of the region in Text,
-	// which holds ours' version there: Text[Start:End] == Ours.
+	// which holds ours' version there: Text[Start:End] == Ours. (Like
+	// Diff's, for text that is not valid UTF-8 they count the bytes that
+	// are not UTF-8 continuation bytes.)
 	Start, End int
 }
 
@@ -537,7 +539,7 @@ func (d *differ) mergeWords(base, ours, theirs string) (string, bool) {
 		return base[tb[s].start:tb[e-1].end]
 	}
 	var b strings.Builder
-	b.Grow(len(ours) + len(theirs) - len(base))
+	b.Grow(max(0, len(ours)+len(theirs)-len(base)))
 	p := 0
 	for _, c := range clusterHunks(ho, ht) {
 		b.WriteString(baseRange(p, c.s))
@@ -618,7 +620,39 @@ func (d *differ) tokenHunks(a, b string, ta, tb []span, side int) ([]hunk, bool)
 	if open {
 		add(hx, x, hy, y)
 	}
+	slideHunks(hs, a, b, ta, tb)
 	// go-diff spells both middles exactly; anything else is treated as a
 	// pair that cannot be merged rather than trusted.
 	return hs, x == len(ta)-s && y == len(tb)-s
+}
+
+// slideHunks moves every pure deletion or insertion as far right as it can
+// go without changing what it does: deleting " word" after "x" is the same
+// as deleting "word " before "y", and two sides that made that same
+// deletion must show the same hunk, or their union would also delete the
+// space between "x" and "y". A hunk stops one token short of the next.
+func slideHunks(hs []hunk, a, b string, ta, tb []span) {
+	tokA := func(i int) string { return a[ta[i].start:ta[i].end] }
+	tokB := func(j int) string { return b[tb[j].start:tb[j].end] }
+	for k := range hs {
+		h := &hs[k]
+		limit := len(ta)
+		if k+1 < len(hs) {
+			limit = hs[k+1].s - 1
+		}
+		switch {
+		case h.from == h.to: // deletion
+			for h.e < limit && tokA(h.s) == tokA(h.e) {
+				h.s++
+				h.e++
+			}
+		case h.s == h.e: // insertion
+			for h.s < limit && h.to < len(tb) && tokB(h.from) == tokA(h.s) && tokB(h.to) == tokA(h.s) {
+				h.s++
+				h.e++
+				h.from++
+				h.to++
+			}
+		}
+	}
 }
