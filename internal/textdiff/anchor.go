@@ -248,13 +248,17 @@ func (m *anchorMap) search(a Anchor) (int, bool) {
 	if q == "" {
 		return 0, false
 	}
+	// strings.Index is several times faster for short needles (it falls
+	// back to Rabin-Karp beyond bytealg.MaxLen): look for the quote's first
+	// 32 bytes, then check the rest.
+	head := q[:min(len(q), 32)]
 	var cands []int
 	for i := 0; i <= len(m.new)-len(q) && len(cands) <= maxCandidates; {
-		k := strings.Index(m.new[i:], q)
+		k := strings.Index(m.new[i:], head)
 		if k < 0 {
 			break
 		}
-		if wholeWords(m.new, i+k, i+k+len(q)) {
+		if strings.HasPrefix(m.new[i+k:], q) && wholeWords(m.new, i+k, i+k+len(q)) {
 			cands = append(cands, i+k)
 		}
 		_, size := utf8.DecodeRuneInString(m.new[i+k:])
@@ -312,18 +316,19 @@ func wholeWords(s string, i, j int) bool {
 }
 
 // cpOffsets returns the byte offset of each code point of s, then len(s).
+// Like runeCount, it counts a code point at every byte that is not a UTF-8
+// continuation byte.
 func cpOffsets(s string) []int32 {
-	out := make([]int32, 0, runeCount(s)+1)
-	for i := 0; i < len(s); {
-		out = append(out, int32(i))
-		if s[i] < utf8.RuneSelf {
-			i++
-			continue
+	out := make([]int32, runeCount(s)+1)
+	k := 0
+	for i := 0; i < len(s); i++ {
+		if s[i]&0xC0 != 0x80 {
+			out[k] = int32(i)
+			k++
 		}
-		_, size := decode(s, i)
-		i += size
 	}
-	return append(out, int32(len(s)))
+	out[k] = int32(len(s))
+	return out
 }
 
 // cpToByte returns the byte offset of code point n of s (len(s) past its end).
