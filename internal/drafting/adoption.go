@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"redline/internal/textdiff"
@@ -122,6 +123,30 @@ func (s *Service) Adopt(ctx context.Context, actor *User, slug string, n int64, 
 	r, err := s.revision(ctx, op, d, n)
 	if err != nil {
 		return Adoption{}, err
+	}
+	// The adoption gate: open threads anchored in the revision, or carried
+	// into it, block adoption unless the chair gives a reason to override.
+	open, err := s.openThreadsIn(ctx, d, n)
+	if err != nil {
+		return Adoption{}, fmt.Errorf("%s: %w", op, err)
+	}
+	if len(open) > 0 && override == "" {
+		ids := make([]int64, len(open))
+		idText := make([]string, len(open))
+		for i, c := range open {
+			ids[i], idText[i] = c.ID, itoa(c.ID)
+		}
+		ev := NewEvent("adoption.refused", actor, d.ID, s.clock(), map[string]string{
+			"revision": itoa(n), "stage": in.Stage, "open_threads": strings.Join(idText, ",")})
+		if _, err := s.store.AppendEvent(ctx, ev); err != nil {
+			return Adoption{}, fmt.Errorf("%s: record refusal: %w", op, err)
+		}
+		return Adoption{}, &Error{Kind: KindConflict, Op: op,
+			Message: "the revision has open comment threads; resolve them or give override_reason",
+			Details: map[string]any{"open_threads": ids}}
+	}
+	if len(open) == 0 {
+		override = "" // nothing to override: do not record a reason for nothing
 	}
 	now := s.clock()
 	a := Adoption{DocumentID: d.ID, Revision: n, SHA256: r.SHA256, Size: r.Size, Stage: in.Stage, Note: note,

@@ -25,6 +25,7 @@ type Service struct {
 	now            func() time.Time
 	hooks          Hooks
 	diffs          *diffCache
+	anchors        *anchorCache
 }
 
 // Hooks observe the service, e.g. for metrics. Nil fields are skipped.
@@ -56,6 +57,7 @@ func NewService(store Store, blobs BlobStore, opt Options) *Service {
 		opt.DiffCacheBytes = 64 << 20
 	}
 	s.diffs = newDiffCache(opt.DiffCacheBytes)
+	s.anchors = newAnchorCache(200_000)
 	if s.maxTextBytes <= 0 {
 		s.maxTextBytes = 4 << 20
 	}
