@@ -137,8 +137,9 @@ func cmdVerify(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	gc := fs.Bool("gc", false, "remove orphan blobs (run while no commit is in flight)")
+	ackLog := fs.String("log", "", "also check every invariant, and that each operation acknowledged in this JSON-lines ack log is kept")
 	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
-		fmt.Fprintln(stderr, "usage: redline verify [--gc]")
+		fmt.Fprintln(stderr, "usage: redline verify [--gc] [--log FILE]")
 		return 2
 	}
 	return withApp("verify", stderr, func(ctx context.Context, a *app) int {
@@ -161,7 +162,15 @@ func cmdVerify(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stdout, ", %d orphans removed", rep.Removed)
 		}
 		fmt.Fprintln(stdout)
-		if rep.Bad() {
+		bad := rep.Bad()
+		if *ackLog != "" {
+			violated, err := verifyInvariants(ctx, a, *ackLog, stdout)
+			if err != nil {
+				return fail(stderr, "verify", err)
+			}
+			bad = bad || violated
+		}
+		if bad {
 			return 1
 		}
 		return 0

@@ -15,7 +15,7 @@ commands:
   user      manage accounts (user add LOGIN [--name NAME] [--admin])
   token     manage API tokens (token create LOGIN [--label L])
   role      grant or revoke a role (role grant|revoke LOGIN ROLE DOCUMENT)
-  verify    re-read every stored text and check its hash (verify [--gc])
+  verify    re-read every stored text and check its hash (verify [--gc] [--log ACKS])
   diff      redline between two files (diff OLD NEW [--mode] [--format])
 `
 

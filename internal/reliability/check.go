@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io/fs"
 	"strconv"
-	"strings"
 
 	"redline/internal/drafting"
 	"redline/internal/textdiff"
@@ -179,7 +178,7 @@ func eventKeys(e drafting.Event) []string {
 		return []string{"appr|" + doc + "|" + d["revision"] + "|" + d["sha256"] + "|" + strconv.FormatInt(e.ActorID, 10)}
 	case e.Kind == "adoption.create":
 		return []string{"adopt|" + doc + "|" + d["adoption"]}
-	case strings.HasPrefix(e.Kind, "comment.") && d["comment"] != "":
+	case e.Kind == "comment.create":
 		return []string{"comment|" + doc + "|" + d["comment"]}
 	}
 	return nil

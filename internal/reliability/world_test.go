@@ -187,9 +187,7 @@ func (w *world) commit(text string) drafting.Revision {
 	return r
 }
 
-// comment stores a comment anchored to the first quote in revision n,
-// through the store as the comments service does (the service's comment
-// API is not in this tree yet).
+// comment adds a comment anchored to the first quote in revision n.
 func (w *world) comment(n int64, quote, body string) drafting.Comment {
 	w.t.Helper()
 	text := w.texts[n-1]
@@ -199,8 +197,17 @@ func (w *world) comment(n int64, quote, body string) drafting.Comment {
 	if !ok {
 		w.t.Fatal("bad anchor")
 	}
-	return w.rawComment(n, &drafting.Anchor{Start: a.Start, End: a.End, Quote: a.Quote, Prefix: a.Prefix, Suffix: a.Suffix}, body)
+	member := w.users["member"]
+	c, err := w.svc.AddComment(context.Background(), &member, "doc", drafting.NewComment{Revision: n, Body: body,
+		Anchor: &drafting.Anchor{Start: a.Start, End: a.End, Quote: a.Quote, Prefix: a.Prefix, Suffix: a.Suffix}})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return c
 }
+
+// rawComment stores a comment through the store, past the service's
+// checks (an anchor it would refuse).
 
 func (w *world) rawComment(n int64, a *drafting.Anchor, body string) drafting.Comment {
 	w.t.Helper()
