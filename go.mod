@@ -5,6 +5,7 @@ go 1.26.0
 require golang.org/x/crypto v0.59.0
 
 require (
+	github.com/anishathalye/porcupine v1.3.1 // indirect
 	github.com/aymerick/douceur v0.2.0 // indirect
 	github.com/beorn7/perks v1.0.1 // indirect
 	github.com/bmatcuk/doublestar/v4 v4.6.1 // indirect
