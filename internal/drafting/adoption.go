@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"redline/internal/failpoint"
 	"redline/internal/textdiff"
 )
 
@@ -181,9 +182,11 @@ func (s *Service) archive(ctx context.Context, a Adoption) error {
 	if err != nil {
 		return fmt.Errorf("archive adoption %d: %w", a.ID, err)
 	}
+	failpoint.Hit(failpoint.BeforeArchive)
 	if err := arch.Archive(ctx, ArchiveKey(a.DocumentID, a.SHA256), text, a.SHA256); err != nil {
 		return fmt.Errorf("archive adoption %d: %w", a.ID, err)
 	}
+	failpoint.Hit(failpoint.AfterArchive)
 	if err := s.store.MarkArchived(ctx, a.ID, s.clock()); err != nil {
 		return fmt.Errorf("archive adoption %d: mark done: %w", a.ID, err)
 	}

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"redline/internal/failpoint"
 )
 
 // Service is Redline's drafting workflow over a metadata store and a blob
@@ -199,6 +201,7 @@ func (s *Service) prepareRevision(ctx context.Context, op string, actor *User, d
 	if s.hooks.BlobWritten != nil {
 		s.hooks.BlobWritten(len(text))
 	}
+	failpoint.Hit(failpoint.AfterBlobWrite)
 	return Revision{DocumentID: docID, AuthorID: actor.ID, AuthorLogin: actor.Login, Message: msg,
 		SHA256: hexSum, Size: int64(len(text)), CreatedAt: s.clock()}, nil
 }

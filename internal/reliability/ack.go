@@ -36,7 +36,7 @@ type Ack struct {
 	SHA256   string `json:"sha256,omitempty"`
 	Login    string `json:"login,omitempty"` // who acted, where it matters (approvals)
 	Proposal int64  `json:"proposal,omitempty"`
-	Adoption int64  `json:"adoption,omitempty"`
+	Adoption int64  `json:"adoption,omitempty"` // 0: any adoption of Number with SHA256 at Stage
 	Stage    string `json:"stage,omitempty"`
 	Comment  int64  `json:"comment,omitempty"`
 }

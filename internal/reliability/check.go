@@ -530,7 +530,7 @@ func (c *checker) checkAcks(acks []Ack) {
 		case OpAdoption:
 			found := false
 			for _, ad := range c.adopts[d.ID] {
-				if ad.ID == a.Adoption && ad.Revision == a.Number && ad.SHA256 == a.SHA256 && (a.Stage == "" || ad.Stage == a.Stage) {
+				if (a.Adoption == 0 || ad.ID == a.Adoption) && ad.Revision == a.Number && ad.SHA256 == a.SHA256 && (a.Stage == "" || ad.Stage == a.Stage) {
 					found = true
 				}
 			}

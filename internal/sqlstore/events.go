@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"redline/internal/drafting"
+	"redline/internal/failpoint"
 )
 
 // eventsLockKey is the PostgreSQL advisory lock that serialises appenders to
@@ -95,6 +96,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
 	ev.At = ev.At.UTC().Truncate(time.Microsecond)
 	ev.Seq, ev.PrevHash = prevSeq+1, prevHash
 	ev.Hash = drafting.ChainHash(prevHash, ev)
+	failpoint.Hit(failpoint.MidAuditAppend)
 	_, err = tx.ExecContext(ctx, db.rebind(qInsert), ev.Seq, nullString(ev.DocumentID), ev.Kind, nullID(ev.ActorID),
 		string(data), db.timeArg(ev.At), ev.PrevHash, ev.Hash)
 	if err != nil {

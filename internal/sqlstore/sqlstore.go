@@ -26,6 +26,7 @@ import (
 	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
 
 	"redline/internal/drafting"
+	"redline/internal/failpoint"
 	"redline/migrations"
 )
 
@@ -355,8 +356,10 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		_ = tx.Rollback()
 		return err
 	}
+	failpoint.Hit(failpoint.BeforeCommit)
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit transaction: %w", err)
 	}
+	failpoint.Hit(failpoint.AfterCommit)
 	return nil
 }

@@ -1,0 +1,23 @@
+// Package failpoint marks the moments where a crash would hurt most (after a
+// text's blob is written, around the metadata commit, around the archive
+// copy, in the middle of an audit append). Built with -tags failpoints, the
+// process named by REDLINE_FAILPOINT=name[:nth] kills itself with SIGKILL
+// on the nth time it reaches that point; without the tag Hit is an empty
+// function the compiler inlines away.
+package failpoint
+
+// Env is the environment variable that arms a failpoint: name[:nth].
+const Env = "REDLINE_FAILPOINT"
+
+// The failpoints.
+const (
+	AfterBlobWrite = "after-blob-write"
+	BeforeCommit   = "before-metadata-commit"
+	AfterCommit    = "after-metadata-commit"
+	BeforeArchive  = "before-archive-copy"
+	AfterArchive   = "after-archive-copy"
+	MidAuditAppend = "mid-audit-append"
+)
+
+// All lists every failpoint.
+var All = []string{AfterBlobWrite, BeforeCommit, AfterCommit, BeforeArchive, AfterArchive, MidAuditAppend}
