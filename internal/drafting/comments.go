@@ -404,8 +404,27 @@ func (s *Service) mapAnchors(ctx context.Context, d Document, cs []Comment, n in
 	if len(pending) == 0 {
 		return out, nil
 	}
-	sort.Slice(pending, func(i, j int) bool { return pending[i].Revision < pending[j].Revision })
-	first := pending[0].Revision
+	// Each comment is carried from the latest revision its mapping is
+	// cached for (its own revision at worst), so a listing for a new head
+	// takes one step, not the whole history.
+	type carry struct {
+		c    Comment
+		from int64
+		m    mappedAnchor
+	}
+	carries := make([]carry, 0, len(pending))
+	for _, c := range pending {
+		cr := carry{c: c, from: c.Revision, m: mappedAnchor{status: AnchorAnchored, anchor: *c.Anchor}}
+		for k := n - 1; k > c.Revision; k-- {
+			if m, ok := s.anchors.get(anchorKey{c.ID, k}); ok {
+				cr.from, cr.m = k, m
+				break
+			}
+		}
+		carries = append(carries, cr)
+	}
+	sort.Slice(carries, func(i, j int) bool { return carries[i].from < carries[j].from })
+	first := carries[0].from
 	// live: comments being carried forward, by ID, with their current
 	// anchor in revision k.
 	live := map[int64]mappedAnchor{}
@@ -441,6 +460,7 @@ func (s *Service) mapAnchors(ctx context.Context, d Document, cs []Comment, n in
 				switch string(ms[i].Status) {
 				case AnchorOutdated:
 					m.status = AnchorOutdated // it keeps its original quote and revision
+					m.anchor = Anchor{}
 				case AnchorMoved:
 					m.status = AnchorMoved
 					m.anchor = Anchor(ms[i].Next(textdiff.Anchor(m.anchor), string(text)))
@@ -449,20 +469,18 @@ func (s *Service) mapAnchors(ctx context.Context, d Document, cs []Comment, n in
 				}
 				live[id] = m
 			}
+			for id, m := range live {
+				s.anchors.put(anchorKey{id, k}, m)
+			}
 		}
-		for next < len(pending) && pending[next].Revision == k {
-			c := pending[next]
-			live[c.ID] = mappedAnchor{status: AnchorAnchored, anchor: *c.Anchor}
+		for next < len(carries) && carries[next].from == k {
+			live[carries[next].c.ID] = carries[next].m
 			next++
 		}
 		prevText, prevRev = string(text), r
 	}
 	for id, m := range live {
-		if m.status == AnchorOutdated {
-			m.anchor = Anchor{}
-		}
 		out[id] = m
-		s.anchors.put(anchorKey{id, n}, m)
 	}
 	return out, nil
 }

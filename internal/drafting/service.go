@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"redline/internal/failpoint"
+	"redline/internal/textdiff"
 )
 
 // Service is Redline's drafting workflow over a metadata store and a blob
@@ -293,6 +294,7 @@ func (s *Service) Commit(ctx context.Context, actor *User, slug string, base int
 	if s.hooks.Committed != nil {
 		s.hooks.Committed(r)
 	}
+	s.warmDiff(d.ID, base, r)
 	return r, nil
 }
 
@@ -648,4 +650,22 @@ func (s *Service) UserByLogin(ctx context.Context, login string) (User, error) {
 		return User{}, fmt.Errorf("%s %s: %w", op, login, err)
 	}
 	return u, nil
+}
+
+// warmDiff computes, in the background, the redline from a new revision's
+// parent: the one everybody opens next, and the step comments' anchors are
+// carried through. Failures only mean a cold cache.
+func (s *Service) warmDiff(docID string, parent int64, r Revision) {
+	if parent < 1 {
+		return
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		p, err := s.store.Revision(ctx, docID, parent)
+		if err != nil {
+			return
+		}
+		_, _ = s.diffHashes(ctx, docID, p.SHA256, r.SHA256, textdiff.ModeWord)
+	}()
 }
