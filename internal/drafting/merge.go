@@ -3,6 +3,8 @@ package drafting
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 
 	"redline/internal/textdiff"
 )
@@ -169,7 +171,7 @@ func (s *Service) Collisions(ctx context.Context, actor *User, slug string, n in
 			}
 		}
 		if len(shared) > 0 {
-			sortStrings(shared)
+			slices.Sort(shared)
 			out = append(out, Collision{Proposal: q, Paragraphs: shared})
 		}
 	}
@@ -197,7 +199,7 @@ func (s *Service) touched(ctx context.Context, d Document, p Proposal) (map[stri
 				old += c.Text
 			}
 		}
-		old = trimSpace(old)
+		old = strings.TrimSpace(old)
 		switch para.Kind {
 		case textdiff.KindEqual, textdiff.KindRenumbered:
 		case textdiff.KindInserted, textdiff.KindMovedTo:

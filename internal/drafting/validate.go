@@ -2,7 +2,6 @@ package drafting
 
 import (
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -80,7 +79,3 @@ func cleanMessage(op, field, s string, max int) (string, error) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
-
-func trimSpace(s string) string { return strings.TrimSpace(s) }
-
-func sortStrings(s []string) { slices.Sort(s) }
