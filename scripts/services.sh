@@ -62,6 +62,23 @@ minio_bin() {
 	echo "$bin"
 }
 
+# chromium_bin prints the path of Debian's Chromium for the browser tests,
+# installing it from the distribution's packages when it is missing.
+chromium_bin() {
+	local p
+	for p in /usr/bin/chromium /usr/bin/chromium-browser; do
+		[ -x "$p" ] && { echo "$p"; return 0; }
+	done
+	log "Chromium is not installed: installing it from the distribution's packages"
+	as_root apt-get update -qq >&2
+	DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium >&2
+	for p in /usr/bin/chromium /usr/bin/chromium-browser; do
+		[ -x "$p" ] && { echo "$p"; return 0; }
+	done
+	echo "Chromium installation did not provide /usr/bin/chromium" >&2
+	return 1
+}
+
 # run_pg runs a PostgreSQL program as the postgres user when we are root
 # (initdb and pg_ctl refuse to run as root).
 run_pg() {
@@ -113,6 +130,8 @@ services_start() {
 		kill -0 "$MINIO_PID" 2>/dev/null || { cat "$SERVICES_DIR/minio.log" >&2; return 1; }
 		sleep 0.25
 	done
+	REDLINE_TEST_CHROMIUM=$(chromium_bin)
+	export REDLINE_TEST_CHROMIUM
 	export REDLINE_TEST_REQUIRE_SERVICES=1
 }
 

@@ -17,12 +17,13 @@ import (
 	"redline/internal/authz"
 	"redline/internal/drafting"
 	"redline/internal/httpapi"
+	"redline/internal/webui"
 )
 
 func cmdServe(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	demo := fs.Bool("demo", false, "create a demo admin account and print its password and a token")
+	demo := fs.Bool("demo", false, "create a demo admin account and the demo conference's working group and document, and print their passwords and a token")
 	cfg, err := loadConfig(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -51,8 +52,12 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	// Adopted texts are copied to write-once storage by an outbox: a copy
 	// that failed or was cut short by a crash is made here.
 	go a.svc.RunOutbox(ctx, 5*time.Second, func(err error) { a.log.Error("archive adopted text", "err", err.Error()) })
+	ui, err := webui.New(a.svc, webui.Options{Logger: a.log, BaseURL: cfg.BaseURL})
+	if err != nil {
+		return fail(stderr, "serve", err)
+	}
 	h, err := httpapi.New(a.svc, httpapi.Options{Logger: a.log, TrustedProxies: cfg.TrustedProxies, Metrics: metrics,
-		TLS: cfg.UsesTLS(), LoginAttempts: cfg.LoginAttempts, LoginWindow: cfg.LoginWindow})
+		TLS: cfg.UsesTLS(), LoginAttempts: cfg.LoginAttempts, LoginWindow: cfg.LoginWindow, Pages: ui.Register})
 	if err != nil {
 		return fail(stderr, "serve", fmt.Errorf("REDLINE_TRUSTED_PROXIES: %w", err))
 	}
@@ -132,5 +137,5 @@ func seedDemo(ctx context.Context, svc *drafting.Service, stdout io.Writer, base
 		fmt.Fprint(stdout, " (created earlier; its password was printed then)")
 	}
 	fmt.Fprintf(stdout, "\nAPI token:    %s\n\nTry:\n  curl -H 'Authorization: Bearer %s' %s/api/v1/documents\n\n", token, token, base)
-	return nil
+	return seedConference(ctx, svc, login, stdout, base)
 }

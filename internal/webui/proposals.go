@@ -1,0 +1,313 @@
+package webui
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"redline/internal/drafting"
+	"redline/internal/httpapi"
+	"redline/internal/textdiff"
+)
+
+type proposalsData struct {
+	Proposals []drafting.Proposal
+	State     string
+	States    []string
+}
+
+func (u *UI) handleProposals(c *gin.Context) {
+	ctx := c.Request.Context()
+	actor := httpapi.Actor(c)
+	slug := c.Param("slug")
+	dv, err := u.svc.Document(ctx, actor, slug)
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	state := c.Query("state")
+	switch state {
+	case "", drafting.ProposalOpen, drafting.ProposalMerged, drafting.ProposalRejected, drafting.ProposalWithdrawn:
+	default:
+		state = ""
+	}
+	ps, err := u.svc.Proposals(ctx, actor, slug, state)
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	p := u.newPage(c, dv.Title)
+	p.Section = "documents"
+	p.Doc = u.tabs(ctx, actor, dv, "proposals")
+	p.Notice = notice(c)
+	p.Data = proposalsData{Proposals: ps, State: state, States: []string{drafting.ProposalOpen,
+		drafting.ProposalMerged, drafting.ProposalRejected, drafting.ProposalWithdrawn}}
+	u.render(c, http.StatusOK, "proposals", p)
+}
+
+type proposalForm struct {
+	Base      int64
+	Title     string
+	Rationale string
+	Text      string
+}
+
+type proposalNewData struct {
+	Form    proposalForm
+	Preview *redline
+}
+
+func (u *UI) handleProposalForm(c *gin.Context) {
+	ctx := c.Request.Context()
+	actor := httpapi.Actor(c)
+	slug := c.Param("slug")
+	dv, err := u.svc.Document(ctx, actor, slug)
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	if err := u.svc.Authorize(ctx, actor, slug, drafting.ObjProposal, drafting.ActCreate); err != nil {
+		u.fail(c, err)
+		return
+	}
+	f := proposalForm{}
+	if dv.Head != nil {
+		rev, text, err := u.svc.Text(ctx, actor, slug, dv.Head.Number)
+		if err != nil {
+			u.fail(c, err)
+			return
+		}
+		f.Base, f.Text = rev.Number, string(text)
+	}
+	u.showProposalForm(c, http.StatusOK, dv, f, nil, nil)
+}
+
+func (u *UI) showProposalForm(c *gin.Context, status int, dv drafting.DocumentView, f proposalForm, preview *redline, errs map[string]string) {
+	ctx := c.Request.Context()
+	p := u.newPage(c, dv.Title)
+	p.Section = "documents"
+	p.Doc = u.tabs(ctx, httpapi.Actor(c), dv, "proposals")
+	for k, v := range errs {
+		p.Errors[k] = v
+	}
+	p.Data = proposalNewData{Form: f, Preview: preview}
+	u.render(c, status, "proposal_new", p)
+}
+
+func (u *UI) handleProposalCreate(c *gin.Context) {
+	ctx := c.Request.Context()
+	actor := httpapi.Actor(c)
+	slug := c.Param("slug")
+	dv, err := u.svc.Document(ctx, actor, slug)
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	t := u.langs[pickLanguage(c.Request)]
+	f := proposalForm{Title: strings.TrimSpace(c.PostForm("title")), Rationale: strings.TrimSpace(c.PostForm("rationale")),
+		Text: normalizeNewlines(c.PostForm("text"))}
+	f.Base, _ = strconv.ParseInt(c.PostForm("base"), 10, 64)
+	errs := map[string]string{}
+	if f.Title == "" {
+		errs["title"] = t.T("form.required")
+	}
+	if f.Base < 1 {
+		errs["text"] = t.T("proposal.no_base")
+	}
+	// The preview is the redline against the base the proposal is written
+	// on, exactly what reviewers will see.
+	var preview *redline
+	if f.Base >= 1 {
+		_, base, err := u.svc.Text(ctx, actor, slug, f.Base)
+		if err != nil {
+			u.fail(c, err)
+			return
+		}
+		preview = newRedline(textdiff.Diff(string(base), f.Text, textdiff.Options{}))
+		if !preview.Changed && c.PostForm("action") != "preview" {
+			errs["text"] = t.T("proposal.unchanged")
+		}
+	}
+	if c.PostForm("action") == "preview" {
+		delete(errs, "title")
+		u.showProposalForm(c, http.StatusOK, dv, f, preview, errs)
+		return
+	}
+	if len(errs) > 0 {
+		u.showProposalForm(c, http.StatusBadRequest, dv, f, preview, errs)
+		return
+	}
+	prop, err := u.svc.Propose(ctx, actor, slug, drafting.NewProposal{Base: f.Base, Text: []byte(f.Text), Title: f.Title, Rationale: f.Rationale})
+	if err != nil {
+		if k := drafting.ErrorKind(err); k == drafting.KindInvalid || k == drafting.KindTooLarge || k == drafting.KindConflict {
+			errs["text"] = errorText(t, err) + " " + drafting.ErrorMessage(err)
+			u.showProposalForm(c, statusOf(k), dv, f, preview, errs)
+			return
+		}
+		u.fail(c, err)
+		return
+	}
+	seeOther(c, "/documents/"+slug+"/proposals/"+strconv.FormatInt(prop.Number, 10)+"?done=proposal.created")
+}
+
+// conflictView is a merge conflict with the resolution editor's text.
+type conflictView struct {
+	Conflicts []drafting.MergeConflict
+	Merged    string
+	Head      int64
+}
+
+type proposalData struct {
+	Proposal   drafting.Proposal
+	VsBase     *redline
+	VsHead     *redline
+	Base       drafting.Revision
+	Head       drafting.Revision
+	HeadMoved  bool
+	Collisions []drafting.Collision
+	CanMerge   bool
+	CanReject  bool
+	IsAuthor   bool
+	Conflict   *conflictView
+	Reason     string
+}
+
+func (u *UI) proposalNumber(c *gin.Context) (int64, bool) {
+	n, err := strconv.ParseInt(c.Param("p"), 10, 64)
+	if err != nil || n < 1 {
+		u.fail(c, drafting.E(drafting.KindNotFound, "show proposal", "no such proposal"))
+		return 0, false
+	}
+	return n, true
+}
+
+func (u *UI) handleProposal(c *gin.Context) { u.showProposal(c, http.StatusOK, nil, nil) }
+
+func (u *UI) showProposal(c *gin.Context, status int, conflict *conflictView, errs map[string]string) {
+	ctx := c.Request.Context()
+	actor := httpapi.Actor(c)
+	slug := c.Param("slug")
+	n, ok := u.proposalNumber(c)
+	if !ok {
+		return
+	}
+	dv, err := u.svc.Document(ctx, actor, slug)
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	base, prop, vsBase, err := u.svc.ProposalDiff(ctx, actor, slug, n, "base", textdiff.ModeWord)
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	d := proposalData{Proposal: prop, Base: base, VsBase: newRedline(vsBase), Conflict: conflict,
+		IsAuthor: actor != nil && actor.ID == prop.AuthorID}
+	if prop.State == drafting.ProposalOpen {
+		d.CanMerge = u.can(ctx, actor, slug, drafting.ObjProposal, drafting.ActMerge)
+		d.CanReject = u.can(ctx, actor, slug, drafting.ObjProposal, drafting.ActReject)
+		if dv.Head != nil && dv.Head.Number != prop.Base {
+			head, _, vsHead, err := u.svc.ProposalDiff(ctx, actor, slug, n, "head", textdiff.ModeWord)
+			if err == nil {
+				d.Head, d.VsHead, d.HeadMoved = head, newRedline(vsHead), true
+			}
+		} else if dv.Head != nil {
+			d.Head = *dv.Head
+		}
+		if cs, err := u.svc.Collisions(ctx, actor, slug, n); err == nil {
+			d.Collisions = cs
+		}
+	}
+	p := u.newPage(c, dv.Title)
+	p.Section = "documents"
+	p.Doc = u.tabs(ctx, actor, dv, "proposals")
+	p.Notice = notice(c)
+	for k, v := range errs {
+		p.Errors[k] = v
+	}
+	p.Data = d
+	u.render(c, status, "proposal", p)
+}
+
+func (u *UI) handleProposalMerge(c *gin.Context) {
+	slug := c.Param("slug")
+	n, ok := u.proposalNumber(c)
+	if !ok {
+		return
+	}
+	head, _ := strconv.ParseInt(c.PostForm("head"), 10, 64)
+	_, err := u.svc.Merge(c.Request.Context(), httpapi.Actor(c), slug, n, head)
+	if err != nil {
+		if drafting.ErrorKind(err) == drafting.KindConflict {
+			d := drafting.ErrorDetails(err)
+			if cs, ok := d["conflicts"].([]drafting.MergeConflict); ok {
+				cv := &conflictView{Conflicts: cs}
+				cv.Merged, _ = d["merged"].(string)
+				cv.Head, _ = d["head"].(int64)
+				u.showProposal(c, http.StatusConflict, cv, nil)
+				return
+			}
+			t := u.langs[pickLanguage(c.Request)]
+			u.showProposal(c, http.StatusConflict, nil, map[string]string{"merge": errorText(t, err) + " " + drafting.ErrorMessage(err)})
+			return
+		}
+		u.fail(c, err)
+		return
+	}
+	seeOther(c, "/documents/"+slug+"/proposals/"+c.Param("p")+"?done=proposal.merged")
+}
+
+func (u *UI) handleProposalResolve(c *gin.Context) {
+	slug := c.Param("slug")
+	n, ok := u.proposalNumber(c)
+	if !ok {
+		return
+	}
+	head, _ := strconv.ParseInt(c.PostForm("head"), 10, 64)
+	text := normalizeNewlines(c.PostForm("text"))
+	_, err := u.svc.ResolveMerge(c.Request.Context(), httpapi.Actor(c), slug, n, head, []byte(text), strings.TrimSpace(c.PostForm("message")))
+	if err != nil {
+		if k := drafting.ErrorKind(err); k == drafting.KindConflict || k == drafting.KindInvalid || k == drafting.KindTooLarge {
+			t := u.langs[pickLanguage(c.Request)]
+			cv := &conflictView{Merged: text, Head: head}
+			u.showProposal(c, statusOf(k), cv, map[string]string{"resolve": errorText(t, err) + " " + drafting.ErrorMessage(err)})
+			return
+		}
+		u.fail(c, err)
+		return
+	}
+	seeOther(c, "/documents/"+slug+"/proposals/"+c.Param("p")+"?done=proposal.merged")
+}
+
+func (u *UI) handleProposalReject(c *gin.Context) {
+	slug := c.Param("slug")
+	n, ok := u.proposalNumber(c)
+	if !ok {
+		return
+	}
+	if _, err := u.svc.Reject(c.Request.Context(), httpapi.Actor(c), slug, n, strings.TrimSpace(c.PostForm("reason"))); err != nil {
+		if k := drafting.ErrorKind(err); k == drafting.KindInvalid || k == drafting.KindConflict {
+			t := u.langs[pickLanguage(c.Request)]
+			u.showProposal(c, statusOf(k), nil, map[string]string{"reason": errorText(t, err) + " " + drafting.ErrorMessage(err)})
+			return
+		}
+		u.fail(c, err)
+		return
+	}
+	seeOther(c, "/documents/"+slug+"/proposals/"+c.Param("p")+"?done=proposal.rejected")
+}
+
+func (u *UI) handleProposalWithdraw(c *gin.Context) {
+	slug := c.Param("slug")
+	n, ok := u.proposalNumber(c)
+	if !ok {
+		return
+	}
+	if _, err := u.svc.Withdraw(c.Request.Context(), httpapi.Actor(c), slug, n); err != nil {
+		u.fail(c, err)
+		return
+	}
+	seeOther(c, "/documents/"+slug+"/proposals/"+c.Param("p")+"?done=proposal.withdrawn")
+}

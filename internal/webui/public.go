@@ -1,0 +1,323 @@
+package webui
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/xml"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"redline/internal/drafting"
+	"redline/internal/httpapi"
+	"redline/internal/textdiff"
+)
+
+// publicCache keeps each document's public page rendered once per adoption
+// and language. Which adoption is current is asked of the service at most
+// once per refresh interval per document, and at once after an adoption made
+// through this interface.
+type publicCache struct {
+	refresh time.Duration
+	limit   int
+
+	mu      sync.RWMutex
+	current map[string]currentAdoption
+	pages   map[pageKey]*cachedPage
+	size    int
+}
+
+type currentAdoption struct {
+	id      int64
+	checked time.Time
+}
+
+type pageKey struct {
+	slug     string
+	adoption int64
+	lang     string
+}
+
+type cachedPage struct {
+	body []byte
+	etag string
+}
+
+func newPublicCache(refresh time.Duration, limit int) *publicCache {
+	return &publicCache{refresh: refresh, limit: limit, current: map[string]currentAdoption{}, pages: map[pageKey]*cachedPage{}}
+}
+
+// lookup returns the cached page of the slug's current adoption in lang, if
+// the current adoption is known and fresh and its page is rendered.
+func (pc *publicCache) lookup(slug, lang string, now time.Time) *cachedPage {
+	pc.mu.RLock()
+	defer pc.mu.RUnlock()
+	cur, ok := pc.current[slug]
+	if !ok || now.Sub(cur.checked) > pc.refresh {
+		return nil
+	}
+	return pc.pages[pageKey{slug, cur.id, lang}]
+}
+
+func (pc *publicCache) setCurrent(slug string, id int64, now time.Time) {
+	pc.mu.Lock()
+	pc.current[slug] = currentAdoption{id: id, checked: now}
+	pc.mu.Unlock()
+}
+
+func (pc *publicCache) page(k pageKey) *cachedPage {
+	pc.mu.RLock()
+	defer pc.mu.RUnlock()
+	return pc.pages[k]
+}
+
+func (pc *publicCache) store(k pageKey, p *cachedPage) {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	if old := pc.pages[k]; old != nil {
+		pc.size -= len(old.body)
+	}
+	// Pages of superseded adoptions are never asked for again, so when the
+	// cache is full it is simply emptied and refilled by what is read.
+	if pc.size+len(p.body) > pc.limit {
+		pc.pages = map[pageKey]*cachedPage{}
+		pc.size = 0
+	}
+	pc.pages[k] = p
+	pc.size += len(p.body)
+}
+
+// forget drops what is known of the slug's current adoption.
+func (pc *publicCache) forget(slug string) {
+	pc.mu.Lock()
+	delete(pc.current, slug)
+	pc.mu.Unlock()
+}
+
+func etagMatch(header, etag string) bool {
+	for _, part := range strings.Split(header, ",") {
+		part = strings.TrimSpace(part)
+		if part == etag || part == "W/"+etag || part == "*" {
+			return true
+		}
+	}
+	return false
+}
+
+func writeCached(c *gin.Context, p *cachedPage, lang string) {
+	h := c.Writer.Header()
+	h.Set("ETag", p.etag)
+	// Everyone gets the same bytes, signed in or not, so the page may be
+	// cached, but must be revalidated: a new adoption changes it.
+	h.Set("Cache-Control", "no-cache")
+	h.Set("Vary", "Accept-Language, Cookie")
+	h.Set("Content-Language", lang)
+	if inm := c.Request.Header.Get("If-None-Match"); inm != "" && etagMatch(inm, p.etag) {
+		c.Writer.WriteHeader(http.StatusNotModified)
+		return
+	}
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(len(p.body)))
+	c.Writer.WriteHeader(http.StatusOK)
+	if c.Request.Method != http.MethodHead {
+		_, _ = c.Writer.Write(p.body)
+	}
+}
+
+type publicData struct {
+	Doc        drafting.Document
+	Current    drafting.Adoption
+	Adoptions  []adoptionRow
+	Paras      []para
+	Download   string
+	Feed       string
+	StageLabel string
+}
+
+type adoptionRow struct {
+	drafting.Adoption
+	Prev     int64 // the previous adopted revision, 0 for the first
+	Download string
+}
+
+func (u *UI) handlePublic(c *gin.Context) {
+	slug := c.Param("slug")
+	lang := pickLanguage(c.Request)
+	now := time.Now()
+	if p := u.public.lookup(slug, lang, now); p != nil {
+		writeCached(c, p, lang)
+		return
+	}
+	ctx := c.Request.Context()
+	// The public page is rendered as an anonymous reader sees it, whoever
+	// asks, so every reader can be given the same cached bytes.
+	pub, err := u.svc.Public(ctx, nil, slug)
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	u.public.setCurrent(slug, pub.Current.ID, now)
+	k := pageKey{slug, pub.Current.ID, lang}
+	if p := u.public.page(k); p != nil {
+		writeCached(c, p, lang)
+		return
+	}
+	a, text, err := u.svc.AdoptedText(ctx, nil, slug, pub.Current.Revision)
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	p := &page{translator: u.langs[lang], Title: pub.Document.Title, Path: "/public/" + slug, assets: u.assets,
+		Public: true, Errors: map[string]string{}}
+	d := publicData{Doc: pub.Document, Current: a, Paras: splitParas(string(text)),
+		Download: downloadURL(slug, a.Revision), Feed: "/public/" + slug + "/feed.atom"}
+	var prev int64
+	for _, ad := range pub.Adoptions {
+		d.Adoptions = append(d.Adoptions, adoptionRow{Adoption: ad, Prev: prev, Download: downloadURL(slug, ad.Revision)})
+		prev = ad.Revision
+	}
+	// Newest first.
+	for i, j := 0, len(d.Adoptions)-1; i < j; i, j = i+1, j-1 {
+		d.Adoptions[i], d.Adoptions[j] = d.Adoptions[j], d.Adoptions[i]
+	}
+	p.Data = d
+	body, err := u.renderBytes("public", p)
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	sum := sha256.Sum256(body)
+	cp := &cachedPage{body: body, etag: `"p` + strconv.FormatInt(a.ID, 10) + "-" + lang + "-" + hex.EncodeToString(sum[:8]) + `"`}
+	u.public.store(k, cp)
+	writeCached(c, cp, lang)
+}
+
+func downloadURL(slug string, n int64) string {
+	return "/api/v1/public/documents/" + slug + "/download/" + strconv.FormatInt(n, 10) + ".md"
+}
+
+type publicDiffData struct {
+	Doc      drafting.Document
+	From, To drafting.Revision
+	Redline  *redline
+	Form     diffForm
+	Adopted  []drafting.Adoption
+	Action   string
+	RevNums  []int64
+}
+
+func (u *UI) handlePublicDiff(c *gin.Context) {
+	ctx := c.Request.Context()
+	slug := c.Param("slug")
+	pub, err := u.svc.Public(ctx, httpapi.Actor(c), slug)
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	var defFrom, defTo int64
+	if n := len(pub.Adoptions); n > 0 {
+		defTo = pub.Adoptions[n-1].Revision
+		defFrom = pub.Adoptions[0].Revision
+		if n > 1 {
+			defFrom = pub.Adoptions[n-2].Revision
+		}
+	}
+	f := parseDiffForm(c, defFrom, defTo)
+	view, err := u.svc.PublicDiff(ctx, httpapi.Actor(c), slug, f.From, f.To, textdiff.Mode(f.Mode))
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	p := u.newPage(c, pub.Document.Title)
+	p.Public = true
+	d := publicDiffData{Doc: pub.Document, From: view.From, To: view.To, Redline: newRedline(view.Result), Form: f,
+		Adopted: pub.Adoptions, Action: "/public/" + slug + "/diff"}
+	seen := map[int64]bool{}
+	for i := len(pub.Adoptions) - 1; i >= 0; i-- {
+		if n := pub.Adoptions[i].Revision; !seen[n] {
+			seen[n] = true
+			d.RevNums = append(d.RevNums, n)
+		}
+	}
+	p.Data = d
+	u.render(c, http.StatusOK, "public_diff", p)
+}
+
+// Atom feed types (RFC 4287).
+type atomFeed struct {
+	XMLName xml.Name    `xml:"http://www.w3.org/2005/Atom feed"`
+	Lang    string      `xml:"xml:lang,attr"`
+	Title   string      `xml:"title"`
+	ID      string      `xml:"id"`
+	Updated string      `xml:"updated"`
+	Links   []atomLink  `xml:"link"`
+	Author  atomPerson  `xml:"author"`
+	Entries []atomEntry `xml:"entry"`
+}
+
+type atomLink struct {
+	Rel  string `xml:"rel,attr,omitempty"`
+	Type string `xml:"type,attr,omitempty"`
+	Href string `xml:"href,attr"`
+}
+
+type atomPerson struct {
+	Name string `xml:"name"`
+}
+
+type atomEntry struct {
+	Title   string     `xml:"title"`
+	ID      string     `xml:"id"`
+	Updated string     `xml:"updated"`
+	Links   []atomLink `xml:"link"`
+	Summary string     `xml:"summary"`
+}
+
+func (u *UI) baseURL(c *gin.Context) string {
+	if u.base != "" {
+		return u.base
+	}
+	scheme := "http"
+	if u.env.TLS {
+		scheme = "https"
+	}
+	return scheme + "://" + c.Request.Host
+}
+
+func (u *UI) handlePublicFeed(c *gin.Context) {
+	slug := c.Param("slug")
+	pub, err := u.svc.Public(c.Request.Context(), nil, slug)
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	t := u.langs[pickLanguage(c.Request)]
+	base := u.baseURL(c)
+	page := base + "/public/" + slug
+	f := atomFeed{Lang: t.tag, Title: pub.Document.Title, ID: page,
+		Updated: pub.Current.CreatedAt.UTC().Format(time.RFC3339),
+		Links:   []atomLink{{Rel: "self", Type: "application/atom+xml", Href: page + "/feed.atom"}, {Rel: "alternate", Type: "text/html", Href: page}},
+		Author:  atomPerson{Name: t.T("feed.author")}}
+	for i := len(pub.Adoptions) - 1; i >= 0; i-- {
+		a := pub.Adoptions[i]
+		stage := t.T("stage." + a.Stage)
+		f.Entries = append(f.Entries, atomEntry{
+			Title:   t.T("feed.entry", "Stage", stage, "Revision", a.Revision),
+			ID:      page + "#adoption-" + strconv.FormatInt(a.ID, 10),
+			Updated: a.CreatedAt.UTC().Format(time.RFC3339),
+			Links:   []atomLink{{Rel: "alternate", Type: "text/html", Href: page}, {Rel: "enclosure", Type: "text/markdown", Href: base + downloadURL(slug, a.Revision)}},
+			Summary: t.T("feed.summary", "Stage", stage, "Revision", a.Revision, "SHA", a.SHA256, "Date", t.Date(a.CreatedAt)),
+		})
+	}
+	b, err := xml.MarshalIndent(f, "", "  ")
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-cache")
+	c.Data(http.StatusOK, "application/atom+xml; charset=utf-8", append([]byte(xml.Header), b...))
+}

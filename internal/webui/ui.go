@@ -1,0 +1,356 @@
+// Package webui is Redline's browser interface: server-rendered html/template
+// pages in Russian and English for working groups (documents, redlines,
+// proposals, approvals, comments, members, users, audit log) and for the
+// public (the adopted text, its history and an Atom feed).
+//
+// Handlers call the drafting service with the caller httpapi identified; the
+// service decides every access. Pages are rendered into a buffer and written
+// only on success. JavaScript is an enhancement (selecting a passage to
+// comment on); every page works without it.
+package webui
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"redline/internal/drafting"
+	"redline/internal/httpapi"
+	"redline/internal/markup"
+	"redline/web"
+)
+
+// Options configure the interface.
+type Options struct {
+	Logger *slog.Logger
+	// BaseURL is the public address (REDLINE_BASE_URL) used for absolute
+	// links in the Atom feed; the request's host when empty.
+	BaseURL string
+	// PublicRefresh is how long the public pages trust their knowledge of a
+	// document's current adoption before asking the service again; one
+	// second when zero. Adoptions made through this interface are seen at
+	// once.
+	PublicRefresh time.Duration
+}
+
+// UI is the browser interface's handlers and renderer.
+type UI struct {
+	svc     *drafting.Service
+	log     *slog.Logger
+	base    string
+	pages   map[string]*template.Template
+	langs   map[string]*translator
+	assets  assets
+	public  *publicCache
+	env     httpapi.PageEnv
+	missMu  sync.Mutex
+	missing map[string]bool
+}
+
+// New loads the templates, messages and static files.
+func New(svc *drafting.Service, opt Options) (*UI, error) {
+	u := &UI{svc: svc, log: opt.Logger, base: strings.TrimRight(opt.BaseURL, "/"), missing: map[string]bool{}}
+	if u.log == nil {
+		u.log = slog.New(slog.DiscardHandler)
+	}
+	refresh := opt.PublicRefresh
+	if refresh <= 0 {
+		refresh = time.Second
+	}
+	u.public = newPublicCache(refresh, 64<<20)
+	var err error
+	if u.langs, err = translators(u.noteMissing); err != nil {
+		return nil, fmt.Errorf("load locales: %w", err)
+	}
+	if u.assets, err = loadAssets(); err != nil {
+		return nil, fmt.Errorf("load static files: %w", err)
+	}
+	if u.pages, err = parsePages(); err != nil {
+		return nil, fmt.Errorf("parse templates: %w", err)
+	}
+	return u, nil
+}
+
+// MissingMessages lists message IDs pages asked for that the locale files
+// lack; tests require it to be empty.
+func (u *UI) MissingMessages() []string {
+	u.missMu.Lock()
+	defer u.missMu.Unlock()
+	var out []string
+	for id := range u.missing {
+		out = append(out, id)
+	}
+	return out
+}
+
+func (u *UI) noteMissing(id string) {
+	u.missMu.Lock()
+	u.missing[id] = true
+	u.missMu.Unlock()
+}
+
+// Register mounts the pages on g (the root group httpapi prepared: caller
+// identification, security headers and cross-origin protection).
+func (u *UI) Register(g *gin.RouterGroup, env httpapi.PageEnv) {
+	u.env = env
+	g.GET("/", u.handleHome)
+	g.GET("/static/:hash/*file", u.handleStatic)
+	g.GET("/lang/:tag", u.handleLanguage)
+	g.GET("/signin", u.handleSignInForm)
+	g.POST("/signin", u.handleSignIn)
+	g.POST("/signout", u.handleSignOut)
+	g.GET("/users", u.handleUsers)
+	g.POST("/users", u.handleUserCreate)
+	g.POST("/users/:login/disable", u.handleUserDisable)
+	g.POST("/users/:login/enable", u.handleUserEnable)
+
+	g.GET("/documents", u.handleDocuments)
+	g.POST("/documents", u.handleDocumentCreate)
+	g.GET("/documents/:slug", u.handleDocument)
+	g.GET("/documents/:slug/history", u.handleHistory)
+	g.GET("/documents/:slug/diff", u.handleDiff)
+	g.GET("/documents/:slug/proposals", u.handleProposals)
+	g.GET("/documents/:slug/proposals/new", u.handleProposalForm)
+	g.POST("/documents/:slug/proposals", u.handleProposalCreate)
+	g.GET("/documents/:slug/proposals/:p", u.handleProposal)
+	g.POST("/documents/:slug/proposals/:p/merge", u.handleProposalMerge)
+	g.POST("/documents/:slug/proposals/:p/resolve", u.handleProposalResolve)
+	g.POST("/documents/:slug/proposals/:p/reject", u.handleProposalReject)
+	g.POST("/documents/:slug/proposals/:p/withdraw", u.handleProposalWithdraw)
+	g.GET("/documents/:slug/approvals", u.handleApprovals)
+	g.POST("/documents/:slug/approvals", u.handleApprove)
+	g.POST("/documents/:slug/adopt", u.handleAdopt)
+	g.POST("/documents/:slug/comments", u.handleCommentCreate)
+	g.POST("/documents/:slug/comments/:id/resolve", u.handleCommentResolve)
+	g.POST("/documents/:slug/comments/:id/reopen", u.handleCommentReopen)
+	g.GET("/documents/:slug/members", u.handleMembers)
+	g.POST("/documents/:slug/members", u.handleMemberSet)
+	g.POST("/documents/:slug/members/:login/remove", u.handleMemberRemove)
+	g.GET("/documents/:slug/events", u.handleEvents)
+
+	g.GET("/public/:slug", u.handlePublic)
+	g.GET("/public/:slug/diff", u.handlePublicDiff)
+	g.GET("/public/:slug/feed.atom", u.handlePublicFeed)
+}
+
+// page is what every template gets: the translator (T, Date, DateTime,
+// Num), who is asking, and the page's own data.
+type page struct {
+	*translator
+	Title   string
+	User    *drafting.User
+	Nonce   string // the CSP nonce; "" renders no script (cached public pages)
+	Path    string // the request's path and query, for the language switch
+	assets  assets
+	Section string // the highlighted item of the main navigation
+	Doc     *docTabs
+	Notice  string            // a message ID confirming what was just done
+	Errors  map[string]string // form field → translated error
+	Public  bool              // the public layout: no account links
+	Data    any
+}
+
+// CSS is the stylesheet's URL.
+func (p *page) CSS() string { return p.assets.URL("app.css") }
+
+// JS is the script's URL.
+func (p *page) JS() string { return p.assets.URL("app.js") }
+
+// Lang is the page's language tag.
+func (p *page) Lang() string { return p.tag }
+
+// LangURL switches to another language and comes back here.
+func (p *page) LangURL(tag string) string {
+	return "/lang/" + tag + "?next=" + url.QueryEscape(p.Path)
+}
+
+// Err is the error shown next to a form field, "" for none.
+func (p *page) Err(field string) string { return p.Errors[field] }
+
+func (u *UI) newPage(c *gin.Context, title string) *page {
+	here := c.Request.URL.RequestURI()
+	if c.Request.Method != http.MethodGet {
+		// A form re-rendered with its errors: switching language goes back
+		// to the page the form was on.
+		here = "/"
+		if ref, err := url.Parse(c.Request.Referer()); err == nil && ref.Host == c.Request.Host {
+			here = localPath(ref.RequestURI(), "/")
+		}
+	}
+	return &page{
+		translator: u.langs[pickLanguage(c.Request)],
+		Title:      title,
+		User:       httpapi.Actor(c),
+		Nonce:      httpapi.Nonce(c),
+		Path:       here,
+		assets:     u.assets,
+		Errors:     map[string]string{},
+	}
+}
+
+// pageFiles are the templates of each page besides base.html and the partials.
+var pageFiles = []string{"home", "signin", "documents", "document", "history", "diff", "proposals",
+	"proposal_new", "proposal", "approvals", "members", "users", "events", "error", "public", "public_diff"}
+
+var funcs = template.FuncMap{
+	"inc":    func(i int) int { return i + 1 },
+	"inc64":  func(i int64) int64 { return i + 1 },
+	"short":  func(s string) string { return shortHash(s) },
+	"markup": markup.Render,
+	"dict": func(kv ...any) map[string]any {
+		m := map[string]any{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			k, _ := kv[i].(string)
+			m[k] = kv[i+1]
+		}
+		return m
+	},
+}
+
+func shortHash(s string) string {
+	if len(s) > 12 {
+		return s[:12]
+	}
+	return s
+}
+
+// parsePages builds one template set per page: the layout, the partials and
+// the page's own file.
+func parsePages() (map[string]*template.Template, error) {
+	out := map[string]*template.Template{}
+	for _, name := range pageFiles {
+		files := []string{"templates/base.html", "templates/partials.html", "templates/" + name + ".html"}
+		t, err := template.New("base.html").Funcs(funcs).ParseFS(web.Templates, files...)
+		if err != nil {
+			return nil, fmt.Errorf("page %s: %w", name, err)
+		}
+		out[name] = t
+	}
+	return out, nil
+}
+
+// renderBytes renders a page into memory.
+func (u *UI) renderBytes(name string, p *page) ([]byte, error) {
+	t, ok := u.pages[name]
+	if !ok {
+		return nil, fmt.Errorf("no page %q", name)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "base", p); err != nil {
+		return nil, fmt.Errorf("render %s: %w", name, err)
+	}
+	return buf.Bytes(), nil
+}
+
+// render writes a page, or a plain 500 when it cannot be rendered (nothing
+// half-written reaches the browser).
+func (u *UI) render(c *gin.Context, status int, name string, p *page) {
+	b, err := u.renderBytes(name, p)
+	if err != nil {
+		u.log.ErrorContext(c.Request.Context(), "render page", "page", name, "err", err.Error())
+		c.Data(http.StatusInternalServerError, "text/plain; charset=utf-8", []byte("internal error"))
+		return
+	}
+	c.Header("Content-Language", p.tag)
+	c.Header("Vary", "Accept-Language, Cookie")
+	c.Data(status, "text/html; charset=utf-8", b)
+}
+
+// statusOf is the HTTP status a page answers a service error with.
+func statusOf(k drafting.Kind) int {
+	switch k {
+	case drafting.KindInvalid:
+		return http.StatusBadRequest
+	case drafting.KindUnauthenticated:
+		return http.StatusUnauthorized
+	case drafting.KindForbidden:
+		return http.StatusForbidden
+	case drafting.KindNotFound:
+		return http.StatusNotFound
+	case drafting.KindConflict:
+		return http.StatusConflict
+	case drafting.KindTooLarge:
+		return http.StatusRequestEntityTooLarge
+	case drafting.KindUnsupported:
+		return http.StatusUnsupportedMediaType
+	case drafting.KindRateLimited:
+		return http.StatusTooManyRequests
+	case drafting.KindUnavailable:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+// errorText is a service error in the page's language: a sentence for its
+// kind; the service's own safe detail (in English) is shown beside it.
+func errorText(t *translator, err error) string {
+	return t.T("error." + string(drafting.ErrorKind(err)))
+}
+
+type errorData struct {
+	Status int
+	Detail string
+}
+
+// fail answers a page request that the service refused: an anonymous caller
+// is sent to sign in, anything else gets an error page.
+func (u *UI) fail(c *gin.Context, err error) {
+	kind := drafting.ErrorKind(err)
+	if kind == drafting.KindUnauthenticated && c.Request.Method == http.MethodGet {
+		c.Redirect(http.StatusSeeOther, "/signin?next="+url.QueryEscape(c.Request.URL.RequestURI()))
+		return
+	}
+	status := statusOf(kind)
+	detail := drafting.ErrorMessage(err)
+	if status >= 500 {
+		u.log.ErrorContext(c.Request.Context(), "page", "path", c.FullPath(), "err", err.Error())
+		detail = ""
+	}
+	p := u.newPage(c, "")
+	p.Title = errorText(p.translator, err)
+	p.Data = errorData{Status: status, Detail: detail}
+	u.render(c, status, "error", p)
+}
+
+// localPath keeps a redirect target inside this site.
+func localPath(next, fallback string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return fallback
+	}
+	if u, err := url.Parse(next); err != nil || u.Host != "" || u.Scheme != "" {
+		return fallback
+	}
+	return next
+}
+
+// seeOther ends a successful form POST (post/redirect/get).
+func seeOther(c *gin.Context, to string) { c.Redirect(http.StatusSeeOther, to) }
+
+func (u *UI) handleLanguage(c *gin.Context) {
+	tag := c.Param("tag")
+	if _, ok := u.langs[tag]; !ok {
+		tag = "ru"
+	}
+	http.SetCookie(c.Writer, &http.Cookie{Name: langCookie, Value: tag, Path: "/", MaxAge: 365 * 24 * 3600,
+		HttpOnly: true, Secure: u.env.TLS, SameSite: http.SameSiteLaxMode})
+	seeOther(c, localPath(c.Query("next"), "/"))
+}
+
+func (u *UI) handleHome(c *gin.Context) {
+	if httpapi.Actor(c) != nil {
+		seeOther(c, "/documents")
+		return
+	}
+	p := u.newPage(c, "")
+	p.Title = p.T("home.title")
+	p.Section = "home"
+	u.render(c, http.StatusOK, "home", p)
+}
