@@ -1,4 +1,4 @@
-.PHONY: run test build fmt vet bench-diff
+.PHONY: run test build fmt vet bench-diff fuzz
 
 # Build and start Redline on the embedded default (SQLite and blobs under ./data)
 # with a demo account.
@@ -21,3 +21,8 @@ vet:
 
 bench-diff:
 	bash scripts/bench-diff.sh
+
+# Fuzz every decoder of outside input for FUZZTIME each (default 2m), against
+# the services make test starts.
+fuzz:
+	bash -c '. scripts/services.sh && trap services_stop EXIT && services_start && FUZZTIME=$${FUZZTIME:-2m} bash scripts/fuzz.sh'
