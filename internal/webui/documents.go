@@ -20,7 +20,7 @@ var notices = map[string]bool{
 	"users.created": true, "users.updated": true, "documents.created": true, "proposal.created": true,
 	"proposal.merged": true, "proposal.rejected": true, "proposal.withdrawn": true, "approvals.approved": true,
 	"approvals.adopted": true, "comments.added": true, "comments.resolved": true, "comments.reopened": true,
-	"members.updated": true, "members.removed": true,
+	"members.updated": true, "members.removed": true, "revision.committed": true,
 }
 
 func notice(c *gin.Context) string {
@@ -38,6 +38,7 @@ type docTabs struct {
 	CanMembers    bool
 	CanAudit      bool
 	CanPropose    bool
+	CanCommit     bool // a chair: may edit and commit the text directly
 	OpenProposals int
 }
 
@@ -50,6 +51,7 @@ func (u *UI) tabs(ctx context.Context, actor *drafting.User, dv drafting.Documen
 		CanMembers: u.can(ctx, actor, dv.Slug, drafting.ObjDocument, drafting.ActManageMembers),
 		CanAudit:   u.can(ctx, actor, dv.Slug, drafting.ObjAudit, drafting.ActRead),
 		CanPropose: u.can(ctx, actor, dv.Slug, drafting.ObjProposal, drafting.ActCreate),
+		CanCommit:  u.can(ctx, actor, dv.Slug, drafting.ObjRevision, drafting.ActCommit),
 	}
 	if dv.Head != nil {
 		t.Head = dv.Head.Number

@@ -134,7 +134,7 @@ func pagesOf(slug string) []string {
 	d := "/documents/" + slug
 	return []string{"/documents", d, d + "?rev=1", d + "/history", d + "/diff?from=2&to=3", d + "/diff?from=1&to=4&mode=char&view=side",
 		d + "/diff?from=3&to=4&mode=line", d + "/proposals", d + "/proposals?state=open", d + "/proposals/new", d + "/proposals/1",
-		d + "/proposals/2", d + "/proposals/3", d + "/approvals", d + "/members", d + "/events", "/users",
+		d + "/proposals/2", d + "/proposals/3", d + "/approvals", d + "/edit", d + "/members", d + "/events", "/users",
 		"/public/" + slug, "/public/" + slug + "/diff"}
 }
 

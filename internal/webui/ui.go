@@ -115,6 +115,8 @@ func (u *UI) Register(g *gin.RouterGroup, env httpapi.PageEnv) {
 	g.GET("/documents", u.handleDocuments)
 	g.POST("/documents", u.handleDocumentCreate)
 	g.GET("/documents/:slug", u.handleDocument)
+	g.GET("/documents/:slug/edit", u.handleEditForm)
+	g.POST("/documents/:slug/edit", u.handleEditCommit)
 	g.GET("/documents/:slug/history", u.handleHistory)
 	g.GET("/documents/:slug/diff", u.handleDiff)
 	g.GET("/documents/:slug/proposals", u.handleProposals)
@@ -198,7 +200,7 @@ func (u *UI) newPage(c *gin.Context, title string) *page {
 
 // pageFiles are the templates of each page besides base.html and the partials.
 var pageFiles = []string{"home", "signin", "documents", "document", "history", "diff", "proposals",
-	"proposal_new", "proposal", "approvals", "members", "users", "events", "error", "public", "public_diff"}
+	"proposal_new", "proposal", "approvals", "edit", "members", "users", "events", "error", "public", "public_diff"}
 
 var funcs = template.FuncMap{
 	"inc":    func(i int) int { return i + 1 },
