@@ -548,6 +548,35 @@ func (s *Service) Verify(ctx context.Context, gc bool, progress func(n int)) (Ve
 	if err != nil {
 		return rep, fmt.Errorf("verify: read revisions: %w", err)
 	}
+	// Proposal texts share the documents/<id>/<sha256> key space: they are
+	// known too, and checked like revision texts.
+	docs, err := s.store.ListDocuments(ctx)
+	if err != nil {
+		return rep, fmt.Errorf("verify: list documents: %w", err)
+	}
+	for _, d := range docs {
+		ps, err := s.store.ListProposals(ctx, d.ID, "")
+		if err != nil {
+			return rep, fmt.Errorf("verify: proposals of %s: %w", d.Slug, err)
+		}
+		for _, p := range ps {
+			key := BlobKey(d.ID, p.SHA256)
+			if known[key] {
+				continue
+			}
+			known[key] = true
+			if _, err := s.readBlob(ctx, d.ID, p.SHA256); err != nil {
+				kind := "unreadable"
+				if errors.Is(err, ErrCorrupt) {
+					kind = "corrupt"
+				} else if errors.Is(err, fs.ErrNotExist) {
+					kind = "missing"
+				}
+				rep.Problems = append(rep.Problems, Problem{Kind: kind, Key: key,
+					Err: fmt.Errorf("text of proposal %d of %s: %w", p.Number, d.Slug, err)})
+			}
+		}
+	}
 	var orphans []string
 	if err := s.blobs.List(ctx, "documents/", func(key string) error {
 		if !known[key] {

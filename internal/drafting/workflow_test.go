@@ -336,3 +336,31 @@ func TestArchiveOnMinIO(t *testing.T) {
 		t.Fatalf("public text from the archive: %q %v", b, err)
 	}
 }
+
+// TestVerifyKnowsProposalTexts: proposal texts share the blob key space with
+// revisions; verify must not call them orphans, and --gc must not remove them.
+func TestVerifyKnowsProposalTexts(t *testing.T) {
+	ctx := context.Background()
+	st := stack.New(t, "sqlite+disk")
+	svc := st.Service(t, drafting.Options{})
+	admin := stack.MustUser(t, svc, "admin", true)
+	member := stack.MustUser(t, svc, "member", false)
+	text := "1. Первый пункт.\n"
+	if _, err := svc.CreateDocument(ctx, &admin, drafting.NewDocument{Slug: "doc", Title: "Документ", Text: &text}); err != nil {
+		t.Fatal(err)
+	}
+	stack.MustRole(t, svc, "member", "member", "doc")
+	if _, err := svc.Propose(ctx, &member, "doc", drafting.NewProposal{Base: 1, Title: "Правка", Text: []byte("1. Первый пункт, изменённый.\n")}); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := svc.Verify(ctx, true, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Problems) != 0 || rep.Removed != 0 {
+		t.Fatalf("verify --gc on a proposal's text: %+v, removed %d", rep.Problems, rep.Removed)
+	}
+	if _, _, err := svc.ProposalText(ctx, &member, "doc", 1); err != nil {
+		t.Fatalf("the proposal's text after gc: %v", err)
+	}
+}
