@@ -131,7 +131,7 @@ func (u *UI) handleUserCreate(c *gin.Context) {
 	if _, err := u.svc.AddUser(c.Request.Context(), actor, drafting.NewUser{Login: f.Login, DisplayName: f.DisplayName,
 		PasswordHash: hash, Admin: f.Admin}); err != nil {
 		if k := drafting.ErrorKind(err); k == drafting.KindConflict || k == drafting.KindInvalid {
-			errs["login"] = errorText(t, err) + " " + drafting.ErrorMessage(err)
+			errs["login"] = formError(t, "user", err)
 			u.showUsers(c, statusOf(k), errs, f)
 			return
 		}

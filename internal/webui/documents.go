@@ -20,7 +20,8 @@ var notices = map[string]bool{
 	"users.created": true, "users.updated": true, "documents.created": true, "proposal.created": true,
 	"proposal.merged": true, "proposal.rejected": true, "proposal.withdrawn": true, "approvals.approved": true,
 	"approvals.adopted": true, "comments.added": true, "comments.resolved": true, "comments.reopened": true,
-	"members.updated": true, "members.removed": true, "revision.committed": true,
+	"members.updated": true, "members.removed": true, "revision.committed": true, "comments.edited": true,
+	"comments.hidden": true,
 }
 
 func notice(c *gin.Context) string {
@@ -124,7 +125,7 @@ func (u *UI) handleDocumentCreate(c *gin.Context) {
 			if k != drafting.KindConflict {
 				field = "text"
 			}
-			errs[field] = errorText(t, err) + " " + drafting.ErrorMessage(err)
+			errs[field] = formError(t, "document", err)
 			u.showDocuments(c, statusOf(k), errs, f)
 			return
 		}
@@ -191,6 +192,7 @@ type documentData struct {
 	CanResolve   bool
 	Form         commentForm
 	CommentsRead bool
+	C            commentCtx // what the threads offer
 }
 
 type commentForm struct {
@@ -243,6 +245,7 @@ func (u *UI) showDocument(c *gin.Context, status int, errs map[string]string, fo
 		if d.Form.Revision == 0 {
 			d.Form.Revision = rev.Number
 		}
+		d.C = u.commentCtx(ctx, actor, slug, rev.Number, 0)
 		d.Paras = splitParas(string(text))
 		if st, err := u.svc.Approvals(ctx, actor, slug, rev.Number); err == nil {
 			d.Approvals = &st
@@ -250,6 +253,7 @@ func (u *UI) showDocument(c *gin.Context, status int, errs map[string]string, fo
 		if l, err := u.svc.ListComments(ctx, actor, slug, rev.Number, drafting.CommentFilter{}); err == nil {
 			d.CommentsRead = true
 			d.General = placeThreads(l, d.Paras)
+			u.loadVersions(ctx, actor, &d.C, l.Comments)
 		}
 	}
 	p.Data = d
@@ -393,7 +397,7 @@ func (u *UI) handleMemberSet(c *gin.Context) {
 	if _, err := u.svc.SetMember(c.Request.Context(), httpapi.Actor(c), slug, login, role); err != nil {
 		if k := drafting.ErrorKind(err); k == drafting.KindInvalid || k == drafting.KindNotFound || k == drafting.KindConflict {
 			t := u.langs[pickLanguage(c.Request)]
-			u.showMembers(c, statusOf(k), map[string]string{"login": errorText(t, err) + " " + drafting.ErrorMessage(err)}, login, role)
+			u.showMembers(c, statusOf(k), map[string]string{"login": formError(t, "member", err)}, login, role)
 			return
 		}
 		u.fail(c, err)

@@ -142,7 +142,7 @@ func (u *UI) handleProposalCreate(c *gin.Context) {
 	prop, err := u.svc.Propose(ctx, actor, slug, drafting.NewProposal{Base: f.Base, Text: []byte(f.Text), Title: f.Title, Rationale: f.Rationale})
 	if err != nil {
 		if k := drafting.ErrorKind(err); k == drafting.KindInvalid || k == drafting.KindTooLarge || k == drafting.KindConflict {
-			errs["text"] = errorText(t, err) + " " + drafting.ErrorMessage(err)
+			errs["text"] = formError(t, "proposal", err)
 			u.showProposalForm(c, statusOf(k), dv, f, preview, errs)
 			return
 		}
@@ -172,6 +172,11 @@ type proposalData struct {
 	IsAuthor   bool
 	Conflict   *conflictView
 	Reason     string
+	// The discussion of the proposal.
+	CommentsRead bool
+	Threads      []*thread
+	C            commentCtx
+	CommentBody  string // a comment the form sends back with its error
 }
 
 func (u *UI) proposalNumber(c *gin.Context) (int64, bool) {
@@ -220,6 +225,17 @@ func (u *UI) showProposal(c *gin.Context, status int, conflict *conflictView, er
 			d.Collisions = cs
 		}
 	}
+	d.C = u.commentCtx(ctx, actor, slug, 0, n)
+	if cs, err := u.svc.ProposalComments(ctx, actor, slug, n); err == nil {
+		l := drafting.CommentListing{OpenThreads: map[int]int{}}
+		for _, cm := range cs {
+			l.Comments = append(l.Comments, drafting.ListedComment{Comment: cm, Paragraph: -1})
+		}
+		d.CommentsRead = true
+		d.Threads = placeThreads(l, nil)
+		u.loadVersions(ctx, actor, &d.C, l.Comments)
+	}
+	d.CommentBody = c.GetString("comment-body")
 	p := u.newPage(c, dv.Title)
 	p.Section = "documents"
 	p.Doc = u.tabs(ctx, actor, dv, "proposals")
@@ -250,7 +266,7 @@ func (u *UI) handleProposalMerge(c *gin.Context) {
 				return
 			}
 			t := u.langs[pickLanguage(c.Request)]
-			u.showProposal(c, http.StatusConflict, nil, map[string]string{"merge": errorText(t, err) + " " + drafting.ErrorMessage(err)})
+			u.showProposal(c, http.StatusConflict, nil, map[string]string{"merge": formError(t, "merge", err)})
 			return
 		}
 		u.fail(c, err)
@@ -272,7 +288,7 @@ func (u *UI) handleProposalResolve(c *gin.Context) {
 		if k := drafting.ErrorKind(err); k == drafting.KindConflict || k == drafting.KindInvalid || k == drafting.KindTooLarge {
 			t := u.langs[pickLanguage(c.Request)]
 			cv := &conflictView{Merged: text, Head: head}
-			u.showProposal(c, statusOf(k), cv, map[string]string{"resolve": errorText(t, err) + " " + drafting.ErrorMessage(err)})
+			u.showProposal(c, statusOf(k), cv, map[string]string{"resolve": formError(t, "merge", err)})
 			return
 		}
 		u.fail(c, err)
@@ -290,7 +306,7 @@ func (u *UI) handleProposalReject(c *gin.Context) {
 	if _, err := u.svc.Reject(c.Request.Context(), httpapi.Actor(c), slug, n, strings.TrimSpace(c.PostForm("reason"))); err != nil {
 		if k := drafting.ErrorKind(err); k == drafting.KindInvalid || k == drafting.KindConflict {
 			t := u.langs[pickLanguage(c.Request)]
-			u.showProposal(c, statusOf(k), nil, map[string]string{"reason": errorText(t, err) + " " + drafting.ErrorMessage(err)})
+			u.showProposal(c, statusOf(k), nil, map[string]string{"reason": formError(t, "reject", err)})
 			return
 		}
 		u.fail(c, err)

@@ -133,6 +133,9 @@ func (u *UI) Register(g *gin.RouterGroup, env httpapi.PageEnv) {
 	g.POST("/documents/:slug/comments", u.handleCommentCreate)
 	g.POST("/documents/:slug/comments/:id/resolve", u.handleCommentResolve)
 	g.POST("/documents/:slug/comments/:id/reopen", u.handleCommentReopen)
+	g.POST("/documents/:slug/comments/:id/edit", u.handleCommentEdit)
+	g.POST("/documents/:slug/comments/:id/hide", u.handleCommentHide)
+	g.POST("/documents/:slug/proposals/:p/comments", u.handleProposalCommentCreate)
 	g.GET("/documents/:slug/members", u.handleMembers)
 	g.POST("/documents/:slug/members", u.handleMemberSet)
 	g.POST("/documents/:slug/members/:login/remove", u.handleMemberRemove)
@@ -299,7 +302,8 @@ func errorText(t *translator, err error) string {
 
 type errorData struct {
 	Status int
-	Detail string
+	Reason string // a translated sentence for a known error
+	Detail string // else the service's own message, in English
 }
 
 // fail answers a page request that the service refused: an anonymous caller
@@ -318,7 +322,11 @@ func (u *UI) fail(c *gin.Context, err error) {
 	}
 	p := u.newPage(c, "")
 	p.Title = errorText(p.translator, err)
-	p.Data = errorData{Status: status, Detail: detail}
+	d := errorData{Status: status, Detail: detail}
+	if id, args := errorMessageID("", err); id != "" && status < 500 {
+		d.Reason, d.Detail = p.T(id, args...), ""
+	}
+	p.Data = d
 	u.render(c, status, "error", p)
 }
 

@@ -145,6 +145,29 @@ func TestXSSCorpusLeavesNoExecutableMarkup(t *testing.T) {
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Errorf("anchored xss comment: %d", resp.StatusCode)
 	}
+	// Edited comments (their earlier versions shown), a hidden one with a
+	// hostile reason, and a proposal's discussion.
+	for i, x := range []string{xssCorpus[0], xssCorpus[1], xssCorpus[26]} {
+		resp, _ := member.post(d+"/comments", url.Values{"revision": {"4"}, "body": {"обычное замечание"}})
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("comment to edit: %d", resp.StatusCode)
+		}
+		id := commentIDIn(t, resp.Header.Get("Location"))
+		if resp, _ := member.post(d+"/comments/"+id+"/edit", url.Values{"revision": {"4"}, "body": {x}}); resp.StatusCode != http.StatusSeeOther {
+			t.Errorf("hostile edit %d: %d", i, resp.StatusCode)
+		}
+		if resp, _ := member.post(d+"/comments/"+id+"/edit", url.Values{"revision": {"4"}, "body": {"ещё раз " + x}}); resp.StatusCode != http.StatusSeeOther {
+			t.Errorf("second hostile edit %d: %d", i, resp.StatusCode)
+		}
+		if resp, _ := member.post(d+"/proposals/1/comments", url.Values{"body": {x}}); resp.StatusCode != http.StatusSeeOther {
+			t.Errorf("hostile proposal comment %d: %d", i, resp.StatusCode)
+		}
+		if i == 2 {
+			if resp, _ := chair.post(d+"/comments/"+id+"/hide", url.Values{"revision": {"4"}, "reason": {x}}); resp.StatusCode != http.StatusSeeOther {
+				t.Errorf("hostile hide: %d", resp.StatusCode)
+			}
+		}
+	}
 	// Reject one proposal with a hostile reason.
 	chair.post(d+"/proposals/4/reject", url.Values{"reason": {string([]rune(joined)[:300])}})
 	pages := pagesOf(demo.Slug)
