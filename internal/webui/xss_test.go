@@ -9,38 +9,13 @@ import (
 	"testing"
 
 	"redline/internal/drafting"
+	"redline/internal/markup"
 	"redline/internal/webui/demo"
 )
 
-// xssCorpus is hostile input for every form that takes text. It repeats
-// markup's corpus of comment bodies (kept in its test file, which other
-// packages cannot import) and adds attacks on attributes, textareas and
-// scripts.
-var xssCorpus = []string{
-	`<script>alert(1)</script>`,
-	`<img src=x onerror=alert(1)>`,
-	`<svg onload=alert(1)><circle/></svg>`,
-	`<svg><script>alert(1)</script></svg>`,
-	`[клик](javascript:alert(1))`,
-	`[клик](JaVaScRiPt:alert(1))`,
-	`[клик](  javascript:alert(1))`,
-	`[клик](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)`,
-	`<a href="javascript:alert(1)">x</a>`,
-	`<a href=" javascript:alert(1)">x</a>`,
-	`<iframe src="https://evil.example"></iframe>`,
-	`<div style="background:url(javascript:alert(1))">x</div>`,
-	`<p onclick="alert(1)">x</p>`,
-	`<img src="x" onerror="alert(1)"`,
-	`"><script>alert(1)</script>`,
-	`<scr<script>ipt>alert(1)</script>`,
-	`<object data="x.swf"></object><embed src="x.swf">`,
-	`<form action="https://evil.example"><input name=x></form>`,
-	`<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>`,
-	`![x](javascript:alert(1))`,
-	`<base href="https://evil.example/">`,
-	`<meta http-equiv="refresh" content="0;url=https://evil.example">`,
-	"<a href=\"java\tscript:alert(1)\">x</a>",
-	`&lt;script&gt;alert(1)&lt;/script&gt;`,
+// xssCorpus is hostile input for every form that takes text: markup's
+// corpus of comment bodies plus attacks on attributes, textareas and scripts.
+var xssCorpus = append(append([]string{}, markup.XSSCorpus...),
 	// Beyond comment bodies: breaking out of attributes, textareas and
 	// titles, and script-context tricks.
 	`' onmouseover='alert(1)`,
@@ -51,7 +26,7 @@ var xssCorpus = []string{
 	`javascript:alert(1)`,
 	`{{.Nonce}}<script nonce="{{.Nonce}}">alert(1)</script>`,
 	"\u2028<script>alert(1)</script>\u2029",
-}
+)
 
 // TestXSSCorpusLeavesNoExecutableMarkup posts every corpus entry through
 // every form that takes text (proposal title, rationale and text, comments
