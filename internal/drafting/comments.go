@@ -455,17 +455,21 @@ func (s *Service) mapAnchors(ctx context.Context, d Document, cs []Comment, n in
 				as = append(as, textdiff.Anchor(m.anchor))
 			}
 			ms := textdiff.MapAnchors(prevText, string(text), res, as)
+			// The text as code points, once per step: rebuilding each
+			// anchor's quote and context from it is what Next does, without
+			// converting the whole text for every anchor.
+			runes := []rune(string(text))
 			for i, id := range ids {
 				m := live[id]
 				switch string(ms[i].Status) {
 				case AnchorOutdated:
 					m.status = AnchorOutdated // it keeps its original quote and revision
 					m.anchor = Anchor{}
-				case AnchorMoved:
-					m.status = AnchorMoved
-					m.anchor = Anchor(ms[i].Next(textdiff.Anchor(m.anchor), string(text)))
 				default:
-					m.anchor = Anchor(ms[i].Next(textdiff.Anchor(m.anchor), string(text)))
+					if string(ms[i].Status) == AnchorMoved {
+						m.status = AnchorMoved
+					}
+					m.anchor = anchorAt(runes, ms[i].Start, ms[i].End)
 				}
 				live[id] = m
 			}
@@ -483,6 +487,13 @@ func (s *Service) mapAnchors(ctx context.Context, d Document, cs []Comment, n in
 		out[id] = m
 	}
 	return out, nil
+}
+
+// anchorAt is the anchor of runes[start:end] with its context.
+func anchorAt(runes []rune, start, end int) Anchor {
+	return Anchor{Start: start, End: end, Quote: string(runes[start:end]),
+		Prefix: string(runes[max(0, start-maxAnchorContext):start]),
+		Suffix: string(runes[end:min(len(runes), end+maxAnchorContext)])}
 }
 
 // paragraphStarts returns the code-point offsets where paragraphs start.
