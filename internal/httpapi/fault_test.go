@@ -84,3 +84,43 @@ func TestBlobWriteFailure(t *testing.T) {
 		t.Fatalf("text after recovery: %q", r.Body)
 	}
 }
+
+// hangingBlobs stands for a blob store that accepts connections and never
+// answers (a black hole): each call waits for its context, then fails as the
+// real adapters report a deadline, unavailable.
+type hangingBlobs struct {
+	drafting.BlobStore
+}
+
+func (hangingBlobs) Put(ctx context.Context, key string, _ []byte, _ string) error {
+	<-ctx.Done()
+	return drafting.Wrap(drafting.KindUnavailable, "put blob "+key, "blob store unavailable", ctx.Err())
+}
+
+// TestRequestDeadline: a storage call that never returns is cut off by the
+// request's deadline and answered 503 with Retry-After, writing nothing.
+func TestRequestDeadline(t *testing.T) {
+	st := stack.New(t, "sqlite+disk")
+	hung := stack.Stack{DB: st.DB, Blobs: hangingBlobs{st.Blobs}}
+	svc := hung.Service(t, drafting.Options{})
+	h, err := httpapi.New(svc, httpapi.Options{RequestTimeout: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &api{t: t, h: h, svc: svc, st: st, tokens: map[string]string{}}
+	a.addUser("admin", true)
+	a.token = a.tokens["admin"]
+	a.mustStatus(a.do("POST", "/api/v1/documents", map[string]any{"slug": "doc", "title": "Документ"}), http.StatusCreated)
+	stack.MustRole(t, svc, "admin", drafting.RoleChair, "doc")
+	start := time.Now()
+	r := a.do("POST", "/api/v1/documents/doc/revisions", map[string]any{"base": 0, "text": "текст"})
+	if r.Status != http.StatusServiceUnavailable || r.Header.Get("Retry-After") == "" {
+		t.Fatalf("a hung blob store: %d %v %s", r.Status, r.Header, r.Body)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("the request took %s with a 300 ms deadline", d)
+	}
+	if s := a.stored(); s.revs != 0 {
+		t.Errorf("%d revisions after a hung write", s.revs)
+	}
+}

@@ -3,6 +3,7 @@
 package httpapi
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
@@ -32,6 +33,10 @@ type Options struct {
 	// Pages registers HTML routes beside the API, behind the same caller
 	// identification, security headers and cross-origin protection.
 	Pages func(g *gin.RouterGroup, env PageEnv)
+	// RequestTimeout bounds the storage work of one request (20 s when
+	// zero): a database or blob store that stops answering turns into a 503
+	// with Retry-After instead of a request that hangs until TCP gives up.
+	RequestTimeout time.Duration
 }
 
 // PageEnv is what HTML pages get from the server they are mounted in.
@@ -60,6 +65,7 @@ type Server struct {
 	maxBody int64
 	tls     bool
 	pages   func(g *gin.RouterGroup, env PageEnv)
+	timeout time.Duration
 }
 
 // Handler is the API's HTTP handler.
@@ -86,7 +92,10 @@ func New(svc *drafting.Service, opt Options) (*Handler, error) {
 	s := &Server{svc: svc, log: opt.Logger, metrics: opt.Metrics,
 		// JSON may escape characters, so a body may be larger than its text;
 		// the text's own limit is checked after decoding (413 either way).
-		maxBody: 2*svc.MaxTextBytes() + 1<<20, tls: opt.TLS, pages: opt.Pages}
+		maxBody: 2*svc.MaxTextBytes() + 1<<20, tls: opt.TLS, pages: opt.Pages, timeout: opt.RequestTimeout}
+	if s.timeout <= 0 {
+		s.timeout = 20 * time.Second
+	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -116,7 +125,7 @@ func New(svc *drafting.Service, opt Options) (*Handler, error) {
 	if s.metrics != nil {
 		e.Use(s.metrics.middleware)
 	}
-	e.Use(s.limitBody)
+	e.Use(s.limitBody, s.deadline)
 	s.routes(e)
 	// Browsers say where a request comes from (Sec-Fetch-Site, Origin):
 	// a cross-site POST, PUT or DELETE is refused before it reaches a route,
@@ -193,6 +202,15 @@ func (s *Server) logRequests(c *gin.Context) {
 		slog.Duration("duration", time.Since(start)),
 		slog.String("client", c.ClientIP()),
 	)
+}
+
+// deadline gives the request's context a deadline, which every database and
+// blob store call below honours.
+func (s *Server) deadline(c *gin.Context) {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), s.timeout)
+	defer cancel()
+	c.Request = c.Request.WithContext(ctx)
+	c.Next()
 }
 
 func (s *Server) limitBody(c *gin.Context) {
