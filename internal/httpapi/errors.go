@@ -9,8 +9,9 @@ import (
 	"redline/internal/drafting"
 )
 
-// statusOf is the one place where an error kind becomes an HTTP status.
-func statusOf(k drafting.Kind) int {
+// StatusOf is the one place where an error kind becomes an HTTP status;
+// the web pages answer with the same statuses.
+func StatusOf(k drafting.Kind) int {
 	switch k {
 	case drafting.KindInvalid:
 		return http.StatusBadRequest
@@ -48,7 +49,7 @@ type errorObject struct {
 // are logged with their internal cause; the caller sees only the safe message.
 func (s *Server) respondError(c *gin.Context, err error) {
 	kind := drafting.ErrorKind(err)
-	status := statusOf(kind)
+	status := StatusOf(kind)
 	if status >= 500 {
 		s.log.ErrorContext(c.Request.Context(), "request failed",
 			"request_id", requestID(c), "route", c.FullPath(), "kind", string(kind), "err", err.Error())

@@ -54,7 +54,7 @@ func (u *UI) handleSignIn(c *gin.Context) {
 			u.fail(c, err)
 			return
 		}
-		u.render(c, statusOf(drafting.ErrorKind(err)), "signin", p)
+		u.render(c, httpapi.StatusOf(drafting.ErrorKind(err)), "signin", p)
 		return
 	}
 	// The session the browser came with, if any, ends here, so a session
@@ -132,7 +132,7 @@ func (u *UI) handleUserCreate(c *gin.Context) {
 		PasswordHash: hash, Admin: f.Admin}); err != nil {
 		if k := drafting.ErrorKind(err); k == drafting.KindConflict || k == drafting.KindInvalid {
 			errs["login"] = formError(t, "user", err)
-			u.showUsers(c, statusOf(k), errs, f)
+			u.showUsers(c, httpapi.StatusOf(k), errs, f)
 			return
 		}
 		u.fail(c, err)

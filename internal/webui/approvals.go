@@ -87,7 +87,7 @@ func (u *UI) handleApprove(c *gin.Context) {
 	if _, err := u.svc.Approve(c.Request.Context(), httpapi.Actor(c), slug, n, sum, note); err != nil {
 		if k := drafting.ErrorKind(err); k == drafting.KindInvalid || k == drafting.KindConflict || k == drafting.KindNotFound {
 			t := u.langs[pickLanguage(c.Request)]
-			u.showApprovals(c, statusOf(k), n, map[string]string{"approve": formError(t, "approve", err)},
+			u.showApprovals(c, httpapi.StatusOf(k), n, map[string]string{"approve": formError(t, "approve", err)},
 				approvalsData{Note: note})
 			return
 		}
@@ -109,7 +109,7 @@ func (u *UI) handleAdopt(c *gin.Context) {
 			if drafting.ErrorDetails(err)["open_threads"] != nil {
 				field = "override_reason"
 			}
-			u.showApprovals(c, statusOf(k), n, map[string]string{field: formError(t, "adopt", err)},
+			u.showApprovals(c, httpapi.StatusOf(k), n, map[string]string{field: formError(t, "adopt", err)},
 				approvalsData{Stage: in.Stage, Note: in.Note, Override: in.OverrideReason})
 			return
 		}

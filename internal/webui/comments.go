@@ -85,7 +85,7 @@ func (u *UI) handleCommentCreate(c *gin.Context) {
 	cm, err := u.svc.AddComment(c.Request.Context(), httpapi.Actor(c), slug, in)
 	if err != nil {
 		if k := drafting.ErrorKind(err); k == drafting.KindInvalid || k == drafting.KindTooLarge || k == drafting.KindNotFound {
-			u.showDocumentAt(c, statusOf(k), map[string]string{field: formError(t, "comment", err)}, f)
+			u.showDocumentAt(c, httpapi.StatusOf(k), map[string]string{field: formError(t, "comment", err)}, f)
 			return
 		}
 		u.fail(c, err)
@@ -120,7 +120,7 @@ func (u *UI) handleProposalCommentCreate(c *gin.Context) {
 	cm, err := u.svc.AddComment(c.Request.Context(), httpapi.Actor(c), slug, in)
 	if err != nil {
 		if k := drafting.ErrorKind(err); k == drafting.KindInvalid || k == drafting.KindTooLarge || k == drafting.KindNotFound {
-			u.showProposalComment(c, statusOf(k), map[string]string{field: formError(t, "comment", err)}, body)
+			u.showProposalComment(c, httpapi.StatusOf(k), map[string]string{field: formError(t, "comment", err)}, body)
 			return
 		}
 		u.fail(c, err)
@@ -194,7 +194,7 @@ func (u *UI) handleCommentEdit(c *gin.Context) {
 	}
 	if _, err := u.svc.EditComment(c.Request.Context(), httpapi.Actor(c), slug, id, body); err != nil {
 		if k := drafting.ErrorKind(err); k == drafting.KindInvalid || k == drafting.KindTooLarge {
-			u.showCommentPage(c, statusOf(k), map[string]string{field: formError(t, "comment", err)})
+			u.showCommentPage(c, httpapi.StatusOf(k), map[string]string{field: formError(t, "comment", err)})
 			return
 		}
 		u.fail(c, err)
@@ -225,7 +225,7 @@ func (u *UI) handleCommentHide(c *gin.Context) {
 	}
 	if _, err := u.svc.HideComment(c.Request.Context(), httpapi.Actor(c), slug, id, reason); err != nil {
 		if k := drafting.ErrorKind(err); k == drafting.KindInvalid {
-			u.showCommentPage(c, statusOf(k), map[string]string{field: formError(t, "comment", err)})
+			u.showCommentPage(c, httpapi.StatusOf(k), map[string]string{field: formError(t, "comment", err)})
 			return
 		}
 		u.fail(c, err)

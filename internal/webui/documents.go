@@ -126,7 +126,7 @@ func (u *UI) handleDocumentCreate(c *gin.Context) {
 				field = "text"
 			}
 			errs[field] = formError(t, "document", err)
-			u.showDocuments(c, statusOf(k), errs, f)
+			u.showDocuments(c, httpapi.StatusOf(k), errs, f)
 			return
 		}
 		u.fail(c, err)
@@ -397,7 +397,7 @@ func (u *UI) handleMemberSet(c *gin.Context) {
 	if _, err := u.svc.SetMember(c.Request.Context(), httpapi.Actor(c), slug, login, role); err != nil {
 		if k := drafting.ErrorKind(err); k == drafting.KindInvalid || k == drafting.KindNotFound || k == drafting.KindConflict {
 			t := u.langs[pickLanguage(c.Request)]
-			u.showMembers(c, statusOf(k), map[string]string{"login": formError(t, "member", err)}, login, role)
+			u.showMembers(c, httpapi.StatusOf(k), map[string]string{"login": formError(t, "member", err)}, login, role)
 			return
 		}
 		u.fail(c, err)

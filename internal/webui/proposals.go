@@ -143,7 +143,7 @@ func (u *UI) handleProposalCreate(c *gin.Context) {
 	if err != nil {
 		if k := drafting.ErrorKind(err); k == drafting.KindInvalid || k == drafting.KindTooLarge || k == drafting.KindConflict {
 			errs["text"] = formError(t, "proposal", err)
-			u.showProposalForm(c, statusOf(k), dv, f, preview, errs)
+			u.showProposalForm(c, httpapi.StatusOf(k), dv, f, preview, errs)
 			return
 		}
 		u.fail(c, err)
@@ -288,7 +288,7 @@ func (u *UI) handleProposalResolve(c *gin.Context) {
 		if k := drafting.ErrorKind(err); k == drafting.KindConflict || k == drafting.KindInvalid || k == drafting.KindTooLarge {
 			t := u.langs[pickLanguage(c.Request)]
 			cv := &conflictView{Merged: text, Head: head}
-			u.showProposal(c, statusOf(k), cv, map[string]string{"resolve": formError(t, "merge", err)})
+			u.showProposal(c, httpapi.StatusOf(k), cv, map[string]string{"resolve": formError(t, "merge", err)})
 			return
 		}
 		u.fail(c, err)
@@ -306,7 +306,7 @@ func (u *UI) handleProposalReject(c *gin.Context) {
 	if _, err := u.svc.Reject(c.Request.Context(), httpapi.Actor(c), slug, n, strings.TrimSpace(c.PostForm("reason"))); err != nil {
 		if k := drafting.ErrorKind(err); k == drafting.KindInvalid || k == drafting.KindConflict {
 			t := u.langs[pickLanguage(c.Request)]
-			u.showProposal(c, statusOf(k), nil, map[string]string{"reason": formError(t, "reject", err)})
+			u.showProposal(c, httpapi.StatusOf(k), nil, map[string]string{"reason": formError(t, "reject", err)})
 			return
 		}
 		u.fail(c, err)

@@ -113,7 +113,7 @@ func (u *UI) handleEditCommit(c *gin.Context) {
 				field = "message"
 			}
 			errs[field] = formError(t, "commit", err)
-			u.showEditForm(c, statusOf(k), dv, d, errs)
+			u.showEditForm(c, httpapi.StatusOf(k), dv, d, errs)
 			return
 		}
 		u.fail(c, err)

@@ -269,31 +269,6 @@ func (u *UI) render(c *gin.Context, status int, name string, p *page) {
 	c.Data(status, "text/html; charset=utf-8", b)
 }
 
-// statusOf is the HTTP status a page answers a service error with.
-func statusOf(k drafting.Kind) int {
-	switch k {
-	case drafting.KindInvalid:
-		return http.StatusBadRequest
-	case drafting.KindUnauthenticated:
-		return http.StatusUnauthorized
-	case drafting.KindForbidden:
-		return http.StatusForbidden
-	case drafting.KindNotFound:
-		return http.StatusNotFound
-	case drafting.KindConflict:
-		return http.StatusConflict
-	case drafting.KindTooLarge:
-		return http.StatusRequestEntityTooLarge
-	case drafting.KindUnsupported:
-		return http.StatusUnsupportedMediaType
-	case drafting.KindRateLimited:
-		return http.StatusTooManyRequests
-	case drafting.KindUnavailable:
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
-}
-
 // errorText is a service error in the page's language: a sentence for its
 // kind; the service's own safe detail (in English) is shown beside it.
 func errorText(t *translator, err error) string {
@@ -314,7 +289,7 @@ func (u *UI) fail(c *gin.Context, err error) {
 		c.Redirect(http.StatusSeeOther, "/signin?next="+url.QueryEscape(c.Request.URL.RequestURI()))
 		return
 	}
-	status := statusOf(kind)
+	status := httpapi.StatusOf(kind)
 	detail := drafting.ErrorMessage(err)
 	if status >= 500 {
 		u.log.ErrorContext(c.Request.Context(), "page", "path", c.FullPath(), "err", err.Error())
