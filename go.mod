@@ -2,7 +2,10 @@ module redline
 
 go 1.26.0
 
-require golang.org/x/crypto v0.59.0
+require (
+	github.com/hiddeco/sshsig v0.2.0
+	golang.org/x/crypto v0.59.0
+)
 
 require (
 	github.com/anishathalye/porcupine v1.3.1 // indirect
