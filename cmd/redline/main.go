@@ -17,6 +17,8 @@ commands:
   role      grant or revoke a role (role grant|revoke LOGIN ROLE DOCUMENT)
   verify    re-read every stored text and check its hash (verify [--gc] [--log ACKS])
   diff      redline between two files (diff OLD NEW [--mode] [--format])
+  keygen    write a new adoption signing key (keygen [--out FILE])
+  verify-adoption  check a downloaded text against its signed statement (verify-adoption FILE STATEMENT SIGNATURE --key|--keys F)
 `
 
 func main() {
@@ -43,6 +45,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return cmdVerify(args[1:], stdout, stderr)
 	case "diff":
 		return cmdDiff(args[1:], stdout, stderr)
+	case "keygen":
+		return cmdKeygen(args[1:], stdout, stderr)
+	case "verify-adoption":
+		return cmdVerifyAdoption(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -32,6 +32,11 @@ type Config struct {
 	LogLevel       slog.Level
 	LoginAttempts  int           // REDLINE_LOGIN_ATTEMPTS: failed sign-ins per account and per address before 429
 	LoginWindow    time.Duration // REDLINE_LOGIN_WINDOW: how long failed sign-ins count
+	// SigningKeyFiles (REDLINE_SIGNING_KEY_FILE, comma-separated) are the
+	// secretariat's signing keys: OpenSSH private keys, public keys of
+	// retired keys, or keys files with validity periods (see
+	// signing.LoadKeyring). None: adoptions are not signed.
+	SigningKeyFiles []string
 }
 
 // Var describes one setting: its variable, flag, default and help.
@@ -56,6 +61,7 @@ var Vars = []Var{
 	{"REDLINE_LOG_LEVEL", "log-level", "info", "debug, info, warn or error", false},
 	{"REDLINE_LOGIN_ATTEMPTS", "login-attempts", "5", "failed sign-ins allowed per account and per client address before 429", false},
 	{"REDLINE_LOGIN_WINDOW", "login-window", "15m", "how long failed sign-ins count, e.g. 15m", false},
+	{"REDLINE_SIGNING_KEY_FILE", "signing-key-file", "", "comma-separated signing key files: OpenSSH Ed25519 private keys, public keys of retired keys, or keys files with valid-after/valid-before per key; empty: adoptions are not signed", false},
 }
 
 // Load reads the configuration from getenv, then lets flags in args (when fs
@@ -185,6 +191,18 @@ func parse(v map[string]string) (Config, error) {
 	c.LoginWindow, err = time.ParseDuration(v["REDLINE_LOGIN_WINDOW"])
 	if err != nil || c.LoginWindow < time.Second || c.LoginWindow > 24*time.Hour {
 		bad("REDLINE_LOGIN_WINDOW", "%q must be a duration between 1s and 24h, e.g. 15m", v["REDLINE_LOGIN_WINDOW"])
+	}
+	for _, p := range strings.Split(v["REDLINE_SIGNING_KEY_FILE"], ",") {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		if fi, err := os.Stat(p); err != nil {
+			bad("REDLINE_SIGNING_KEY_FILE", "%v", err)
+		} else if fi.IsDir() {
+			bad("REDLINE_SIGNING_KEY_FILE", "%s is a folder, not a key or keys file", p)
+		}
+		c.SigningKeyFiles = append(c.SigningKeyFiles, p)
 	}
 	return c, errors.Join(errs...)
 }

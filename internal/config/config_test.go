@@ -64,19 +64,20 @@ func TestSecretFromFile(t *testing.T) {
 
 func TestBadValuesNameTheVariable(t *testing.T) {
 	cases := map[string]map[string]string{
-		"REDLINE_ADDR":            {"REDLINE_ADDR": "nonsense"},
-		"REDLINE_DATABASE_URL":    {"REDLINE_DATABASE_URL": "mysql://x"},
-		"REDLINE_S3_ENDPOINT":     {"REDLINE_S3_ENDPOINT": "http://x:9000", "REDLINE_S3_ACCESS_KEY": "a", "REDLINE_S3_SECRET_KEY": "b"},
-		"REDLINE_S3_ACCESS_KEY":   {"REDLINE_S3_ENDPOINT": "x:9000", "REDLINE_S3_SECRET_KEY": "b"},
-		"REDLINE_S3_BUCKET":       {"REDLINE_S3_ENDPOINT": "x:9000", "REDLINE_S3_ACCESS_KEY": "a", "REDLINE_S3_SECRET_KEY": "b", "REDLINE_S3_BUCKET": "Bad_Bucket"},
-		"REDLINE_S3_TLS":          {"REDLINE_S3_TLS": "maybe"},
-		"REDLINE_MAX_TEXT_BYTES":  {"REDLINE_MAX_TEXT_BYTES": "-5"},
-		"REDLINE_TRUSTED_PROXIES": {"REDLINE_TRUSTED_PROXIES": "10.0.0.0/8, not-an-ip"},
-		"REDLINE_BASE_URL":        {"REDLINE_BASE_URL": "ftp://x"},
-		"REDLINE_LOG_LEVEL":       {"REDLINE_LOG_LEVEL": "loud"},
-		"REDLINE_LOGIN_ATTEMPTS":  {"REDLINE_LOGIN_ATTEMPTS": "0"},
-		"REDLINE_LOGIN_WINDOW":    {"REDLINE_LOGIN_WINDOW": "forever"},
-		"REDLINE_S3_SECRET_KEY":   {"REDLINE_S3_SECRET_KEY": "a", "REDLINE_S3_SECRET_KEY_FILE": "/nonexistent"},
+		"REDLINE_ADDR":             {"REDLINE_ADDR": "nonsense"},
+		"REDLINE_DATABASE_URL":     {"REDLINE_DATABASE_URL": "mysql://x"},
+		"REDLINE_S3_ENDPOINT":      {"REDLINE_S3_ENDPOINT": "http://x:9000", "REDLINE_S3_ACCESS_KEY": "a", "REDLINE_S3_SECRET_KEY": "b"},
+		"REDLINE_S3_ACCESS_KEY":    {"REDLINE_S3_ENDPOINT": "x:9000", "REDLINE_S3_SECRET_KEY": "b"},
+		"REDLINE_S3_BUCKET":        {"REDLINE_S3_ENDPOINT": "x:9000", "REDLINE_S3_ACCESS_KEY": "a", "REDLINE_S3_SECRET_KEY": "b", "REDLINE_S3_BUCKET": "Bad_Bucket"},
+		"REDLINE_S3_TLS":           {"REDLINE_S3_TLS": "maybe"},
+		"REDLINE_MAX_TEXT_BYTES":   {"REDLINE_MAX_TEXT_BYTES": "-5"},
+		"REDLINE_TRUSTED_PROXIES":  {"REDLINE_TRUSTED_PROXIES": "10.0.0.0/8, not-an-ip"},
+		"REDLINE_BASE_URL":         {"REDLINE_BASE_URL": "ftp://x"},
+		"REDLINE_LOG_LEVEL":        {"REDLINE_LOG_LEVEL": "loud"},
+		"REDLINE_LOGIN_ATTEMPTS":   {"REDLINE_LOGIN_ATTEMPTS": "0"},
+		"REDLINE_LOGIN_WINDOW":     {"REDLINE_LOGIN_WINDOW": "forever"},
+		"REDLINE_S3_SECRET_KEY":    {"REDLINE_S3_SECRET_KEY": "a", "REDLINE_S3_SECRET_KEY_FILE": "/nonexistent"},
+		"REDLINE_SIGNING_KEY_FILE": {"REDLINE_SIGNING_KEY_FILE": "/nonexistent/key"},
 	}
 	for name, vars := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -97,6 +98,33 @@ func TestEveryVarHasAFlag(t *testing.T) {
 	for _, v := range Vars {
 		if fs.Lookup(v.Flag) == nil {
 			t.Errorf("%s has no flag --%s", v.Env, v.Flag)
+		}
+	}
+}
+
+func TestSigningKeyFiles(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b keys")
+	for _, p := range []string{a, b} {
+		if err := os.WriteFile(p, []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c, err := Load(env(map[string]string{"REDLINE_SIGNING_KEY_FILE": " " + a + " ,, " + b + ","}), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{a, b}, c.SigningKeyFiles); diff != "" {
+		t.Errorf("SigningKeyFiles (-want +got):\n%s", diff)
+	}
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	if c, err = Load(env(nil), fs, []string{"--signing-key-file", a}); err != nil || len(c.SigningKeyFiles) != 1 {
+		t.Errorf("--signing-key-file: %v %v", c.SigningKeyFiles, err)
+	}
+	for _, bad := range []string{dir, a + "," + filepath.Join(dir, "missing")} {
+		_, err := Load(env(map[string]string{"REDLINE_SIGNING_KEY_FILE": bad}), nil, nil)
+		if err == nil || !strings.Contains(err.Error(), "REDLINE_SIGNING_KEY_FILE") {
+			t.Errorf("REDLINE_SIGNING_KEY_FILE=%s: %v", bad, err)
 		}
 	}
 }

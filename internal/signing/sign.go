@@ -7,6 +7,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/hiddeco/sshsig"
@@ -108,9 +109,18 @@ func Verify(statement, signature []byte, keys *Keyring) (Statement, *Key, error)
 
 // VerifyText checks that text is the one s names: its SHA-256 and size.
 func VerifyText(s Statement, text []byte) error {
-	sum := sha256.Sum256(text)
-	if got := hex.EncodeToString(sum[:]); got != s.SHA256 || int64(len(text)) != s.Size {
-		return fmt.Errorf("%w: the file's SHA-256 is %s (%d bytes); the statement names %s (%d bytes)", ErrTextMismatch, got, len(text), s.SHA256, s.Size)
+	return VerifyTextFrom(s, bytes.NewReader(text))
+}
+
+// VerifyTextFrom is VerifyText on a text read from r.
+func VerifyTextFrom(s Statement, r io.Reader) error {
+	h := sha256.New()
+	n, err := io.Copy(h, r)
+	if err != nil {
+		return fmt.Errorf("read text: %w", err)
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); got != s.SHA256 || n != s.Size {
+		return fmt.Errorf("%w: the file's SHA-256 is %s (%d bytes); the statement names %s (%d bytes)", ErrTextMismatch, got, n, s.SHA256, s.Size)
 	}
 	return nil
 }
