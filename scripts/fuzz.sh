@@ -10,6 +10,10 @@ targets=(
 	"./internal/reliability FuzzAnchor"
 	"./internal/reliability FuzzIdentifiers"
 	"./internal/markup FuzzRender"
+	"./internal/outline FuzzParse"
+	"./internal/signing FuzzVerify"
+	"./internal/signing FuzzParseStatement"
+	"./internal/signing FuzzParseAllowedSigners"
 	"./internal/textdiff FuzzDiff"
 	"./internal/textdiff FuzzMerge3"
 )

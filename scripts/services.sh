@@ -79,6 +79,19 @@ chromium_bin() {
 	return 1
 }
 
+# debian_tool makes sure the program name, from Debian's package pkg, is on
+# PATH for the tests that run it as a real client (ssh-keygen checks the
+# adoption signatures, xmllint the Akoma Ntoso files), installing the
+# package when it is missing.
+debian_tool() {
+	local name=$1 pkg=$2
+	command -v "$name" >/dev/null && return 0
+	log "$name is not installed: installing Debian's $pkg"
+	as_root apt-get update -qq >&2
+	DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$pkg" >&2
+	command -v "$name" >/dev/null || { echo "$pkg did not provide $name" >&2; return 1; }
+}
+
 # run_pg runs a PostgreSQL program as the postgres user when we are root
 # (initdb and pg_ctl refuse to run as root).
 run_pg() {
@@ -132,6 +145,8 @@ services_start() {
 	done
 	REDLINE_TEST_CHROMIUM=$(chromium_bin)
 	export REDLINE_TEST_CHROMIUM
+	debian_tool ssh-keygen openssh-client
+	debian_tool xmllint libxml2-utils
 	export REDLINE_TEST_REQUIRE_SERVICES=1
 }
 
