@@ -252,6 +252,7 @@ func (r *Keyring) load(path string, after, before time.Time, listOK bool) error 
 
 func (r *Keyring) loadList(path string, data []byte) error {
 	dir := filepath.Dir(path)
+	before := len(r.Keys)
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	n := 0
 	for sc.Scan() {
@@ -284,6 +285,9 @@ func (r *Keyring) loadList(path string, data []byte) error {
 	}
 	if err := sc.Err(); err != nil {
 		return fmt.Errorf("%w: %s: %v", ErrKeyFile, path, err)
+	}
+	if len(r.Keys) == before {
+		return fmt.Errorf("%w: %s lists no key (expected an OpenSSH private key, a public key line, or lines \"KEYFILE [valid-after=…] [valid-before=…]\")", ErrKeyFile, path)
 	}
 	return nil
 }
@@ -339,6 +343,9 @@ func ParseAllowedSigners(data []byte) (*Keyring, error) {
 			continue
 		}
 		k, ok, err := parseSignerLine(line)
+		if errors.Is(err, ErrKeyFile) {
+			return nil, fmt.Errorf("allowed_signers line %d: %w", n, err)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("%w: allowed_signers line %d: %v", ErrKeyFile, n, err)
 		}
@@ -362,7 +369,10 @@ func ParseAllowedSigners(data []byte) (*Keyring, error) {
 // parseSignerLine reads "principals [options] keytype base64 [comment]";
 // ok is false for a key not allowed in the redline namespace.
 func parseSignerLine(line string) (*Key, bool, error) {
-	_, rest, found := strings.Cut(line, " ")
+	principals, rest, found := strings.Cut(line, " ")
+	if strings.HasPrefix(principals, "ssh-") {
+		return nil, false, errors.New("this is a public key line, not an allowed_signers line (which starts with the signer's identity); give a single key with --key")
+	}
 	if !found {
 		return nil, false, errors.New("no key")
 	}

@@ -302,7 +302,7 @@ func TestAllowedSignersRoundTrip(t *testing.T) {
 	if err != nil || len(got.Keys) != 1 || got.Keys[0].Fingerprint != a.Fingerprint {
 		t.Fatalf("hand-written file: %v %+v", err, got)
 	}
-	for _, bad := range []string{"", "x@y cert-authority " + a.AuthorizedKey(), "x@y valid-after=\"2025\" " + a.AuthorizedKey(), "x@y ssh-ed25519 AAAA"} {
+	for _, bad := range []string{"", a.AuthorizedKey(), "x@y cert-authority " + a.AuthorizedKey(), "x@y valid-after=\"2025\" " + a.AuthorizedKey(), "x@y ssh-ed25519 AAAA"} {
 		if _, err := ParseAllowedSigners([]byte(bad)); !errors.Is(err, ErrKeyFile) {
 			t.Errorf("ParseAllowedSigners(%q) = %v, want ErrKeyFile", bad, err)
 		}
@@ -326,6 +326,7 @@ func TestLoadKeyringErrors(t *testing.T) {
 		"unknown option":    {write("list2", "k valid-until=2025-01-01\n")},
 		"inverted validity": {write("list3", "k valid-after=2026-01-01 valid-before=2025-01-01\n")},
 		"nested list":       {write("list4", "list1\n")},
+		"empty":             {write("empty", "# nothing\n")},
 		"not a key":         {write("junk", "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\n")},
 	}
 	for name, paths := range cases {
