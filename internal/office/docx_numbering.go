@@ -158,7 +158,6 @@ type wlevel struct {
 	text    string // w:lvlText: "%1.%2."
 	legal   bool   // w:isLgl: every level decimal
 	restart int    // w:lvlRestart: -1 after any higher level, 0 never, n after level n (1-based)
-	suffix  string // what follows the label: a space for tab or space, "" for nothing
 	pStyle  string
 }
 
@@ -185,12 +184,13 @@ type wnumbering struct {
 	abstracts map[string]*wabstract
 	nums      map[string]*wnum
 	counters  map[string]*[9]int
+	started   map[string]bool // nums whose start overrides were applied
 	// styleNums maps numbering styles to their num ids, for numStyleLink.
 	styleNums map[string]string
 }
 
 func newWNumbering() *wnumbering {
-	return &wnumbering{abstracts: map[string]*wabstract{}, nums: map[string]*wnum{}, counters: map[string]*[9]int{}, styleNums: map[string]string{}}
+	return &wnumbering{abstracts: map[string]*wabstract{}, nums: map[string]*wnum{}, counters: map[string]*[9]int{}, started: map[string]bool{}, styleNums: map[string]string{}}
 }
 
 // readNumbering reads numbering.xml.
@@ -282,7 +282,11 @@ func readAbstract(x *xmlReader, abs *wabstract) error {
 }
 
 func readLevel(x *xmlReader) (*wlevel, error) {
-	l := &wlevel{start: 1, restart: -1, suffix: " "}
+	// Whatever the list puts after its label (tab, space or nothing, w:suff),
+	// the label is written with one space after it: that is what Redline
+	// recognises as a paragraph's number, and LibreOffice writes "nothing"
+	// where its own layout leaves a gap.
+	l := &wlevel{start: 1, restart: -1}
 	for {
 		tok, err := x.next()
 		if err != nil {
@@ -310,10 +314,6 @@ func readLevel(x *xmlReader) (*wlevel, error) {
 				case "lvlRestart":
 					if n, err := strconv.Atoi(wval(t)); err == nil && n >= 0 && n <= 9 {
 						l.restart = n
-					}
-				case "suff":
-					if wval(t) == "nothing" {
-						l.suffix = ""
 					}
 				case "pStyle":
 					l.pStyle = wval(t)
@@ -412,16 +412,10 @@ func (n *wnumbering) abstractOf(numID string) (*wabstract, *wnum, string) {
 		return nil, nil, ""
 	}
 	// Word counts on across every num of one abstract list; a num that
-	// overrides a start value is a list of its own (Word's "restart
-	// numbering" writes exactly that).
-	key := "a" + absID
-	for _, o := range num.overrides {
-		if o.hasStart || o.level != nil {
-			key = "n" + numID
-			break
-		}
-	}
-	return abs, num, key
+	// overrides a start value restarts the count where it is first used
+	// (Word's "restart numbering" writes exactly that), and paragraphs of
+	// the other nums count on from there.
+	return abs, num, "a" + absID
 }
 
 func (n *wnumbering) level(abs *wabstract, num *wnum, i int) *wlevel {
@@ -431,7 +425,7 @@ func (n *wnumbering) level(abs *wabstract, num *wnum, i int) *wlevel {
 	if l := abs.levels[i]; l != nil {
 		return l
 	}
-	return &wlevel{start: 1, restart: -1, style: numNone, suffix: " "}
+	return &wlevel{start: 1, restart: -1, style: numNone}
 }
 
 // levelOfStyle returns the level of num id linked to paragraph style style.
@@ -463,13 +457,17 @@ func (n *wnumbering) label(numID string, ilvl int) (label string, bullet bool) {
 	if c == nil {
 		c = new([9]int)
 		for i := range 9 {
-			start := n.level(abs, num, i).start
-			if o := num.overrides[i]; o != nil && o.hasStart {
-				start = o.start
-			}
-			c[i] = start - 1
+			c[i] = n.level(abs, num, i).start - 1
 		}
 		n.counters[key] = c
+	}
+	if !n.started[numID] {
+		n.started[numID] = true
+		for i, o := range num.overrides {
+			if o.hasStart {
+				c[i] = o.start - 1
+			}
+		}
 	}
 	lvl := n.level(abs, num, ilvl)
 	c[ilvl]++
@@ -481,7 +479,7 @@ func (n *wnumbering) label(numID string, ilvl int) (label string, bullet bool) {
 		c[i] = l.start - 1
 	}
 	if lvl.style == numBullet {
-		return bulletText(lvl.text) + lvl.suffix, true
+		return bulletText(lvl.text) + " ", true
 	}
 	var b strings.Builder
 	t := lvl.text
@@ -507,5 +505,5 @@ func (n *wnumbering) label(numID string, ilvl int) (label string, bullet bool) {
 	if strings.TrimSpace(s) == "" {
 		return "", false
 	}
-	return s + lvl.suffix, false
+	return s + " ", false
 }
