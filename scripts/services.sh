@@ -79,6 +79,23 @@ chromium_bin() {
 	return 1
 }
 
+# office_tools installs, when missing, the real clients that check the files
+# Redline writes (internal/office): pandoc, LibreOffice Writer without its GUI
+# (soffice) and poppler (pdftotext, pdffonts), from the distribution's packages.
+office_tools() {
+	local missing=()
+	command -v pandoc >/dev/null || missing+=(pandoc)
+	command -v soffice >/dev/null || missing+=(libreoffice-writer-nogui)
+	{ command -v pdftotext && command -v pdffonts; } >/dev/null || missing+=(poppler-utils)
+	[ "${#missing[@]}" -eq 0 ] && return 0
+	log "${missing[*]} not installed: installing from the distribution's packages"
+	as_root apt-get update -qq >&2
+	DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >&2
+	for t in pandoc soffice pdftotext pdffonts; do
+		command -v "$t" >/dev/null || { echo "installing ${missing[*]} did not provide $t" >&2; return 1; }
+	done
+}
+
 # run_pg runs a PostgreSQL program as the postgres user when we are root
 # (initdb and pg_ctl refuse to run as root).
 run_pg() {
@@ -132,6 +149,7 @@ services_start() {
 	done
 	REDLINE_TEST_CHROMIUM=$(chromium_bin)
 	export REDLINE_TEST_CHROMIUM
+	office_tools
 	export REDLINE_TEST_REQUIRE_SERVICES=1
 }
 
