@@ -216,7 +216,8 @@ func (o *odtReader) readListStyle(x *xmlReader) (*olistStyle, error) {
 // listCtx is where in a list the walk is.
 type listCtx struct {
 	list  *olist
-	level int // 0 for the outermost list
+	style *olistStyle // the style that labels this level: a nested list may name its own
+	level int         // 0 for the outermost list
 	// numbered is true while the next paragraph of the current item is
 	// its first, the one that carries the label.
 	numbered bool
@@ -250,7 +251,7 @@ func (o *odtReader) block(x *xmlReader, e xml.StartElement, lc *listCtx, emit fu
 			if lc != nil && lc.numbered {
 				lc.numbered = false
 				if !lc.header {
-					label = o.listLabel(lc.list, lc.level)
+					label = o.listLabel(lc.list, lc.style, lc.level)
 				}
 			} else if e.Name.Local == "h" && lc == nil {
 				label = o.outlineLabel(e)
@@ -325,9 +326,12 @@ func (o *odtReader) list(x *xmlReader, e xml.StartElement, outer *listCtx, emit 
 	styleName, _ := attr(e, nsText, "style-name")
 	lc := &listCtx{}
 	if outer != nil && outer.list != nil {
-		lc.list, lc.level = outer.list, outer.level+1
-		if lc.list.style == nil && styleName != "" {
-			lc.list.style = o.listStyles[styleName]
+		lc.list, lc.level, lc.style = outer.list, outer.level+1, outer.style
+		if st := o.listStyles[styleName]; st != nil {
+			lc.style = st
+		}
+		if lc.list.style == nil {
+			lc.list.style = lc.style
 		}
 	} else {
 		var l *olist
@@ -353,7 +357,7 @@ func (o *odtReader) list(x *xmlReader, e xml.StartElement, outer *listCtx, emit 
 			}
 			o.lastByName[styleName] = l
 		}
-		lc.list = l
+		lc.list, lc.style = l, l.style
 	}
 	if lc.level > 9 {
 		lc.level = 9
@@ -373,7 +377,7 @@ func (o *odtReader) list(x *xmlReader, e xml.StartElement, outer *listCtx, emit 
 				}
 				continue
 			}
-			item := &listCtx{list: lc.list, level: lc.level, numbered: true, header: t.Name.Local == "list-header"}
+			item := &listCtx{list: lc.list, style: lc.style, level: lc.level, numbered: true, header: t.Name.Local == "list-header"}
 			if v, _ := attr(t, nsText, "start-value"); v != "" {
 				if n, err := strconv.Atoi(v); err == nil && n >= 0 && n < 1<<20 {
 					lc.list.counts[lc.level] = n - 1
@@ -396,12 +400,16 @@ func xmlID(e xml.StartElement) (string, bool) {
 	return "", false
 }
 
-// listLabel advances list l at level and returns the label, with a space.
-func (o *odtReader) listLabel(l *olist, level int) string {
-	if l == nil || l.style == nil {
+// listLabel advances list l at level and returns the label in style st
+// (the list's own when nil), with a space.
+func (o *odtReader) listLabel(l *olist, st *olistStyle, level int) string {
+	if st == nil && l != nil {
+		st = l.style
+	}
+	if l == nil || st == nil {
 		return ""
 	}
-	lv := l.style.levels[level]
+	lv := st.levels[level]
 	if lv == nil {
 		return ""
 	}
@@ -409,7 +417,7 @@ func (o *odtReader) listLabel(l *olist, level int) string {
 	l.used[level] = true
 	for i := level + 1; i < 10; i++ {
 		start := 1
-		if d := l.style.levels[i]; d != nil {
+		if d := st.levels[i]; d != nil {
 			start = d.start
 		}
 		l.counts[i] = start - 1
@@ -418,7 +426,7 @@ func (o *odtReader) listLabel(l *olist, level int) string {
 	if lv.style == numBullet {
 		return lv.bullet + " "
 	}
-	return odfLabel(l.style, &l.counts, level)
+	return odfLabel(st, &l.counts, level)
 }
 
 // odfLabel formats the label of level with the given counters.
@@ -511,7 +519,7 @@ func (o *odtReader) outlineLabel(e xml.StartElement) string {
 		}
 		o.outlineCtr.counts[level-1] = start - 1
 	}
-	return o.listLabel(o.outlineCtr, level-1)
+	return o.listLabel(o.outlineCtr, nil, level-1)
 }
 
 // table reads a table:table, one paragraph per row.
@@ -717,7 +725,7 @@ func (o *odtReader) inline(x *xmlReader, w *odfText) error {
 					"reference-mark-start", "reference-mark-end", "alphabetical-index-mark",
 					"alphabetical-index-mark-start", "alphabetical-index-mark-end", "toc-mark",
 					"toc-mark-start", "toc-mark-end", "user-index-mark", "user-index-mark-start",
-					"user-index-mark-end", "bibliography-mark":
+					"user-index-mark-end":
 				default:
 					// Every other text: element in a paragraph is a field
 					// (page number, date, sequence, cross-reference…) whose
