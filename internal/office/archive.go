@@ -241,7 +241,8 @@ func (r *boundedReader) Read(p []byte) (int, error) {
 		// that goes on.
 		var one [1]byte
 		n, err := r.rc.Read(one[:])
-		if n > 0 {
+		// archive/zip itself fails with ErrFormat past the declared size.
+		if n > 0 || errors.Is(err, zip.ErrFormat) {
 			return 0, zipBomb(r.name, "inflated beyond declared size")
 		}
 		if err == nil {

@@ -579,7 +579,9 @@ func (r *runState) showing() bool {
 }
 
 func (r *runState) write(s string) {
-	if r.showing() {
+	// Past the text limit the paragraph is refused when it ends; keeping
+	// more would only cost memory.
+	if r.showing() && r.out.Len() <= r.d.b.lim.MaxTextBytes {
 		r.out.WriteString(s)
 	}
 }

@@ -13,10 +13,11 @@ import (
 // entity could be used, element depth is bounded, and syntax errors become a
 // malformed_document *Error naming the part.
 type xmlReader struct {
-	d     *xml.Decoder
-	part  string
-	depth int
-	max   int
+	d       *xml.Decoder
+	part    string
+	depth   int
+	max     int
+	maxText int // text() keeps at most this many bytes: past it the import is refused anyway
 }
 
 func newXMLReader(r io.Reader, part string, lim Limits) *xmlReader {
@@ -24,7 +25,7 @@ func newXMLReader(r io.Reader, part string, lim Limits) *xmlReader {
 	// encoding/xml never expands entities it was not told about; Strict
 	// makes an unknown one an error rather than text.
 	d.Strict = true
-	return &xmlReader{d: d, part: part, max: lim.MaxDepth}
+	return &xmlReader{d: d, part: part, max: lim.MaxDepth, maxText: lim.MaxTextBytes + 1}
 }
 
 // next returns the next token: xml.StartElement, xml.EndElement or
@@ -115,7 +116,7 @@ func (x *xmlReader) text() (string, error) {
 		case xml.EndElement:
 			depth--
 		case xml.CharData:
-			if b.Len() < 1<<16 {
+			if b.Len() < x.maxText {
 				b.Write(t)
 			}
 		}
