@@ -261,4 +261,3 @@ func TestHostileMemory(t *testing.T) {
 		})
 	}
 }
-
