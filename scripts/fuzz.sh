@@ -10,6 +10,7 @@ targets=(
 	"./internal/reliability FuzzAnchor"
 	"./internal/reliability FuzzIdentifiers"
 	"./internal/markup FuzzRender"
+	"./internal/office FuzzImport"
 	"./internal/textdiff FuzzDiff"
 	"./internal/textdiff FuzzMerge3"
 )
