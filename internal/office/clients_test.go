@@ -312,3 +312,29 @@ func noSpace(s string) string {
 		return r
 	}, s)
 }
+
+// TestImportPandocDocuments imports documents another producer writes:
+// pandoc's .docx and .odt of a Markdown text with a heading, nested
+// numbered lists, bullets, a table and a footnote.
+func TestImportPandocDocuments(t *testing.T) {
+	pandoc := tool(t, "pandoc")
+	dir := t.TempDir()
+	md := "# Заголовок\n\nТекст абзаца.\n\n1. Первый\n2. Второй\n    a. вложенный\n    b. ещё\n3. Третий\n\n- маркер\n- маркер два\n\n" +
+		"| A | B |\n|---|---|\n| 1 | 2 |\n\nСноска[^1].\n\n[^1]: Текст сноски.\n"
+	src := filepath.Join(dir, "doc.md")
+	if err := os.WriteFile(src, []byte(md), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want := "Заголовок\n\nТекст абзаца.\n\n1. Первый\n\n2. Второй\n\na. вложенный\n\nb. ещё\n\n3. Третий\n\n• маркер\n\n• маркер два\n\n| A | B |\n\n| 1 | 2 |\n\nСноска."
+	for _, ext := range []string{"docx", "odt"} {
+		out := filepath.Join(dir, "doc."+ext)
+		run(t, dir, pandoc, src, "-o", out)
+		im := importFile(t, out)
+		if diff := cmp.Diff(want, im.Text); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", ext, diff)
+		}
+		if diff := cmp.Diff([]Ignored{{Kind: IgnoredFootnote, Count: 1, Paragraphs: []int{12}}}, im.Ignored); diff != "" {
+			t.Errorf("%s ignored (-want +got):\n%s", ext, diff)
+		}
+	}
+}
