@@ -175,7 +175,7 @@ func countEntries(data []byte) (uint64, error) {
 		return n, nil
 	}
 	off := binary.LittleEndian.Uint64(data[loc+8:])
-	if off > uint64(len(data)-56) || !bytes.Equal(data[off:off+4], []byte("PK\x06\x06")) {
+	if len(data) < 56 || off > uint64(len(data)-56) || !bytes.Equal(data[off:off+4], []byte("PK\x06\x06")) {
 		return 0, errors.New("bad zip64 end of central directory")
 	}
 	return binary.LittleEndian.Uint64(data[off+32:]), nil
@@ -211,12 +211,7 @@ func (a *archive) open(name string) (io.ReadCloser, error) {
 
 // readAll reads a small part whole (at most max bytes).
 func (a *archive) readAll(name string, max int64) ([]byte, error) {
-	rc, err := a.open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer rc.Close()
-	b, err := io.ReadAll(io.LimitReader(rc, max+1))
+	b, err := a.readPrefix(name, max+1)
 	if err != nil {
 		return nil, err
 	}
@@ -224,6 +219,16 @@ func (a *archive) readAll(name string, max int64) ([]byte, error) {
 		return nil, zipBomb(name, "part size")
 	}
 	return b, nil
+}
+
+// readPrefix reads at most the first n bytes of a part.
+func (a *archive) readPrefix(name string, n int64) ([]byte, error) {
+	rc, err := a.open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	return io.ReadAll(io.LimitReader(rc, n))
 }
 
 // boundedReader stops a part at its declared size: a stream that inflates to

@@ -285,6 +285,14 @@ func (d *docxReader) block(x *xmlReader, e xml.StartElement, emit func(string) e
 		case "ins", "del", "moveFrom", "moveTo":
 			d.b.tracked++
 			return x.skip()
+		case "altChunk", "subDoc":
+			// Content kept in another part (imported HTML or RTF, a
+			// master document's subdocument).
+			d.b.ignore(IgnoredObject)
+			if err := x.skip(); err != nil {
+				return err
+			}
+			return emit("")
 		}
 		return x.skip()
 	}

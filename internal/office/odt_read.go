@@ -54,7 +54,7 @@ type odtReader struct {
 
 func readODT(a *archive, b *builder) (*Imported, error) {
 	if a.has("mimetype") {
-		mt, err := a.readAll("mimetype", 256)
+		mt, err := a.readPrefix("mimetype", 256)
 		if err != nil {
 			return nil, err
 		}
@@ -64,7 +64,7 @@ func readODT(a *archive, b *builder) (*Imported, error) {
 		}
 	}
 	if a.has("META-INF/manifest.xml") {
-		m, err := a.readAll("META-INF/manifest.xml", 4<<20)
+		m, err := a.readPrefix("META-INF/manifest.xml", 4<<20)
 		if err != nil {
 			return nil, err
 		}
@@ -617,7 +617,9 @@ func (o *odtReader) row(x *xmlReader) (string, error) {
 			any = any || c != ""
 			for i := 0; i < n && len(cells) < 1024; i++ {
 				cells = append(cells, c)
-				if c == "" && i >= 0 && n > 64 {
+				// Hundreds of repeated empty cells (a table stretched to
+				// the page) say nothing more than one.
+				if c == "" && n > 64 {
 					break
 				}
 			}
