@@ -81,17 +81,19 @@ chromium_bin() {
 
 # office_tools installs, when missing, the real clients that check the files
 # Redline writes (internal/office): pandoc, LibreOffice Writer without its GUI
-# (soffice) and poppler (pdftotext, pdffonts), from the distribution's packages.
+# (soffice), poppler (pdftotext, pdffonts) and xmllint, from the distribution's
+# packages.
 office_tools() {
 	local missing=()
 	command -v pandoc >/dev/null || missing+=(pandoc)
 	command -v soffice >/dev/null || missing+=(libreoffice-writer-nogui)
 	{ command -v pdftotext && command -v pdffonts; } >/dev/null || missing+=(poppler-utils)
+	command -v xmllint >/dev/null || missing+=(libxml2-utils)
 	[ "${#missing[@]}" -eq 0 ] && return 0
 	log "${missing[*]} not installed: installing from the distribution's packages"
 	as_root apt-get update -qq >&2
 	DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >&2
-	for t in pandoc soffice pdftotext pdffonts; do
+	for t in pandoc soffice pdftotext pdffonts xmllint; do
 		command -v "$t" >/dev/null || { echo "installing ${missing[*]} did not provide $t" >&2; return 1; }
 	done
 }

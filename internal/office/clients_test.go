@@ -338,3 +338,45 @@ func TestImportPandocDocuments(t *testing.T) {
 		}
 	}
 }
+
+// TestODTSchema validates every XML part of the .odt files Redline writes
+// against the OASIS OpenDocument 1.3 schemas with xmllint.
+func TestODTSchema(t *testing.T) {
+	xmllint := tool(t, "xmllint")
+	dir := t.TempDir()
+	var parts, manifests []string
+	for i, c := range append(redlineCases(4), redlineCase{new: specialText}, redlineCase{new: ""}) {
+		var buf bytes.Buffer
+		m := trackMeta.Meta
+		if i == 5 {
+			m = Meta{}
+		}
+		if err := WriteODT(&buf, c.new, m); err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range []string{"content.xml", "styles.xml", "meta.xml", "META-INF/manifest.xml"} {
+			p := filepath.Join(dir, fmt.Sprintf("%d-%s", i, strings.ReplaceAll(name, "/", "-")))
+			if err := os.WriteFile(p, []byte(unzipPart(t, buf.Bytes(), name)), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if strings.HasSuffix(name, "manifest.xml") {
+				manifests = append(manifests, p)
+			} else {
+				parts = append(parts, p)
+			}
+		}
+		if got := unzipPart(t, buf.Bytes(), "mimetype"); got != "application/vnd.oasis.opendocument.text" {
+			t.Errorf("mimetype %q", got)
+		}
+	}
+	run(t, dir, xmllint, append([]string{"--noout", "--relaxng", absPath(t, "testdata/odf-schema/OpenDocument-v1.3-schema.rng")}, parts...)...)
+	run(t, dir, xmllint, append([]string{"--noout", "--relaxng", absPath(t, "testdata/odf-schema/OpenDocument-v1.3-manifest-schema.rng")}, manifests...)...)
+}
+
+func absPath(t testing.TB, p string) string {
+	a, err := filepath.Abs(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
