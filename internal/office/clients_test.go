@@ -380,3 +380,24 @@ func absPath(t testing.TB, p string) string {
 	}
 	return a
 }
+
+// TestPDFMissingGlyphs: characters the embedded fonts lack are drawn as a
+// visible □, never dropped.
+func TestPDFMissingGlyphs(t *testing.T) {
+	pdftotext := tool(t, "pdftotext")
+	dir := t.TempDir()
+	var buf bytes.Buffer
+	if err := WritePDF(&buf, "Кириллица, 漢字 и 😀, греческий αβγ.", Meta{Title: "Заголовок 漢"}); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, "g.pdf")
+	if err := os.WriteFile(p, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got := squash(string(run(t, dir, pdftotext, p, "-")))
+	for _, want := range []string{"Заголовок □", "Кириллица, □□ и □, греческий αβγ."} {
+		if !strings.Contains(got, want) {
+			t.Errorf("pdftotext gives %q, want %q in it", got, want)
+		}
+	}
+}

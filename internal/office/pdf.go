@@ -94,6 +94,7 @@ type pdfDoc struct {
 	pdf    *gopdf.GoPdf
 	y      float64
 	widths map[rune]float64 // glyph advance at textSize, regular
+	glyphs map[rune]bool    // whether the embedded fonts draw a character
 	ru     bool
 	dry    bool
 	pages  int
@@ -117,7 +118,48 @@ func newPDF(m Meta) (*pdfDoc, error) {
 	pdf.SetCompressLevel(6)
 	pdf.SetTextColor(0, 0, 0)
 	pdf.SetStrokeColor(0, 0, 0)
-	return &pdfDoc{pdf: pdf, widths: map[rune]float64{}, ru: m.lang() == "ru-RU"}, nil
+	return &pdfDoc{pdf: pdf, widths: map[rune]float64{}, glyphs: map[rune]bool{}, ru: m.lang() == "ru-RU"}, nil
+}
+
+// missingGlyph stands for a character the embedded fonts cannot draw
+// (Chinese, Arabic, emoji…): a visible mark, never a silent gap.
+const missingGlyph = '□'
+
+// drawable replaces the characters the embedded fonts lack with
+// missingGlyph (Liberation Serif covers Latin, Cyrillic, Greek and common
+// symbols).
+func (p *pdfDoc) drawable(s string) string {
+	ok := true
+	for _, r := range s {
+		if !p.hasGlyph(r) {
+			ok = false
+			break
+		}
+	}
+	if ok {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if p.hasGlyph(r) {
+			return r
+		}
+		if p.hasGlyph(missingGlyph) {
+			return missingGlyph
+		}
+		return '?'
+	}, s)
+}
+
+func (p *pdfDoc) hasGlyph(r rune) bool {
+	if r == ' ' || r == '\n' || r == '\t' {
+		return true
+	}
+	has, ok := p.glyphs[r]
+	if !ok {
+		has, _ = p.pdf.IsCurrFontContainGlyph(r)
+		p.glyphs[r] = has
+	}
+	return has
 }
 
 // render runs draw dry to count the pages, then for real, and writes the PDF.
@@ -243,6 +285,8 @@ func (p *pdfDoc) setFont(bold bool, size float64) {
 // titleBlock writes the title in bold and the facts under it, then a rule.
 func (p *pdfDoc) titleBlock(title string, facts [][2]string) {
 	width := pageW - marginLeft - marginRight
+	p.setFont(false, textSize)
+	title = p.drawable(title)
 	if title != "" {
 		p.setFont(true, 15)
 		for _, line := range p.wrapPlain(title, width, 15) {
@@ -253,6 +297,7 @@ func (p *pdfDoc) titleBlock(title string, facts [][2]string) {
 		p.y += 8
 	}
 	for _, f := range facts {
+		f[1] = p.drawable(f[1])
 		p.setFont(true, 9.5)
 		label := f[0] + ": "
 		lw, _ := p.pdf.MeasureTextWidth(label)
@@ -342,7 +387,7 @@ func (p *pdfDoc) paragraphs(paras []lpara) error {
 		for _, pc := range para.pieces {
 			switch pc.kind {
 			case kText:
-				toks = appendWords(toks, pc.text, pc.op)
+				toks = appendWords(toks, p.drawable(pc.text), pc.op)
 			case kTab:
 				toks = append(toks, token{text: "    ", op: pc.op, space: true})
 			case kBreak:
