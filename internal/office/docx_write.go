@@ -39,14 +39,13 @@ type Meta struct {
 	URL string
 }
 
-// RedlineMeta describes a redline being exported.
+// RedlineMeta describes a redline being exported. Meta describes the
+// document and the later revision; its Author and Date mark every tracked
+// change.
 type RedlineMeta struct {
-	// Meta describes the document and the later revision (To).
 	Meta
 	// From is the earlier revision's number.
 	From int
-	// Author and Date of the later revision mark every tracked change
-	// (Meta.Author and Meta.Date).
 	// NoMoves writes moved paragraphs as deletions and insertions instead
 	// of Word moves.
 	NoMoves bool
@@ -75,7 +74,7 @@ func (m Meta) zipTime() time.Time {
 
 // WriteDOCX writes text as a Word document.
 func WriteDOCX(w io.Writer, text string, m Meta) error {
-	return writeDOCX(w, layoutText(text), m, nil)
+	return writeDOCX(w, layoutText(text), m, describe(m), nil)
 }
 
 // WriteRedlineDOCX writes a redline as a Word document with tracked changes
@@ -86,7 +85,11 @@ func WriteRedlineDOCX(w io.Writer, r *textdiff.Result, m RedlineMeta) error {
 	if author == "" {
 		author = "Redline"
 	}
-	return writeDOCX(w, layoutRedline(r, !m.NoMoves), m.Meta, &trackInfo{author: author, date: m.Date})
+	desc := describe(m.Meta)
+	if m.From > 0 {
+		desc = "r" + strconv.Itoa(m.From) + " → " + desc
+	}
+	return writeDOCX(w, layoutRedline(r, !m.NoMoves), m.Meta, desc, &trackInfo{author: author, date: m.Date})
 }
 
 type trackInfo struct {
@@ -125,7 +128,7 @@ func escString(s string) string {
 
 const xmlHeader = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n"
 
-func writeDOCX(w io.Writer, paras []lpara, m Meta, track *trackInfo) error {
+func writeDOCX(w io.Writer, paras []lpara, m Meta, desc string, track *trackInfo) error {
 	z := zip.NewWriter(w)
 	t := m.zipTime()
 	parts := []struct {
@@ -146,7 +149,7 @@ func writeDOCX(w io.Writer, paras []lpara, m Meta, track *trackInfo) error {
 			`<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/>` +
 			`<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/extended-properties" Target="docProps/app.xml"/>` +
 			`</Relationships>`)},
-		{"docProps/core.xml", func(b *bufio.Writer) error { return writeCore(b, m) }},
+		{"docProps/core.xml", func(b *bufio.Writer) error { return writeCore(b, m, desc) }},
 		{"docProps/app.xml", str(xmlHeader + `<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"><Application>Redline</Application></Properties>`)},
 		{"word/_rels/document.xml.rels", str(xmlHeader + `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` +
 			`<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>` +
@@ -165,7 +168,7 @@ func writeDOCX(w io.Writer, paras []lpara, m Meta, track *trackInfo) error {
 	return z.Close()
 }
 
-func writeCore(b *bufio.Writer, m Meta) error {
+func writeCore(b *bufio.Writer, m Meta, desc string) error {
 	b.WriteString(xmlHeader + `<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" ` +
 		`xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" ` +
 		`xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">`)
@@ -179,9 +182,9 @@ func writeCore(b *bufio.Writer, m Meta) error {
 		esc(b, m.Author)
 		b.WriteString("</dc:creator>")
 	}
-	if d := describe(m); d != "" {
+	if desc != "" {
 		b.WriteString("<dc:description>")
-		esc(b, d)
+		esc(b, desc)
 		b.WriteString("</dc:description>")
 	}
 	if m.SHA256 != "" {
