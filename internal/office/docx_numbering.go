@@ -163,8 +163,7 @@ type wlevel struct {
 
 type wabstract struct {
 	levels   [9]*wlevel
-	numLink  string // w:numStyleLink: the levels are those of the numbering style's list
-	styleLnk string
+	numLink string // w:numStyleLink: the levels are those of the numbering style's list
 }
 
 type woverride struct {
@@ -260,7 +259,8 @@ func readAbstract(x *xmlReader, abs *wabstract) error {
 			}
 			switch t.Name.Local {
 			case "lvl":
-				i, err := strconv.Atoi(firstNonEmpty(func() string { v, _ := wattr(t, "ilvl"); return v }()))
+				v, _ := wattr(t, "ilvl")
+				i, err := strconv.Atoi(v)
 				l, rerr := readLevel(x)
 				if rerr != nil {
 					return rerr
@@ -271,8 +271,6 @@ func readAbstract(x *xmlReader, abs *wabstract) error {
 				continue
 			case "numStyleLink":
 				abs.numLink = wval(t)
-			case "styleLink":
-				abs.styleLnk = wval(t)
 			}
 			if err := x.skip(); err != nil {
 				return err
