@@ -162,7 +162,7 @@ type wlevel struct {
 }
 
 type wabstract struct {
-	levels   [9]*wlevel
+	levels  [9]*wlevel
 	numLink string // w:numStyleLink: the levels are those of the numbering style's list
 }
 
