@@ -14,6 +14,7 @@ targets=(
 	"./internal/signing FuzzVerify"
 	"./internal/signing FuzzParseStatement"
 	"./internal/signing FuzzParseAllowedSigners"
+	"./internal/office FuzzImport"
 	"./internal/textdiff FuzzDiff"
 	"./internal/textdiff FuzzMerge3"
 )

@@ -145,8 +145,14 @@ services_start() {
 	done
 	REDLINE_TEST_CHROMIUM=$(chromium_bin)
 	export REDLINE_TEST_CHROMIUM
+	# Real clients for what Redline writes: OpenSSH (adoption signatures),
+	# xmllint (Akoma Ntoso, ODF), pandoc, LibreOffice and poppler (.docx, .odt, .pdf).
 	debian_tool ssh-keygen openssh-client
 	debian_tool xmllint libxml2-utils
+	debian_tool pandoc pandoc
+	debian_tool soffice libreoffice-writer-nogui
+	debian_tool pdftotext poppler-utils
+	debian_tool pdffonts poppler-utils
 	export REDLINE_TEST_REQUIRE_SERVICES=1
 }
 
