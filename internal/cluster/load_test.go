@@ -367,23 +367,33 @@ type phaseStats struct {
 	Failures           string  `json:"failures,omitempty"`     // which requests failed how: "commit 503×4 …"
 }
 
-// measure splits outcomes into phases and, per class, counts errors and
-// finds the longest window of errors: failed requests not separated by a
-// successful one of the same class, from the first one's start to the last
-// one's end.
+// lead is how long before a fault a request may have been sent and still
+// be the fault's: a request in flight when it struck. Requests take
+// milliseconds unless something is wrong; one that hangs through an outage
+// until Redline's deadline (10-20 s) belongs to the phase it was sent in.
+const lead = time.Second
+
+// measure splits outcomes into phases by when they were sent and, per
+// class, counts errors and finds the longest window of errors: failed
+// requests not separated by a successful one of the same class, from the
+// first one's start to the last one's end. Recovery is counted from the
+// fault.
 func measure(outs []outcome, phases []phase, end time.Duration) []phaseStats {
 	var stats []phaseStats
 	for i, ph := range phases {
-		to := end
+		from, to := ph.at, end
+		if i > 0 {
+			from = ph.at - lead
+		}
 		if i+1 < len(phases) {
-			to = phases[i+1].at
+			to = phases[i+1].at - lead
 		}
 		for _, write := range []bool{true, false} {
 			var in []outcome
 			for _, o := range outs {
 				// A request belongs to the phase it was sent in: one that hung
 				// through an outage and failed after it is the outage's.
-				if o.write == write && o.start >= ph.at && o.start < to {
+				if o.write == write && o.start >= from && o.start < to {
 					in = append(in, o)
 				}
 			}
