@@ -47,25 +47,27 @@ const (
 // report is everything measured, written as JSON to $REDLINE_CLUSTER_REPORT
 // when set (docs/scaling.md quotes it).
 type report struct {
-	Phases         []phaseStats         `json:"phases"`
-	Requests       int                  `json:"requests"`
-	Acks           int                  `json:"acks"`
-	Lost           int                  `json:"lost"`
-	Violations     []string             `json:"violations"`
-	History        int                  `json:"history_ops"`
-	Unresolved     int                  `json:"unknown_outcomes"`
-	UnresolvedHit  int                  `json:"unknown_outcomes_applied"`
-	Linearizable   string               `json:"porcupine"`
-	PromoteSeconds float64              `json:"promote_s"`
-	RoleGrant      []float64            `json:"role_grant_visible_s"`
-	RoleRevoke     []float64            `json:"role_revoke_visible_s"`
-	AdoptPage      []float64            `json:"adoption_page_visible_s"`
-	AdoptAPI       []float64            `json:"adoption_api_visible_s"`
-	StalePages     int                  `json:"stale_pages_right_after_adoption"`
-	LoginFailures  int                  `json:"failed_signins_before_429"`
-	Throughput     map[string]float64   `json:"public_page_req_per_s"`
-	ThroughputRuns map[string][]float64 `json:"public_page_runs"`
-	Elapsed        float64              `json:"elapsed_s"`
+	Phases          []phaseStats         `json:"phases"`
+	Requests        int                  `json:"requests"`
+	Acks            int                  `json:"acks"`
+	Lost            int                  `json:"lost"`
+	Violations      []string             `json:"violations"`
+	History         int                  `json:"history_ops"`
+	Unresolved      int                  `json:"unknown_outcomes"`
+	UnresolvedHit   int                  `json:"unknown_outcomes_applied"`
+	Linearizable    string               `json:"porcupine"`
+	PromoteSeconds  float64              `json:"promote_s"`
+	RoleGrant       []float64            `json:"role_grant_visible_s"`
+	RoleRevoke      []float64            `json:"role_revoke_visible_s"`
+	AdoptPage       []float64            `json:"adoption_page_visible_s"`
+	AdoptAPI        []float64            `json:"adoption_api_visible_s"`
+	StalePages      int                  `json:"stale_pages_right_after_adoption"`
+	RoleStaleGrant  int                  `json:"stale_role_reads_after_grant"`
+	RoleStaleRevoke int                  `json:"stale_role_reads_after_revoke"`
+	LoginFailures   int                  `json:"failed_signins_before_429"`
+	Throughput      map[string]float64   `json:"public_page_req_per_s"`
+	ThroughputRuns  map[string][]float64 `json:"public_page_runs"`
+	Elapsed         float64              `json:"elapsed_s"`
 }
 
 func TestCluster(t *testing.T) {
@@ -636,6 +638,47 @@ func sharedState(ctx context.Context, t *testing.T, topo *cluster.Topology, env 
 			t.Errorf("the retry on another instance got another answer:\n%s\n%s", answers[0], answers[1])
 		}
 	})
+	t.Run("role change effective at once on every instance", func(t *testing.T) {
+		// Appointed and removed through one instance, asked of the others
+		// right after the answer: a removed observer who still reads, or an
+		// appointed one refused, is a decision made on a stale policy cache.
+		const slug = "vidimost"
+		ask := func(base string) int {
+			c := &reliability.Client{Base: base, Token: env.probe.token, HTTP: hc}
+			r, err := c.Do(ctx, "GET", "/api/v1/documents/"+slug, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return r.Status
+		}
+		on := &reliability.Client{Base: topo.Instances[0], Token: topo.AdminToken, HTTP: hc}
+		refused, kept := 0, 0
+		for range 5 {
+			r, err := on.Do(ctx, "PUT", "/api/v1/documents/"+slug+"/members/probe", map[string]any{"role": "observer"})
+			mustOK(t, r, err, http.StatusOK, "grant")
+			for _, base := range topo.Instances[1:] {
+				if ask(base) != http.StatusOK {
+					refused++
+				}
+			}
+			r, err = on.Do(ctx, "DELETE", "/api/v1/documents/"+slug+"/members/probe", nil)
+			if err != nil || r.Status >= 300 {
+				t.Fatalf("revoke: %v %d %s", err, r.Status, r.Body)
+			}
+			for _, base := range topo.Instances[1:] {
+				if ask(base) == http.StatusOK {
+					kept++
+				}
+			}
+		}
+		rep.RoleStaleGrant, rep.RoleStaleRevoke = refused, kept
+		n := 5 * (len(topo.Instances) - 1)
+		t.Logf("right after the answer, on the other instances: %d of %d reads refused after a grant, %d of %d allowed after a removal", refused, n, kept, n)
+		if refused > 0 || kept > 0 {
+			t.Errorf("role changes are not effective at once on other instances (%d of %d stale after grants, %d of %d after removals): each instance decides on its own policy cache, reloaded on a notification",
+				refused, n, kept, n)
+		}
+	})
 	t.Run("sign-in throttling is shared", func(t *testing.T) {
 		// Wrong passwords through the balancer, which spreads them over the
 		// instances: a throttle shared by the instances refuses the
@@ -695,7 +738,14 @@ func throughput(ctx context.Context, t *testing.T, topo *cluster.Topology, env *
 	mustOK(t, resp, err, http.StatusOK, "appoint")
 	_, s, resp, err := admin.Head(ctx, slug)
 	mustOK(t, resp, err, http.StatusOK, "head")
-	resp, err = admin.Approve(ctx, slug, 1, s)
+	// The appointment reaches the other instances a few milliseconds later
+	// (see shared-state): until then they refuse the new chair.
+	for try := 0; try < 100; try++ {
+		if resp, err = admin.Approve(ctx, slug, 1, s); err != nil || resp.Status != http.StatusForbidden {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 	mustOK(t, resp, err, http.StatusCreated, "approve")
 	resp, err = admin.Adopt(ctx, slug, 1, "final")
 	mustOK(t, resp, err, http.StatusCreated, "adopt")
