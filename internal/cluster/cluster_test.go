@@ -256,6 +256,28 @@ func failover(ctx context.Context, t *testing.T, topo *cluster.Topology, env *se
 		case <-time.After(d):
 		}
 	}
+	// settle waits, after a repair, until clients have seen no error for
+	// two seconds (at most 30 s), so that the next fault's figures are its
+	// own: MinIO may still be healing what it missed.
+	settle := func(atLeast time.Duration) {
+		since := time.Now()
+		for time.Since(since) < 30*time.Second && ctx.Err() == nil {
+			sleep(500 * time.Millisecond)
+			now := rec.now()
+			clean := true
+			rec.mu.Lock()
+			for i := len(rec.outs) - 1; i >= 0 && rec.outs[i].end > now-2*time.Second; i-- {
+				if rec.outs[i].failed() {
+					clean = false
+					break
+				}
+			}
+			rec.mu.Unlock()
+			if clean && time.Since(since) >= atLeast {
+				return
+			}
+		}
+	}
 	step := func(what string, err error) {
 		if err != nil {
 			t.Errorf("%s: %v", what, err)
@@ -273,13 +295,13 @@ func failover(ctx context.Context, t *testing.T, topo *cluster.Topology, env *se
 	mark("minio: nodes back")
 	step("start minio1", topo.Start(ctx, "minio1"))
 	step("start minio2", topo.Start(ctx, "minio2"))
-	sleep(faultPhase)
+	settle(faultPhase)
 	mark("redline: 1 of 3 instances down")
 	step("kill redline2", topo.Kill(ctx, "redline2"))
 	sleep(faultPhase)
 	mark("redline: instance back")
 	step("start redline2", topo.Start(ctx, "redline2"))
-	sleep(faultPhase / 2)
+	settle(faultPhase / 2)
 	mark("postgres: primary down, standby promoted")
 	killed := time.Now()
 	step("kill pg1", topo.Kill(ctx, "pg1"))
