@@ -548,7 +548,11 @@ cmd_start() {
 	case "$node" in
 	haproxy) haproxy_start ;;
 	redline*) redline_start "${node#redline}" ;;
-	minio*) minio_start "${node#minio}" ;;
+	minio*)
+		minio_start "${node#minio}"
+		# Back when it serves again (it has rejoined the erasure set).
+		wait_http "http://127.0.0.1:$(eval echo "\$MINIO${node#minio}_PORT")/minio/health/cluster/read" 120 "$(node_pid "$node")" ||
+			{ tail -20 "$DIR/$node.log" >&2; die "$node did not come back"; } ;;
 	pg*)
 		if [ "$(cat "$DIR/pg.primary")" != "$node" ] && [ ! -f "$DIR/$node/data/standby.signal" ]; then
 			die "$node was a primary and another node has been promoted since: starting it would make two primaries (use: rejoin $node)"
