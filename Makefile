@@ -39,6 +39,7 @@ cluster:
 # 1-3 instances. REDLINE_CLUSTER_REPORT=file.json keeps the figures.
 test-cluster:
 	@dir=$$(mktemp -d "$${TMPDIR:-/tmp}/redline-cluster.XXXXXX"); \
+	echo "cluster folder: $$dir (if interrupted: scripts/cluster.sh --dir $$dir down)"; \
 	REDLINE_CLUSTER_DIR=$$dir go test -tags cluster -count=1 -timeout 15m -v -run '^TestCluster$$' ./internal/cluster/; rc=$$?; \
 	bash scripts/cluster.sh --dir $$dir down --keep >/dev/null 2>&1; \
 	if [ $$rc -eq 0 ]; then rm -rf $$dir; fi; exit $$rc
