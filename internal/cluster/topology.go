@@ -50,22 +50,18 @@ func Up(ctx context.Context, root, dir string, instances int, log io.Writer) (*T
 }
 
 func (t *Topology) load() error {
-	out, err := exec.Command("bash", filepath.Join(t.Root, "scripts/cluster.sh"), "--dir", t.Dir, "env").Output()
+	// cluster.env is shell (values quoted with printf %q): let bash read it
+	// and print each variable it sets, NUL-terminated.
+	out, err := exec.Command("bash", "-c", `set -a; . "$1"; for k in $(sed -n 's/^\([A-Z0-9_]*\)=.*/\1/p' "$1"); do printf '%s=%s\0' "$k" "${!k}"; done`,
+		"_", filepath.Join(t.Dir, "cluster.env")).Output()
 	if err != nil {
-		return fmt.Errorf("cluster env: %w", err)
+		return fmt.Errorf("read cluster.env: %w", err)
 	}
 	t.env = map[string]string{}
-	// Values are written with printf %q; bash unquotes them for us.
-	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		k, _, ok := strings.Cut(line, "=")
-		if !ok {
-			continue
+	for _, kv := range strings.Split(string(out), "\x00") {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			t.env[k] = v
 		}
-		v, err := exec.Command("bash", "-c", ". \"$1\"; printf %s \"${!2}\"", "_", filepath.Join(t.Dir, "cluster.env"), k).Output()
-		if err != nil {
-			return fmt.Errorf("cluster env %s: %w", k, err)
-		}
-		t.env[k] = string(v)
 	}
 	n, _ := strconv.Atoi(t.env["INSTANCES"])
 	t.LB = "http://127.0.0.1:" + t.env["LB_PORT"]
