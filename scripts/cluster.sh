@@ -504,7 +504,7 @@ cmd_status() {
 	done
 	echo
 	echo "HAProxy's view (server, status):"
-	curl -s -m 3 "http://127.0.0.1:$STATS_PORT/;csv" 2>/dev/null | awk -F, '$1 ~ /^(redline|minio)$/ && $2 !~ /^(FRONTEND|BACKEND)$/ {printf "  %-8s %s\n", $2, $18}'
+	curl -s -m 5 "http://127.0.0.1:$STATS_PORT/;csv" 2>/dev/null | awk -F, '$1 ~ /^(redline|minio)$/ && $2 !~ /^(FRONTEND|BACKEND)$/ {printf "  %-8s %s\n", $2, $18}'
 }
 
 check_node() {
