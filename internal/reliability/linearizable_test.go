@@ -16,100 +16,14 @@ import (
 	"redline/internal/testenv/stack"
 )
 
-// The history of the concurrency test, in porcupine's terms: per document,
-// the revisions form an append-only log whose head moves by
-// compare-and-set.
+// The history of the concurrency test, in porcupine's terms (see
+// reliability.RevisionLog).
 type (
-	// opIn is what a client asked of one document.
-	opIn struct {
-		doc  string
-		kind string // "commit", "head", "list", "text"
-		base int64  // commit: the head the client saw; text: the revision read
-		sum  string // commit: the text's hash
-	}
-	// opOut is what it was answered.
-	opOut struct {
-		ok   bool     // commit: committed; reads: answered
-		n    int64    // commit: the new revision, or the head a 409 named; head: the head
-		sum  string   // head or text: the hash read
-		sums []string // list: hashes of the newest revisions, newest first
-	}
-	// logState is a document's revision log as a persistent list, newest
-	// first, so Step stays pure and cheap.
-	logState struct {
-		n    int64
-		sum  string
-		prev *logState
-	}
+	opIn  = reliability.LogInput
+	opOut = reliability.LogOutput
 )
 
-// revisionLog is the sequential specification: a commit on base = head
-// appends and succeeds, a commit on another base is refused naming the
-// head, and every read returns the log as it stands (a prefix of what it
-// will be).
-var revisionLog = porcupine.Model{
-	Partition: func(h []porcupine.Operation) [][]porcupine.Operation {
-		by := map[string][]porcupine.Operation{}
-		var order []string
-		for _, op := range h {
-			d := op.Input.(opIn).doc
-			if _, ok := by[d]; !ok {
-				order = append(order, d)
-			}
-			by[d] = append(by[d], op)
-		}
-		out := make([][]porcupine.Operation, 0, len(order))
-		for _, d := range order {
-			out = append(out, by[d])
-		}
-		return out
-	},
-	Init: func() any { return (*logState)(nil) },
-	Step: func(state, input, output any) (bool, any) {
-		s, in, out := state.(*logState), input.(opIn), output.(opOut)
-		head, headSum := int64(0), ""
-		if s != nil {
-			head, headSum = s.n, s.sum
-		}
-		switch in.kind {
-		case "commit":
-			if out.ok {
-				if in.base != head || out.n != head+1 {
-					return false, s
-				}
-				return true, &logState{n: head + 1, sum: in.sum, prev: s}
-			}
-			return in.base != head && out.n == head, s
-		case "head":
-			return out.n == head && out.sum == headSum, s
-		case "text":
-			for p := s; p != nil; p = p.prev {
-				if p.n == in.base {
-					return out.sum == p.sum, s
-				}
-			}
-			return false, s
-		case "list":
-			p := s
-			for _, sum := range out.sums {
-				if p == nil || p.sum != sum {
-					return false, s
-				}
-				p = p.prev
-			}
-			return len(out.sums) == min(int(head), 20), s
-		}
-		return false, s
-	},
-	Equal: func(a, b any) bool {
-		x, y := a.(*logState), b.(*logState)
-		if x == nil || y == nil {
-			return x == y
-		}
-		return x.n == y.n && x.sum == y.sum // revisions are content-addressed and numbered: n and head hash fix the log here
-	},
-	DescribeOperation: func(input, output any) string { return fmt.Sprintf("%+v -> %+v", input, output) },
-}
+var revisionLog = reliability.RevisionLog
 
 // TestConcurrentCommitsLinearize: 32 clients on 4 documents, on PostgreSQL
 // and MinIO, race to commit (compare-and-set on the head they last saw) and
@@ -158,23 +72,23 @@ func TestConcurrentCommitsLinearize(t *testing.T) {
 			rng := rand.New(rand.NewPCG(uint64(c), 7))
 			var seen int64 // the head this client last saw
 			for i := range perCli {
-				in := opIn{doc: slug}
+				in := opIn{Doc: slug}
 				var out opOut
 				call := clock()
 				switch r := rng.IntN(100); {
 				case r < 45:
 					text := fmt.Sprintf("Пункт %d клиента %d.\n", i, c)
-					in.kind, in.base, in.sum = "commit", seen, sum(text)
+					in.Kind, in.Base, in.SHA256 = "commit", seen, sum(text)
 					rev, err := svc.Commit(ctx, &u, slug, seen, []byte(text), "")
 					switch {
 					case err == nil:
-						out = opOut{ok: true, n: rev.Number}
+						out = opOut{OK: true, N: rev.Number}
 						seen = rev.Number
 						committed.Add(1)
 						acks.Add(reliability.Ack{Op: reliability.OpCommit, Doc: slug, Number: rev.Number, SHA256: rev.SHA256})
 					case drafting.ErrorKind(err) == drafting.KindConflict:
 						head, _ := drafting.ErrorDetails(err)["head"].(int64)
-						out = opOut{n: head}
+						out = opOut{N: head}
 						seen = head
 						conflicts.Add(1)
 					default:
@@ -182,38 +96,38 @@ func TestConcurrentCommitsLinearize(t *testing.T) {
 						return
 					}
 				case r < 75:
-					in.kind = "head"
+					in.Kind = "head"
 					v, err := svc.Document(ctx, &u, slug)
 					if err != nil {
 						errs <- fmt.Errorf("client %d read head: %w", c, err)
 						return
 					}
 					if v.Head != nil {
-						out = opOut{ok: true, n: v.Head.Number, sum: v.Head.SHA256}
+						out = opOut{OK: true, N: v.Head.Number, SHA256: v.Head.SHA256}
 						seen = v.Head.Number
 					}
 				case r < 90:
-					in.kind = "list"
+					in.Kind = "list"
 					rs, err := svc.Revisions(ctx, &u, slug, 20, 0)
 					if err != nil {
 						errs <- fmt.Errorf("client %d list: %w", c, err)
 						return
 					}
-					out.ok = true
+					out.OK = true
 					for _, r := range rs {
-						out.sums = append(out.sums, r.SHA256)
+						out.SHA256s = append(out.SHA256s, r.SHA256)
 					}
 				default:
 					if seen == 0 {
 						continue
 					}
-					in.kind, in.base = "text", seen-int64(rng.IntN(int(min(seen, 5))))
-					_, b, err := svc.Text(ctx, &u, slug, in.base)
+					in.Kind, in.Base = "text", seen-int64(rng.IntN(int(min(seen, 5))))
+					_, b, err := svc.Text(ctx, &u, slug, in.Base)
 					if err != nil {
 						errs <- fmt.Errorf("client %d read text: %w", c, err)
 						return
 					}
-					out = opOut{ok: true, sum: sum(string(b))}
+					out = opOut{OK: true, SHA256: sum(string(b))}
 				}
 				ret := clock()
 				mu.Lock()
@@ -266,21 +180,21 @@ func TestLinearizabilityModelCatchesLostUpdate(t *testing.T) {
 	}
 	bad := map[string][]porcupine.Operation{
 		"two commits on one base both succeed": {
-			op(0, opIn{doc: "d", kind: "commit", base: 0, sum: "a"}, opOut{ok: true, n: 1}, 0, 10),
-			op(1, opIn{doc: "d", kind: "commit", base: 0, sum: "b"}, opOut{ok: true, n: 1}, 1, 11),
+			op(0, opIn{Doc: "d", Kind: "commit", Base: 0, SHA256: "a"}, opOut{OK: true, N: 1}, 0, 10),
+			op(1, opIn{Doc: "d", Kind: "commit", Base: 0, SHA256: "b"}, opOut{OK: true, N: 1}, 1, 11),
 		},
 		"a read after an acknowledged commit misses it": {
-			op(0, opIn{doc: "d", kind: "commit", base: 0, sum: "a"}, opOut{ok: true, n: 1}, 0, 10),
-			op(1, opIn{doc: "d", kind: "head"}, opOut{}, 20, 30),
+			op(0, opIn{Doc: "d", Kind: "commit", Base: 0, SHA256: "a"}, opOut{OK: true, N: 1}, 0, 10),
+			op(1, opIn{Doc: "d", Kind: "head"}, opOut{}, 20, 30),
 		},
 		"a list skips a revision": {
-			op(0, opIn{doc: "d", kind: "commit", base: 0, sum: "a"}, opOut{ok: true, n: 1}, 0, 10),
-			op(0, opIn{doc: "d", kind: "commit", base: 1, sum: "b"}, opOut{ok: true, n: 2}, 11, 20),
-			op(1, opIn{doc: "d", kind: "list"}, opOut{ok: true, sums: []string{"b"}}, 30, 40),
+			op(0, opIn{Doc: "d", Kind: "commit", Base: 0, SHA256: "a"}, opOut{OK: true, N: 1}, 0, 10),
+			op(0, opIn{Doc: "d", Kind: "commit", Base: 1, SHA256: "b"}, opOut{OK: true, N: 2}, 11, 20),
+			op(1, opIn{Doc: "d", Kind: "list"}, opOut{OK: true, SHA256s: []string{"b"}}, 30, 40),
 		},
 		"a conflict names a head that never was": {
-			op(0, opIn{doc: "d", kind: "commit", base: 0, sum: "a"}, opOut{ok: true, n: 1}, 0, 10),
-			op(1, opIn{doc: "d", kind: "commit", base: 0, sum: "b"}, opOut{n: 7}, 20, 30),
+			op(0, opIn{Doc: "d", Kind: "commit", Base: 0, SHA256: "a"}, opOut{OK: true, N: 1}, 0, 10),
+			op(1, opIn{Doc: "d", Kind: "commit", Base: 0, SHA256: "b"}, opOut{N: 7}, 20, 30),
 		},
 	}
 	for name, h := range bad {
@@ -289,9 +203,9 @@ func TestLinearizabilityModelCatchesLostUpdate(t *testing.T) {
 		}
 	}
 	good := []porcupine.Operation{
-		op(0, opIn{doc: "d", kind: "commit", base: 0, sum: "a"}, opOut{ok: true, n: 1}, 0, 10),
-		op(1, opIn{doc: "d", kind: "commit", base: 0, sum: "b"}, opOut{n: 1}, 5, 15),
-		op(2, opIn{doc: "d", kind: "list"}, opOut{ok: true, sums: []string{"a"}}, 16, 20),
+		op(0, opIn{Doc: "d", Kind: "commit", Base: 0, SHA256: "a"}, opOut{OK: true, N: 1}, 0, 10),
+		op(1, opIn{Doc: "d", Kind: "commit", Base: 0, SHA256: "b"}, opOut{N: 1}, 5, 15),
+		op(2, opIn{Doc: "d", Kind: "list"}, opOut{OK: true, SHA256s: []string{"a"}}, 16, 20),
 	}
 	if !porcupine.CheckOperations(revisionLog, good) {
 		t.Error("the model refused a correct history")
