@@ -250,7 +250,7 @@ func TestComposeRechecks(t *testing.T) {
 	ctx := context.Background()
 	w.history()
 	must(t, w.n.Step(ctx))
-	w.dir.Leave(doc.ID, petrov)                                  // removed from the document
+	w.dir.Leave(doc.ID, petrov)                                     // removed from the document
 	must(t, w.dir.Unsubscribe(ctx, ivanov, doc.ID, notify.Replies)) // and ivanov turns replies off
 	w.clk.Add(10 * time.Minute)
 	must(t, w.n.Step(ctx))

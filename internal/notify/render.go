@@ -57,12 +57,12 @@ type itemView struct {
 type linkView struct{ Label, URL string }
 
 type mailView struct {
-	Lang, Subject, Greeting, Intro string
-	Items                          []itemView
-	More, MoreURL                  string
+	Lang, Subject, Greeting, Intro  string
+	Items                           []itemView
+	More, MoreURL                   string
 	Why, SettingsLabel, SettingsURL string
-	StopLabel                      string
-	Stops                          []linkView
+	StopLabel                       string
+	Stops                           []linkView
 }
 
 func (r *Renderer) loc() *time.Location {

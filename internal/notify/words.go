@@ -12,13 +12,13 @@ import (
 // checks that both languages have every key with the same verbs.
 var words = map[string]map[string]string{
 	"ru": {
-		"subject":         "[%s] %s",             // document title, what happened
-		"subject.many":    "%d %s",               // count, plural of "event"
-		"event.one":       "новое событие",       // 1, 21 …
-		"event.few":       "новых события",       // 2–4, 22 …
-		"event.many":      "новых событий",       // 5–20, 25 …
-		"greeting":        "Здравствуйте, %s!",   // name
-		"intro":           "В документе «%s»:",   // title
+		"subject":         "[%s] %s",           // document title, what happened
+		"subject.many":    "%d %s",             // count, plural of "event"
+		"event.one":       "новое событие",     // 1, 21 …
+		"event.few":       "новых события",     // 2–4, 22 …
+		"event.many":      "новых событий",     // 5–20, 25 …
+		"greeting":        "Здравствуйте, %s!", // name
+		"intro":           "В документе «%s»:", // title
 		"accepted":        "Ваша поправка №%d принята.",
 		"accepted_with":   "Ваша поправка №%d принята с изменениями.",
 		"rejected":        "Ваша поправка №%d отклонена.",
