@@ -53,8 +53,8 @@ def main():
             meta = {
                 "mail_from": envelope.mail_from,
                 "rcpt_tos": envelope.rcpt_tos,
-                "auth": session.login_data.decode() if isinstance(session.login_data, bytes) else session.login_data,
-                "tls": session.ssl is not None,
+                "auth": getattr(session, "redline_login", None),
+                "tls": server.transport.get_extra_info("ssl_object") is not None,
             }
             for suffix, data in ((".eml", envelope.original_content), (".json", json.dumps(meta).encode())):
                 with open(base + suffix + ".tmp", "wb") as f:
@@ -72,7 +72,7 @@ def main():
             and auth_data.password == a.password.encode()
         )
         if ok:
-            session.login_data = auth_data.login
+            session.redline_login = auth_data.login.decode()
         return AuthResult(success=ok, handled=False)
 
     tls = None
