@@ -284,6 +284,12 @@ func (h *Hub) Subscribe(ctx context.Context, doc string, o SubscribeOptions) (*S
 	}
 	if t.initErr != nil {
 		s.Close()
+		h.mu.Lock()
+		closed := h.closed
+		h.mu.Unlock()
+		if closed {
+			return nil, ErrClosed // the source call failed because Close ended it
+		}
 		return nil, t.initErr
 	}
 	t.mu.Lock()

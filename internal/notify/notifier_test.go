@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/textproto"
 	"slices"
 	"sort"
@@ -118,7 +119,7 @@ func newWorld(t *testing.T, mailer notify.Mailer) *world {
 		w.mail = &recorder{}
 		mailer = w.mail
 	}
-	w.n = notify.New(w.log, w.dir, w.store, mailer, w.r, notify.Options{Window: 10 * time.Minute, Clock: w.clk.Now})
+	w.n = notify.New(w.log, w.dir, w.store, mailer, w.r, notify.Options{Window: 10 * time.Minute, Clock: w.clk.Now, Logger: quiet})
 	return w
 }
 
@@ -259,7 +260,7 @@ func TestComposeRechecks(t *testing.T) {
 		t.Fatalf("mails %v, want only ivanov's", got)
 	}
 	p := parse(t, got[0].msg)
-	if strings.Contains(p.text, "ответил") || !strings.HasSuffix(p.subject, "2 новых события") {
+	if strings.Contains(p.text, "Ответ от") || !strings.HasSuffix(p.subject, "2 новых события") {
 		t.Errorf("ivanov's mail still tells of the reply:\n%s", p.text)
 	}
 	if pend, _ := w.store.Pending(ctx, 100); len(pend) != 0 {
@@ -334,7 +335,7 @@ func TestSendRetriesAndGivesUp(t *testing.T) {
 	// A mail the server keeps deferring is given up after MaxAttempts.
 	rec2 := &recorder{fail: func(string, int) error { return temp }}
 	w2 := newWorld(t, rec2)
-	w2.n = notify.New(w2.log, w2.dir, w2.store, rec2, w2.r, notify.Options{Clock: w2.clk.Now, MaxAttempts: 3})
+	w2.n = notify.New(w2.log, w2.dir, w2.store, rec2, w2.r, notify.Options{Clock: w2.clk.Now, MaxAttempts: 3, Logger: quiet})
 	w2.history()
 	must(t, w2.n.Step(ctx))
 	for range 20 {
@@ -453,3 +454,6 @@ type brokenDir struct{ *notifytest.Directory }
 func (brokenDir) Recipients(context.Context, string) ([]notify.Recipient, error) {
 	return nil, errors.New("database down")
 }
+
+// quiet discards the notifier's log in tests that provoke failures.
+var quiet = slog.New(slog.DiscardHandler)

@@ -180,7 +180,7 @@ func TestRenderDigest(t *testing.T) {
 			}
 			want := map[string][]string{
 				"ru": {"Здравствуйте, Иван Иванов!", "Ваша поправка №3 принята. Текст вошёл в редакцию 6. Голосование: за — 112, против — 3, воздержались — 5.",
-					"Ваша поправка №4 отклонена.", "petrov ответил(а) в обсуждении", "Новая редакция 7 (chair).",
+					"Ваша поправка №4 отклонена.", "Ответ от petrov в обсуждении", "Новая редакция 7 (chair).",
 					"Редакция 7 принята за основу.", "30.11.2011 13:10 MSK", "ничего по этому документу"},
 				"en": {"Hello Иван Иванов,", "Your amendment #3 was accepted. It is in revision 6. Vote: 112 for, 3 against, 5 abstained.",
 					"Your amendment #4 was rejected.", "petrov replied in a thread you took part in.", "New revision 7 (chair).",
