@@ -92,6 +92,20 @@ debian_tool() {
 	command -v "$name" >/dev/null || { echo "$pkg did not provide $name" >&2; return 1; }
 }
 
+# debian_python_module makes sure Debian's python3 (/usr/bin/python3, which
+# a pyenv or virtualenv python3 earlier on PATH does not replace) can import
+# module, from Debian's package pkg, for the tests that run it as a real
+# server (aiosmtpd receives the notification mails), installing the
+# package when it is missing.
+debian_python_module() {
+	local module=$1 pkg=$2
+	/usr/bin/python3 -c "import $module" 2>/dev/null && return 0
+	log "Python's $module is not installed: installing Debian's $pkg"
+	as_root apt-get update -qq >&2
+	DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$pkg" >&2
+	/usr/bin/python3 -c "import $module" || { echo "$pkg did not provide the Python module $module" >&2; return 1; }
+}
+
 # run_pg runs a PostgreSQL program as the postgres user when we are root
 # (initdb and pg_ctl refuse to run as root).
 run_pg() {
@@ -153,6 +167,7 @@ services_start() {
 	debian_tool soffice libreoffice-writer-nogui
 	debian_tool pdftotext poppler-utils
 	debian_tool pdffonts poppler-utils
+	debian_python_module aiosmtpd python3-aiosmtpd
 	export REDLINE_TEST_REQUIRE_SERVICES=1
 }
 

@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"redline/internal/notify"
 )
 
 // Config is Redline's configuration.
@@ -37,6 +39,9 @@ type Config struct {
 	// retired keys, or keys files with validity periods (see
 	// signing.LoadKeyring). None: adoptions are not signed.
 	SigningKeyFiles []string
+	// SMTP (REDLINE_SMTP_URL, secret: also _FILE) is how notification
+	// mail is sent; nil when the variable is empty: no mail.
+	SMTP *notify.SMTPConfig
 }
 
 // Var describes one setting: its variable, flag, default and help.
@@ -62,6 +67,7 @@ var Vars = []Var{
 	{"REDLINE_LOGIN_ATTEMPTS", "login-attempts", "5", "failed sign-ins allowed per account and per client address before 429", false},
 	{"REDLINE_LOGIN_WINDOW", "login-window", "15m", "how long failed sign-ins count, e.g. 15m", false},
 	{"REDLINE_SIGNING_KEY_FILE", "signing-key-file", "", "comma-separated signing key files: OpenSSH Ed25519 private keys, public keys of retired keys, or keys files with valid-after/valid-before per key; empty: adoptions are not signed", false},
+	{"REDLINE_SMTP_URL", "smtp-url", "", "SMTP server for notification mail: smtp://user:password@host:587?from=ADDRESS (STARTTLS; &tls=none for a relay on this host) or smtps://…:465; empty: no mail", true},
 }
 
 // Load reads the configuration from getenv, then lets flags in args (when fs
@@ -203,6 +209,13 @@ func parse(v map[string]string) (Config, error) {
 			bad("REDLINE_SIGNING_KEY_FILE", "%s is a folder, not a key or keys file", p)
 		}
 		c.SigningKeyFiles = append(c.SigningKeyFiles, p)
+	}
+	smtp, ok, err := notify.ParseSMTPURL(v["REDLINE_SMTP_URL"])
+	switch {
+	case err != nil:
+		bad("REDLINE_SMTP_URL", "%v", err)
+	case ok:
+		c.SMTP = &smtp
 	}
 	return c, errors.Join(errs...)
 }

@@ -78,6 +78,7 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 		"REDLINE_LOGIN_WINDOW":     {"REDLINE_LOGIN_WINDOW": "forever"},
 		"REDLINE_S3_SECRET_KEY":    {"REDLINE_S3_SECRET_KEY": "a", "REDLINE_S3_SECRET_KEY_FILE": "/nonexistent"},
 		"REDLINE_SIGNING_KEY_FILE": {"REDLINE_SIGNING_KEY_FILE": "/nonexistent/key"},
+		"REDLINE_SMTP_URL":         {"REDLINE_SMTP_URL": "smtp://mail.example.org"},
 	}
 	for name, vars := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -126,5 +127,24 @@ func TestSigningKeyFiles(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "REDLINE_SIGNING_KEY_FILE") {
 			t.Errorf("REDLINE_SIGNING_KEY_FILE=%s: %v", bad, err)
 		}
+	}
+}
+
+func TestSMTPURL(t *testing.T) {
+	c, err := Load(env(map[string]string{"REDLINE_SMTP_URL": "smtps://bot:hunter2@smtp.example.org?from=redline@example.org"}), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.SMTP == nil || c.SMTP.Host != "smtp.example.org" || c.SMTP.Port != "465" || c.SMTP.Password != "hunter2" ||
+		c.SMTP.From.Address != "redline@example.org" {
+		t.Errorf("SMTP = %+v", c.SMTP)
+	}
+	path := filepath.Join(t.TempDir(), "smtp")
+	if err := os.WriteFile(path, []byte("smtp://bot:hunter2@smtp.example.org:bad?from=r@example.org\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Load(env(map[string]string{"REDLINE_SMTP_URL_FILE": path}), nil, nil)
+	if err == nil || !strings.Contains(err.Error(), "REDLINE_SMTP_URL") || strings.Contains(err.Error(), "hunter2") {
+		t.Errorf("a bad REDLINE_SMTP_URL_FILE: %v; want an error naming the variable and not the password", err)
 	}
 }

@@ -19,5 +19,17 @@ const (
 	MidAuditAppend = "mid-audit-append"
 )
 
-// All lists every failpoint.
+// All lists every failpoint of the drafting path (redline serve's crash
+// test picks from it).
 var All = []string{AfterBlobWrite, BeforeCommit, AfterCommit, BeforeArchive, AfterArchive, MidAuditAppend}
+
+// The failpoints of the notification pipeline (notify.Notifier).
+const (
+	MailAfterPlan    = "mail-after-plan"    // items stored, cursor moved
+	MailAfterCompose = "mail-after-compose" // a message in the outbox, not yet claimed
+	MailAfterClaim   = "mail-after-claim"   // messages leased, not yet sent
+	MailAfterData    = "mail-after-data"    // the SMTP server accepted a message, not yet marked sent
+)
+
+// Mail lists the failpoints of the notification pipeline.
+var Mail = []string{MailAfterPlan, MailAfterCompose, MailAfterClaim, MailAfterData}
