@@ -104,27 +104,27 @@ func seedCrash(t *testing.T, env []string) (chair, member string) {
 	ctx := context.Background()
 	a := openEnv(t, env)
 	defer a.Close()
-	admin, err := a.svc.CreateUser(ctx, drafting.NewUser{Login: "admin", PasswordHash: "$argon2id$x", Admin: true})
+	admin, err := drafting.NewOperator(a.svc).CreateUser(ctx, drafting.NewUser{Login: "admin", PasswordHash: "$argon2id$x", Admin: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	text := "Итоговый документ конференции.\n\nПринять за основу проект.\n"
-	if _, err := a.svc.CreateDocument(ctx, &admin, drafting.NewDocument{Slug: "doc", Title: "Итоговый документ", Text: &text}); err != nil {
+	if _, err := a.svc.Documents.Create(ctx, &admin, drafting.NewDocument{Slug: "doc", Title: "Итоговый документ", Text: &text}); err != nil {
 		t.Fatal(err)
 	}
 	tokens := make([]string, 2)
 	for i, login := range []string{"chair", "member"} {
-		if _, err := a.svc.CreateUser(ctx, drafting.NewUser{Login: login, PasswordHash: "$argon2id$x"}); err != nil {
+		if _, err := drafting.NewOperator(a.svc).CreateUser(ctx, drafting.NewUser{Login: login, PasswordHash: "$argon2id$x"}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := a.svc.GrantRole(ctx, login, login, "doc"); err != nil {
+		if _, err := drafting.NewOperator(a.svc).GrantRole(ctx, login, login, "doc"); err != nil {
 			t.Fatal(err)
 		}
 		tok, hash, err := auth.NewToken()
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := a.svc.CreateToken(ctx, login, "crash", hash); err != nil {
+		if _, err := drafting.NewOperator(a.svc).CreateToken(ctx, login, "crash", hash); err != nil {
 			t.Fatal(err)
 		}
 		tokens[i] = tok
@@ -184,7 +184,7 @@ func crashOnce(t *testing.T, rng *rand.Rand, backend, fp string, nth int) bool {
 
 	a := openEnv(t, env)
 	defer a.Close()
-	if _, err := a.svc.ProcessOutbox(ctx); err != nil {
+	if _, err := drafting.NewOperator(a.svc).ProcessOutbox(ctx); err != nil {
 		t.Fatalf("outbox: %v", err)
 	}
 	rep, err := reliability.Check(ctx, a.db, a.blobs, acks.Acks())

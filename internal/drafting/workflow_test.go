@@ -56,7 +56,7 @@ func checkInvariants(t fataler, ctx context.Context, st *stack.Stack, svc *draft
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.ProcessOutbox(ctx); err != nil {
+	if _, err := drafting.NewOperator(svc).ProcessOutbox(ctx); err != nil {
 		t.Fatalf("outbox: %v", err)
 	}
 	for _, a := range ads {
@@ -76,7 +76,7 @@ func checkInvariants(t fataler, ctx context.Context, st *stack.Stack, svc *draft
 			t.Fatalf("adopted revision %d is not in the archive with its hash: %v", a.Revision, err)
 		}
 	}
-	rep, err := svc.Verify(ctx, false, nil)
+	rep, err := drafting.NewOperator(svc).Verify(ctx, false, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +102,7 @@ func TestWorkflowStateMachine(t *testing.T) {
 		}
 		required := rapid.IntRange(1, 2).Draw(rt, "approvals_required")
 		text := "1. Первый пункт проекта.\n\n2. Второй пункт проекта.\n\n3. Третий пункт проекта.\n"
-		v, err := svc.CreateDocument(ctx, &admin, drafting.NewDocument{Slug: "doc", Title: "Документ", Text: &text, ApprovalsRequired: required})
+		v, err := svc.Documents.Create(ctx, &admin, drafting.NewDocument{Slug: "doc", Title: "Документ", Text: &text, ApprovalsRequired: required})
 		if err != nil {
 			rt.Fatal(err)
 		}
@@ -120,7 +120,7 @@ func TestWorkflowStateMachine(t *testing.T) {
 			switch action {
 			case "propose":
 				base := rapid.Int64Range(1, head).Draw(rt, "base")
-				_, err = svc.Propose(ctx, &who, "doc", drafting.NewProposal{Base: base, Title: "Правка",
+				_, err = svc.Proposals.Propose(ctx, &who, "doc", drafting.NewProposal{Base: base, Title: "Правка",
 					Text: []byte(editText(texts[base], rapid.IntRange(0, 2).Draw(rt, "para"), fmt.Sprintf("правка %d", step)))})
 			case "commit":
 				base := head
@@ -129,7 +129,7 @@ func TestWorkflowStateMachine(t *testing.T) {
 				}
 				nt := editText(texts[head], rapid.IntRange(0, 2).Draw(rt, "para"), fmt.Sprintf("коммит %d", step))
 				var r drafting.Revision
-				r, err = svc.Commit(ctx, &who, "doc", base, []byte(nt), "")
+				r, err = svc.Documents.Commit(ctx, &who, "doc", base, []byte(nt), "")
 				if err == nil {
 					head, texts[r.Number] = r.Number, nt
 				}
@@ -140,9 +140,9 @@ func TestWorkflowStateMachine(t *testing.T) {
 					seen = rapid.Int64Range(1, head).Draw(rt, "head")
 				}
 				var r drafting.Revision
-				r, err = svc.Merge(ctx, &who, "doc", n, seen)
+				r, err = svc.Proposals.Merge(ctx, &who, "doc", n, drafting.MergeInput{Head: seen})
 				if err == nil {
-					_, b, _ := svc.Text(ctx, &admin, "doc", r.Number)
+					_, b, _ := svc.Documents.Text(ctx, &admin, "doc", r.Number)
 					head, texts[r.Number] = r.Number, string(b)
 				}
 			case "approve":
@@ -151,14 +151,14 @@ func TestWorkflowStateMachine(t *testing.T) {
 				if rapid.Bool().Draw(rt, "wrong hash") {
 					sum = strings.Repeat("a", 64)
 				}
-				_, err = svc.Approve(ctx, &who, "doc", n, sum, "")
+				_, err = svc.Adoptions.Approve(ctx, &who, "doc", n, sum, "")
 			case "adopt":
 				n := rapid.Int64Range(1, head).Draw(rt, "revision")
-				_, err = svc.Adopt(ctx, &who, "doc", n, drafting.AdoptInput{Stage: rapid.SampledFrom([]string{"basis", "final"}).Draw(rt, "stage")})
+				_, err = svc.Adoptions.Adopt(ctx, &who, "doc", n, drafting.AdoptInput{Stage: rapid.SampledFrom([]string{"basis", "final"}).Draw(rt, "stage")})
 			case "withdraw":
-				_, err = svc.Withdraw(ctx, &who, "doc", rapid.Int64Range(1, 6).Draw(rt, "proposal"))
+				_, err = svc.Proposals.Withdraw(ctx, &who, "doc", rapid.Int64Range(1, 6).Draw(rt, "proposal"))
 			case "reject":
-				_, err = svc.Reject(ctx, &who, "doc", rapid.Int64Range(1, 6).Draw(rt, "proposal"), "причина")
+				_, err = svc.Proposals.Reject(ctx, &who, "doc", rapid.Int64Range(1, 6).Draw(rt, "proposal"), "причина")
 			}
 			if err != nil {
 				switch drafting.ErrorKind(err) {
@@ -191,7 +191,7 @@ func TestWorkflowConcurrency(t *testing.T) {
 	svc := st.Service(t, drafting.Options{})
 	admin := stack.MustUser(t, svc, "admin", true)
 	text := "1. Первый пункт.\n\n2. Второй пункт.\n\n3. Третий пункт.\n\n4. Четвёртый пункт.\n"
-	v, err := svc.CreateDocument(ctx, &admin, drafting.NewDocument{Slug: "doc", Title: "Документ", Text: &text, ApprovalsRequired: 2})
+	v, err := svc.Documents.Create(ctx, &admin, drafting.NewDocument{Slug: "doc", Title: "Документ", Text: &text, ApprovalsRequired: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,7 +203,7 @@ func TestWorkflowConcurrency(t *testing.T) {
 	member := stack.MustUser(t, svc, "member", false)
 	stack.MustRole(t, svc, "member", "member", "doc")
 	for i := 0; i < 12; i++ {
-		if _, err := svc.Propose(ctx, &member, "doc", drafting.NewProposal{Base: 1, Title: "Правка",
+		if _, err := svc.Proposals.Propose(ctx, &member, "doc", drafting.NewProposal{Base: 1, Title: "Правка",
 			Text: []byte(editText(text, i%4, fmt.Sprintf("дополнение %d", i)))}); err != nil {
 			t.Fatal(err)
 		}
@@ -230,9 +230,9 @@ func TestWorkflowConcurrency(t *testing.T) {
 				var opErr error
 				switch (g + i) % 3 {
 				case 0:
-					_, opErr = svc.Merge(ctx, &chair, "doc", int64(1+(g*8+i)%12), h.Number)
+					_, opErr = svc.Proposals.Merge(ctx, &chair, "doc", int64(1+(g*8+i)%12), drafting.MergeInput{Head: h.Number})
 				case 1:
-					_, opErr = svc.Approve(ctx, &chair, "doc", h.Number, h.SHA256, "")
+					_, opErr = svc.Adoptions.Approve(ctx, &chair, "doc", h.Number, h.SHA256, "")
 					if opErr != nil && drafting.ErrorKind(opErr) == drafting.KindConflict {
 						if now, _ := st.DB.Head(ctx, v.ID); now.Number != h.Number {
 							mu.Lock()
@@ -241,7 +241,7 @@ func TestWorkflowConcurrency(t *testing.T) {
 						}
 					}
 				case 2:
-					_, opErr = svc.Adopt(ctx, &chair, "doc", h.Number, drafting.AdoptInput{Stage: "basis"})
+					_, opErr = svc.Adoptions.Adopt(ctx, &chair, "doc", h.Number, drafting.AdoptInput{Stage: "basis"})
 				}
 				if opErr != nil {
 					switch drafting.ErrorKind(opErr) {
@@ -264,10 +264,10 @@ func TestWorkflowConcurrency(t *testing.T) {
 
 	// Deterministically: a chair approving a hash just superseded gets 409.
 	h, _ := st.DB.Head(ctx, v.ID)
-	if _, err := svc.Commit(ctx, &chairs[0], "doc", h.Number, []byte(text+"\n5. Ещё пункт.\n"), ""); err != nil {
+	if _, err := svc.Documents.Commit(ctx, &chairs[0], "doc", h.Number, []byte(text+"\n5. Ещё пункт.\n"), ""); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.Approve(ctx, &chairs[1], "doc", h.Number, h.SHA256, ""); drafting.ErrorKind(err) != drafting.KindConflict {
+	if _, err := svc.Adoptions.Approve(ctx, &chairs[1], "doc", h.Number, h.SHA256, ""); drafting.ErrorKind(err) != drafting.KindConflict {
 		t.Fatalf("approving a superseded revision: %v", err)
 	}
 }
@@ -296,15 +296,15 @@ func TestArchiveOnMinIO(t *testing.T) {
 	svc := broken.Service(t, drafting.Options{})
 	admin := stack.MustUser(t, svc, "admin", true)
 	text := "1. Принять за основу проект итогового документа.\n"
-	if _, err := svc.CreateDocument(ctx, &admin, drafting.NewDocument{Slug: "doc", Title: "Документ", Text: &text}); err != nil {
+	if _, err := svc.Documents.Create(ctx, &admin, drafting.NewDocument{Slug: "doc", Title: "Документ", Text: &text}); err != nil {
 		t.Fatal(err)
 	}
 	stack.MustRole(t, svc, "admin", "chair", "doc")
-	r, _ := svc.Revision(ctx, &admin, "doc", 1)
-	if _, err := svc.Approve(ctx, &admin, "doc", 1, r.SHA256, ""); err != nil {
+	r, _ := svc.Documents.Revision(ctx, &admin, "doc", 1)
+	if _, err := svc.Adoptions.Approve(ctx, &admin, "doc", 1, r.SHA256, ""); err != nil {
 		t.Fatal(err)
 	}
-	a, err := svc.Adopt(ctx, &admin, "doc", 1, drafting.AdoptInput{Stage: "basis"})
+	a, err := svc.Adoptions.Adopt(ctx, &admin, "doc", 1, drafting.AdoptInput{Stage: "basis"})
 	if err != nil {
 		t.Fatalf("adoption with a failing archive copy: %v", err)
 	}
@@ -316,7 +316,7 @@ func TestArchiveOnMinIO(t *testing.T) {
 	}
 
 	restarted := st.Service(t, drafting.Options{})
-	if n, err := restarted.ProcessOutbox(ctx); err != nil || n != 1 {
+	if n, err := drafting.NewOperator(restarted).ProcessOutbox(ctx); err != nil || n != 1 {
 		t.Fatalf("outbox after restart: %d %v", n, err)
 	}
 	if p, _ := st.DB.PendingArchives(ctx); len(p) != 0 {
@@ -331,7 +331,7 @@ func TestArchiveOnMinIO(t *testing.T) {
 	if err := rawRemoveArchived(ctx, st, key); err == nil {
 		t.Fatal("deleting the archived text was allowed")
 	}
-	_, b, err := restarted.AdoptedText(ctx, nil, "doc", 0)
+	_, b, err := restarted.Adoptions.AdoptedText(ctx, nil, "doc", 0)
 	if err != nil || string(b) != text {
 		t.Fatalf("public text from the archive: %q %v", b, err)
 	}
@@ -346,21 +346,21 @@ func TestVerifyKnowsProposalTexts(t *testing.T) {
 	admin := stack.MustUser(t, svc, "admin", true)
 	member := stack.MustUser(t, svc, "member", false)
 	text := "1. Первый пункт.\n"
-	if _, err := svc.CreateDocument(ctx, &admin, drafting.NewDocument{Slug: "doc", Title: "Документ", Text: &text}); err != nil {
+	if _, err := svc.Documents.Create(ctx, &admin, drafting.NewDocument{Slug: "doc", Title: "Документ", Text: &text}); err != nil {
 		t.Fatal(err)
 	}
 	stack.MustRole(t, svc, "member", "member", "doc")
-	if _, err := svc.Propose(ctx, &member, "doc", drafting.NewProposal{Base: 1, Title: "Правка", Text: []byte("1. Первый пункт, изменённый.\n")}); err != nil {
+	if _, err := svc.Proposals.Propose(ctx, &member, "doc", drafting.NewProposal{Base: 1, Title: "Правка", Text: []byte("1. Первый пункт, изменённый.\n")}); err != nil {
 		t.Fatal(err)
 	}
-	rep, err := svc.Verify(ctx, true, nil)
+	rep, err := drafting.NewOperator(svc).Verify(ctx, true, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(rep.Problems) != 0 || rep.Removed != 0 {
 		t.Fatalf("verify --gc on a proposal's text: %+v, removed %d", rep.Problems, rep.Removed)
 	}
-	if _, _, err := svc.ProposalText(ctx, &member, "doc", 1); err != nil {
+	if _, _, err := svc.Proposals.Text(ctx, &member, "doc", 1); err != nil {
 		t.Fatalf("the proposal's text after gc: %v", err)
 	}
 }

@@ -152,14 +152,14 @@ func TestCorruptTextIsAnErrorOnRead(t *testing.T) {
 			b[len(b)/2] ^= 0x20
 			w.overwriteBlob(key, false, b)
 			chair := w.users["chair"]
-			_, text, err := w.svc.Text(context.Background(), &chair, "doc", 2)
+			_, text, err := w.svc.Documents.Text(context.Background(), &chair, "doc", 2)
 			if err == nil || text != nil {
 				t.Fatalf("corrupt text read as data: %q, %v", text, err)
 			}
 			if !errors.Is(err, drafting.ErrCorrupt) && drafting.ErrorKind(err) != drafting.KindInternal {
 				t.Fatalf("corrupt text: %v", err)
 			}
-			rep, err := w.svc.Verify(context.Background(), false, nil)
+			rep, err := drafting.NewOperator(w.svc).Verify(context.Background(), false, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

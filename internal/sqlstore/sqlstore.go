@@ -1,11 +1,14 @@
 // Package sqlstore keeps Redline's metadata in a SQL database: PostgreSQL
 // through pgx in production, SQLite through modernc.org/sqlite as the embedded
-// default. It implements drafting.Store with its role, account, workflow,
-// audit-log, idempotency and comment parts, appending each change's event to the
-// hash-chained audit log in the change's own transaction, translates driver
-// errors into drafting error kinds at its boundary, and carries role changes
-// to other instances through PostgreSQL notifications (WatchPolicy). The schema lives in the migrations
-// package and is applied by Migrate.
+// default. It implements drafting.Store: reads, the document-scoped unit of
+// work (InDocument: one transaction holding the document's lock, in which
+// drafting checks every rule and writes what it decided, its event last),
+// the hash-chained audit log, accounts and idempotency keys. It decides
+// nothing; it translates driver errors into drafting error kinds at its
+// boundary, takes every record's time from its caller (the service's
+// clock), and carries role changes to other instances through PostgreSQL
+// notifications (WatchPolicy). The schema lives in the migrations package
+// and is applied by Migrate.
 package sqlstore
 
 import (
@@ -47,14 +50,12 @@ type DB struct {
 }
 
 var (
-	_ drafting.Store        = (*DB)(nil)
-	_ drafting.RoleStore    = (*DB)(nil)
-	_ drafting.AccountStore = (*DB)(nil)
-
-	_ drafting.WorkflowStore    = (*DB)(nil)
+	_ drafting.Store            = (*DB)(nil)
+	_ drafting.DocumentStore    = (*DB)(nil)
+	_ drafting.RoleStore        = (*DB)(nil)
+	_ drafting.AccountStore     = (*DB)(nil)
 	_ drafting.EventStore       = (*DB)(nil)
 	_ drafting.IdempotencyStore = (*DB)(nil)
-	_ drafting.CommentStore     = (*DB)(nil)
 )
 
 // Open connects to the database named by databaseURL and checks that it
@@ -285,11 +286,6 @@ func (db *DB) rebind(q string) string {
 	}
 	return b.String()
 }
-
-// now is the creation time the store records: UTC, cut to microseconds
-// because that is what timestamptz keeps, so a value read back on either
-// backend equals the one returned by a Create.
-func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 
 // timeArg encodes t for the dialect: timestamptz on PostgreSQL, unix
 // nanoseconds on SQLite. It keeps microseconds, what timestamptz holds, on

@@ -141,8 +141,7 @@ func pagesOf(slug string) []string {
 func TestEveryPageRendersInBothLanguages(t *testing.T) {
 	s := newSite(t)
 	c := s.client().signIn("admin")
-	stack := s.svc
-	if _, err := stack.GrantRole(context.Background(), "admin", drafting.RoleChair, demo.Slug); err != nil {
+	if _, err := drafting.NewOperator(s.svc).GrantRole(context.Background(), "admin", drafting.RoleChair, demo.Slug); err != nil {
 		t.Fatal(err)
 	}
 	for _, lang := range []string{"ru", "en"} {
@@ -179,7 +178,7 @@ func TestAnonymousReaders(t *testing.T) {
 		t.Errorf("anonymous draft: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
 	body := c.mustGet("/public/" + demo.Slug)
-	r, err := s.svc.Revision(context.Background(), s.user("chair"), demo.Slug, 4)
+	r, err := s.svc.Documents.Revision(context.Background(), s.user("chair"), demo.Slug, 4)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -273,11 +272,11 @@ func TestPublicPageIsCachedPerAdoptionAndLanguage(t *testing.T) {
 	}
 	// Adopting a new revision through the pages shows at once.
 	chair := s.client().signIn("chair")
-	rev, err := s.svc.Revision(context.Background(), s.user("chair"), demo.Slug, 4)
+	rev, err := s.svc.Documents.Revision(context.Background(), s.user("chair"), demo.Slug, 4)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.svc.Approve(context.Background(), s.user("chair"), demo.Slug, 4, rev.SHA256, ""); err == nil {
+	if _, err := s.svc.Adoptions.Approve(context.Background(), s.user("chair"), demo.Slug, 4, rev.SHA256, ""); err == nil {
 		t.Fatal("revision 4 was approved twice")
 	}
 	resp, _ := chair.post("/documents/"+demo.Slug+"/adopt", url.Values{"revision": {"4"}, "stage": {"final"}, "override_reason": {"Замечания учтём в приложении"}})
