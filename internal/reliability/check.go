@@ -108,6 +108,7 @@ type Store interface {
 	Adoptions(ctx context.Context, documentID string) ([]drafting.Adoption, error)
 	ListComments(ctx context.Context, documentID string) ([]drafting.Comment, error)
 	RoleChanges(ctx context.Context, documentID string) ([]drafting.RoleChange, error)
+	Reopenings(ctx context.Context, documentID string) ([]drafting.Reopening, error)
 }
 
 // Blobs is the part of drafting.Blobs that Check reads: texts, and the
@@ -546,6 +547,15 @@ func (c *checker) checkAcks(acks []Ack) {
 			}
 			if !found {
 				lost("adoption %d of revision %d was acknowledged; it is missing", a.Adoption, a.Number)
+			}
+		case OpReopen:
+			rs, err := c.store.Reopenings(c.ctx, d.ID)
+			found := false
+			for _, r := range rs {
+				found = found || r.Adoption == a.Adoption
+			}
+			if err != nil || !found {
+				lost("the reopening of adoption %d was acknowledged; it is missing (%v)", a.Adoption, err)
 			}
 		case OpComment:
 			cm, ok := c.comms[revKey{d.ID, a.Comment}]

@@ -345,3 +345,51 @@ func (w *world) readBlob(key string) []byte {
 	}
 	return b
 }
+
+// rawAdoption adopts revision n at stage through the store, past the
+// service's rules, with its event.
+func (w *world) rawAdoption(n int64, stage string) {
+	w.t.Helper()
+	ctx := context.Background()
+	chair := w.users["chair"]
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	err := w.db.InDocument(ctx, w.doc.ID, func(tx drafting.DocumentTx) error {
+		a, err := tx.InsertAdoption(ctx, drafting.Adoption{Revision: n, SHA256: sum(w.texts[n-1]), Size: int64(len(w.texts[n-1])),
+			Stage: stage, ChairID: chair.ID, CreatedAt: now})
+		if err != nil {
+			return err
+		}
+		_, err = tx.AppendEvent(ctx, drafting.NewEvent("adoption.create", &chair, w.doc.ID, now, map[string]string{
+			"adoption": strconv.FormatInt(a.ID, 10), "revision": strconv.FormatInt(n, 10), "sha256": a.SHA256, "stage": stage}))
+		return err
+	})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+// rawCommit commits text as the next revision through the store, past the
+// service's rules, with its event.
+func (w *world) rawCommit(text string) {
+	w.t.Helper()
+	ctx := context.Background()
+	chair := w.users["chair"]
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	n := int64(len(w.texts) + 1)
+	if err := w.blobs.Put(ctx, drafting.BlobKey(w.doc.ID, sum(text)), []byte(text), sum(text)); err != nil {
+		w.t.Fatal(err)
+	}
+	err := w.db.InDocument(ctx, w.doc.ID, func(tx drafting.DocumentTx) error {
+		if _, err := tx.InsertRevision(ctx, drafting.Revision{Number: n, Parent: n - 1, AuthorID: chair.ID, SHA256: sum(text),
+			Size: int64(len(text)), CreatedAt: now}); err != nil {
+			return err
+		}
+		_, err := tx.AppendEvent(ctx, drafting.NewEvent("revision.commit", &chair, w.doc.ID, now, map[string]string{
+			"number": strconv.FormatInt(n, 10), "sha256": sum(text)}))
+		return err
+	})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	w.texts = append(w.texts, text)
+}
