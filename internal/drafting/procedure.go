@@ -182,10 +182,20 @@ func stageWord(s State) string {
 // Rules about one revision or proposal (the head, the hash, the quorum) are
 // answered where those are shown (ApprovalStatus, ProposalView).
 func (s *Service) Decide(ctx context.Context, actor *User, slug string, action Action) Decision {
+	return s.Decisions(ctx, actor, slug, action)[action]
+}
+
+// Decisions is Decide for several actions, finding the document once.
+func (s *Service) Decisions(ctx context.Context, actor *User, slug string, actions ...Action) map[Action]Decision {
 	const op = "decide"
+	out := make(map[Action]Decision, len(actions))
 	d, err := s.core.documentFor(ctx, op, actor, slug, ObjDocument, ActRead)
-	if err != nil {
-		return decision(err)
+	for _, a := range actions {
+		if err != nil {
+			out[a] = decision(err)
+			continue
+		}
+		out[a] = decision(s.core.checkStep(op, actor, d, a))
 	}
-	return decision(s.core.checkStep(op, actor, d, action))
+	return out
 }

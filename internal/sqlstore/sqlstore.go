@@ -116,7 +116,7 @@ func openPostgres(databaseURL string) (*DB, error) {
 //     IMMEDIATE, taking the write lock up front (waiting under busy_timeout).
 //     A DEFERRED transaction that reads and then writes fails with
 //     SQLITE_BUSY at once, busy_timeout or not, when another writer got in
-//     between; CommitRevision reads the head and then writes, so it needs
+//     between; a unit of work (InDocument) reads and then writes, so it needs
 //     this. Read-only transactions stay deferred (modernc v1.62 tx.go).
 //   - journal_mode=WAL: readers never block the writer nor each other.
 //   - foreign_keys=1: SQLite leaves them off per connection by default.

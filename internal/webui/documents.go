@@ -60,12 +60,13 @@ func (u *UI) may(ctx context.Context, actor *drafting.User, slug string, a draft
 }
 
 func (u *UI) tabs(ctx context.Context, actor *drafting.User, dv drafting.DocumentView, tab string) *docTabs {
+	may := u.svc.Decisions(ctx, actor, dv.Slug, drafting.ActionPropose, drafting.ActionCommit, drafting.ActionReopen)
 	t := &docTabs{Slug: dv.Slug, Title: dv.Title, Tab: tab, State: string(dv.State),
 		CanMembers: u.can(ctx, actor, dv.Slug, drafting.ObjDocument, drafting.ActManageMembers),
 		CanAudit:   u.can(ctx, actor, dv.Slug, drafting.ObjAudit, drafting.ActRead),
-		CanPropose: u.may(ctx, actor, dv.Slug, drafting.ActionPropose),
-		CanCommit:  u.may(ctx, actor, dv.Slug, drafting.ActionCommit),
-		CanReopen:  u.may(ctx, actor, dv.Slug, drafting.ActionReopen),
+		CanPropose: may[drafting.ActionPropose].Allowed,
+		CanCommit:  may[drafting.ActionCommit].Allowed,
+		CanReopen:  may[drafting.ActionReopen].Allowed,
 	}
 	if dv.Head != nil {
 		t.Head = dv.Head.Number

@@ -153,7 +153,7 @@ type adoptionRow struct {
 func (u *UI) handlePublic(c *gin.Context) {
 	slug := c.Param("slug")
 	lang := pickLanguage(c.Request)
-	now := time.Now()
+	now := u.svc.Now()
 	if p := u.public.lookup(slug, lang, now); p != nil {
 		writeCached(c, p, lang)
 		return
