@@ -239,6 +239,7 @@ func itemReason(r drafting.Reason) bool { return r == drafting.ReasonNotTheAutho
 // ask) says the same. Each (state, action) gets a fresh document; the roles
 // act on it refused ones first, so that a refusal never meets what an
 // allowed act changed. The states run side by side, each on its own store.
+// The examples the procedure was rebuilt for follow, as named rows.
 func TestProcedureTable(t *testing.T) {
 	for _, backend := range stack.Backends {
 		for _, state := range drafting.States() {
@@ -277,6 +278,7 @@ func TestProcedureTable(t *testing.T) {
 			})
 		}
 	}
+	t.Run("examples", procedureExamples)
 }
 
 func boolInt(b bool) int {
@@ -286,13 +288,14 @@ func boolInt(b bool) int {
 	return 0
 }
 
-// TestProcedureExamples are the cases the procedure was rebuilt for, on
-// both backends: adoptions only move forward, a final document is closed
-// until a recorded reopening, only current chairs count toward the quorum,
-// and a merge with the chair's text credits both people.
-func TestProcedureExamples(t *testing.T) {
+// procedureExamples are the rows of the table for the cases the procedure
+// was rebuilt for, on both backends: adoptions only move forward, a final
+// document is closed until a recorded reopening, only current chairs count
+// toward the quorum, and a merge with the chair's text credits both people.
+func procedureExamples(t *testing.T) {
 	for _, backend := range stack.Backends {
 		t.Run(backend, func(t *testing.T) {
+			t.Parallel()
 			w := newProcedureWorld(t, backend)
 			ctx := context.Background()
 			chair, member, admin := w.users[drafting.RoleChair], w.users[drafting.RoleMember], w.users[drafting.RoleAdmin]
