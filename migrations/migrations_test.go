@@ -41,7 +41,7 @@ var tables = []string{
 	"users", "api_tokens", "documents", "revisions",
 	"document_roles", "role_changes", "policy_version", "sessions",
 	"proposals", "approvals", "adoptions", "events", "idempotency_keys",
-	"comments", "comment_versions",
+	"comments", "comment_versions", "reopenings",
 }
 
 // TestUpDownUp applies every migration, rolls all of them back and applies

@@ -37,6 +37,7 @@ import (
 	"redline/internal/blobstore"
 	"redline/internal/drafting"
 	"redline/internal/httpapi"
+	"redline/internal/shell"
 	"redline/internal/sqlstore"
 	"redline/internal/webui"
 )
@@ -107,11 +108,13 @@ func serve(args []string) error {
 	if err != nil {
 		return err
 	}
-	h, err := httpapi.New(svc, httpapi.Options{Pages: ui.Register})
+	sh, err := shell.New(svc, shell.Options{})
 	if err != nil {
 		return err
 	}
-	real := httpapi.NewHTTPServer(*realAddr, h)
+	httpapi.Mount(sh, svc)
+	ui.Mount(sh)
+	real := shell.NewHTTPServer(*realAddr, sh.Handler())
 	ln, err := net.Listen("tcp", *realAddr)
 	if err != nil {
 		return err
@@ -140,7 +143,7 @@ func serve(args []string) error {
 		}
 		c.Data(http.StatusOK, "text/html; charset=utf-8", body)
 	})
-	bare := httpapi.NewHTTPServer(*bareAddr, e)
+	bare := shell.NewHTTPServer(*bareAddr, e)
 	bln, err := net.Listen("tcp", *bareAddr)
 	if err != nil {
 		return err
@@ -158,7 +161,7 @@ func seed(ctx context.Context, svc *drafting.Service, kb int) error {
 	if err != nil {
 		return err
 	}
-	admin, err := svc.CreateUser(ctx, drafting.NewUser{Login: "admin", PasswordHash: hash, Admin: true})
+	admin, err := drafting.NewOperator(svc).CreateUser(ctx, drafting.NewUser{Login: "admin", PasswordHash: hash, Admin: true})
 	if err != nil {
 		return err
 	}
@@ -167,17 +170,17 @@ func seed(ctx context.Context, svc *drafting.Service, kb int) error {
 		fmt.Fprintf(&b, "%d. Участники рекомендуют органам исполнительной власти города Москвы предусмотреть меры поддержки кластерных проектов, включая субсидии, льготную аренду и доступ к оборудованию центров коллективного пользования (пункт %d).\n\n", i, i)
 	}
 	text := b.String()
-	if _, err := svc.CreateDocument(ctx, &admin, drafting.NewDocument{Slug: slug, Title: "Нагрузочный документ", Text: &text, Message: "load"}); err != nil {
+	if _, err := svc.Documents.Create(ctx, &admin, drafting.NewDocument{Slug: slug, Title: "Нагрузочный документ", Text: &text, Message: "load"}); err != nil {
 		return err
 	}
-	if _, err := svc.GrantRole(ctx, "admin", drafting.RoleChair, slug); err != nil {
+	if _, err := drafting.NewOperator(svc).GrantRole(ctx, "admin", drafting.RoleChair, slug); err != nil {
 		return err
 	}
 	sum := sha256.Sum256([]byte(text))
-	if _, err := svc.Approve(ctx, &admin, slug, 1, hex.EncodeToString(sum[:]), ""); err != nil {
+	if _, err := svc.Adoptions.Approve(ctx, &admin, slug, 1, hex.EncodeToString(sum[:]), ""); err != nil {
 		return err
 	}
-	_, err = svc.Adopt(ctx, &admin, slug, 1, drafting.AdoptInput{Stage: drafting.StageBasis})
+	_, err = svc.Adoptions.Adopt(ctx, &admin, slug, 1, drafting.AdoptInput{Stage: drafting.StageBasis})
 	return err
 }
 

@@ -83,7 +83,7 @@ func cmdUser(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return fail(stderr, "user add", err)
 	}
 	return withApp("user add", stderr, func(ctx context.Context, a *app) int {
-		u, err := a.svc.CreateUser(ctx, drafting.NewUser{Login: pos[0], DisplayName: *name, PasswordHash: hash, Admin: *admin})
+		u, err := a.op.CreateUser(ctx, drafting.NewUser{Login: pos[0], DisplayName: *name, PasswordHash: hash, Admin: *admin})
 		if err != nil {
 			return fail(stderr, "user add", err)
 		}
@@ -125,7 +125,7 @@ func cmdToken(args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			return fail(stderr, "token create", err)
 		}
-		if _, err := a.svc.CreateToken(ctx, pos[0], *label, hash); err != nil {
+		if _, err := a.op.CreateToken(ctx, pos[0], *label, hash); err != nil {
 			return fail(stderr, "token create", err)
 		}
 		fmt.Fprintln(stdout, token)
@@ -143,7 +143,7 @@ func cmdVerify(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	return withApp("verify", stderr, func(ctx context.Context, a *app) int {
-		rep, err := a.svc.Verify(ctx, *gc, func(n int) { fmt.Fprintf(stderr, "checked %d revisions…\n", n) })
+		rep, err := a.op.Verify(ctx, *gc, func(n int) { fmt.Fprintf(stderr, "checked %d revisions…\n", n) })
 		if err != nil {
 			return fail(stderr, "verify", err)
 		}
@@ -195,9 +195,9 @@ func cmdRole(args []string, stdout, stderr io.Writer) int {
 	return withApp("role "+verb, stderr, func(ctx context.Context, a *app) int {
 		var err error
 		if verb == "grant" {
-			_, err = a.svc.GrantRole(ctx, login, role, slug)
+			_, err = a.op.GrantRole(ctx, login, role, slug)
 		} else {
-			err = a.svc.RevokeRole(ctx, login, role, slug)
+			err = a.op.RevokeRole(ctx, login, role, slug)
 		}
 		if err != nil {
 			return fail(stderr, "role "+verb, err)

@@ -21,8 +21,9 @@ import (
 type app struct {
 	cfg   config.Config
 	db    *sqlstore.DB
-	blobs drafting.BlobStore
+	blobs drafting.Blobs
 	svc   *drafting.Service
+	op    *drafting.Operator // the command line's trusted operations
 	enf   *authz.Enforcer
 	log   *slog.Logger
 }
@@ -50,7 +51,9 @@ func open(ctx context.Context, cfg config.Config, logOut io.Writer, hooks drafti
 		db.Close()
 		return nil, fmt.Errorf("migrate database: %w", err)
 	}
-	var blobs drafting.BlobStore
+	// Both backends have the write-once archive; a backend without one
+	// would not compile here.
+	var blobs drafting.Blobs
 	if cfg.S3Endpoint != "" {
 		blobs, err = blobstore.NewMinIO(ctx, blobstore.MinIOConfig{
 			Endpoint: cfg.S3Endpoint, AccessKey: cfg.S3AccessKey, SecretKey: cfg.S3SecretKey,
@@ -77,7 +80,7 @@ func open(ctx context.Context, cfg config.Config, logOut io.Writer, hooks drafti
 	}
 	svc := drafting.NewService(db, blobs, drafting.Options{MaxTextBytes: cfg.MaxTextBytes, Hooks: hooks,
 		Authorizer: enf, PolicyChanged: enf.Reload})
-	return &app{cfg: cfg, db: db, blobs: blobs, svc: svc, enf: enf, log: log}, nil
+	return &app{cfg: cfg, db: db, blobs: blobs, svc: svc, op: drafting.NewOperator(svc), enf: enf, log: log}, nil
 }
 
 func (a *app) Close() error { return a.db.Close() }

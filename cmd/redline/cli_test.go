@@ -71,11 +71,11 @@ func TestRoleGrantRevoke(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	admin, err := a.svc.CreateUser(ctx, drafting.NewUser{Login: "root", PasswordHash: "$argon2id$x", Admin: true})
+	admin, err := drafting.NewOperator(a.svc).CreateUser(ctx, drafting.NewUser{Login: "root", PasswordHash: "$argon2id$x", Admin: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.svc.CreateDocument(ctx, &admin, drafting.NewDocument{Slug: "doc", Title: "Документ"}); err != nil {
+	if _, err := a.svc.Documents.Create(ctx, &admin, drafting.NewDocument{Slug: "doc", Title: "Документ"}); err != nil {
 		t.Fatal(err)
 	}
 	a.Close()
@@ -103,7 +103,7 @@ func TestRoleGrantRevoke(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	changes, err := a.svc.MemberChanges(ctx, &admin, "doc")
+	changes, err := a.svc.Members.Changes(ctx, &admin, "doc")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,18 +139,18 @@ func TestVerifyFindsAlteredBlob(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, err := a.svc.CreateUser(ctx, drafting.NewUser{Login: "chair", PasswordHash: "$argon2id$x", Admin: true})
+	u, err := drafting.NewOperator(a.svc).CreateUser(ctx, drafting.NewUser{Login: "chair", PasswordHash: "$argon2id$x", Admin: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	text := "1. Принять за основу проект итогового документа."
-	if _, err := a.svc.CreateDocument(ctx, &u, drafting.NewDocument{Slug: "doc", Title: "Документ", Text: &text}); err != nil {
+	if _, err := a.svc.Documents.Create(ctx, &u, drafting.NewDocument{Slug: "doc", Title: "Документ", Text: &text}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.svc.GrantRole(ctx, "chair", drafting.RoleChair, "doc"); err != nil {
+	if _, err := drafting.NewOperator(a.svc).GrantRole(ctx, "chair", drafting.RoleChair, "doc"); err != nil {
 		t.Fatal(err)
 	}
-	r2, err := a.svc.Commit(ctx, &u, "doc", 1, []byte(text+"\n\n2. Второй пункт."), "")
+	r2, err := a.svc.Documents.Commit(ctx, &u, "doc", 1, []byte(text+"\n\n2. Второй пункт."), "")
 	if err != nil {
 		t.Fatal(err)
 	}

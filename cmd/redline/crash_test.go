@@ -98,38 +98,41 @@ func openEnv(t *testing.T, env []string) *app {
 }
 
 // seedCrash makes an admin, a chair and a member of document "doc" (with a
-// first revision) and returns the chair's and the member's tokens.
-func seedCrash(t *testing.T, env []string) (chair, member string) {
+// first revision) and returns the chair's, the member's and the admin's
+// tokens.
+func seedCrash(t *testing.T, env []string) (chair, member, admin string) {
 	t.Helper()
 	ctx := context.Background()
 	a := openEnv(t, env)
 	defer a.Close()
-	admin, err := a.svc.CreateUser(ctx, drafting.NewUser{Login: "admin", PasswordHash: "$argon2id$x", Admin: true})
+	root, err := a.op.CreateUser(ctx, drafting.NewUser{Login: "admin", PasswordHash: "$argon2id$x", Admin: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	text := "Итоговый документ конференции.\n\nПринять за основу проект.\n"
-	if _, err := a.svc.CreateDocument(ctx, &admin, drafting.NewDocument{Slug: "doc", Title: "Итоговый документ", Text: &text}); err != nil {
+	if _, err := a.svc.Documents.Create(ctx, &root, drafting.NewDocument{Slug: "doc", Title: "Итоговый документ", Text: &text}); err != nil {
 		t.Fatal(err)
 	}
-	tokens := make([]string, 2)
-	for i, login := range []string{"chair", "member"} {
-		if _, err := a.svc.CreateUser(ctx, drafting.NewUser{Login: login, PasswordHash: "$argon2id$x"}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := a.svc.GrantRole(ctx, login, login, "doc"); err != nil {
-			t.Fatal(err)
+	tokens := make([]string, 3)
+	for i, login := range []string{"chair", "member", "admin"} {
+		if login != "admin" {
+			if _, err := a.op.CreateUser(ctx, drafting.NewUser{Login: login, PasswordHash: "$argon2id$x"}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := a.op.GrantRole(ctx, login, login, "doc"); err != nil {
+				t.Fatal(err)
+			}
 		}
 		tok, hash, err := auth.NewToken()
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := a.svc.CreateToken(ctx, login, "crash", hash); err != nil {
+		if _, err := a.op.CreateToken(ctx, login, "crash", hash); err != nil {
 			t.Fatal(err)
 		}
 		tokens[i] = tok
 	}
-	return tokens[0], tokens[1]
+	return tokens[0], tokens[1], tokens[2]
 }
 
 // crashOnce is one run; it reports whether the armed failpoint killed the
@@ -137,18 +140,19 @@ func seedCrash(t *testing.T, env []string) (chair, member string) {
 func crashOnce(t *testing.T, rng *rand.Rand, backend, fp string, nth int) bool {
 	ctx := context.Background()
 	env := crashEnv(t, backend)
-	chairTok, memberTok := seedCrash(t, env)
+	chairTok, memberTok, adminTok := seedCrash(t, env)
 	acks := reliability.NewAckLog(nil)
 	hc := reliability.NewHTTPClient(20 * time.Second)
 	chair := &reliability.Client{Token: chairTok, Login: "chair", HTTP: hc, Acks: acks}
 	member := &reliability.Client{Token: memberTok, Login: "member", HTTP: hc, Acks: acks}
+	admin := &reliability.Client{Token: adminTok, Login: "admin", HTTP: hc, Acks: acks}
 
 	srv := startServe(t, append(env, failpoint.Env+"="+fp+":"+fmt.Sprint(nth)))
-	chair.Base, member.Base = srv.base, srv.base
+	chair.Base, member.Base, admin.Base = srv.base, srv.base, srv.base
 	steps := 6 * (nth + 1)
 	died := false
 	for i := 0; i < steps && !died; i++ {
-		died = crashStep(ctx, i, rng, chair, member) != nil
+		died = crashStep(ctx, i, rng, chair, member, admin) != nil
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- srv.cmd.Wait() }()
@@ -169,7 +173,16 @@ func crashOnce(t *testing.T, rng *rand.Rand, backend, fp string, nth int) bool {
 
 	// Restart without the failpoint: it must serve a commit on its head again.
 	srv2 := startServe(t, env)
-	chair.Base, member.Base = srv2.base, srv2.base
+	chair.Base, member.Base, admin.Base = srv2.base, srv2.base, srv2.base
+	// A crash right after a final adoption leaves the document closed: the
+	// administrator reopens it, as the step would have.
+	if state, r, err := admin.State(ctx, "doc"); err != nil || r.Status != 200 {
+		t.Fatalf("after restart: state: %v %d %s", err, r.Status, r.Body)
+	} else if state == drafting.StageFinal {
+		if r, err := admin.Reopen(ctx, "doc", "продолжение работы после перезапуска"); err != nil || r.Status != 201 {
+			t.Fatalf("after restart: reopen: %v %d %s", err, r.Status, r.Body)
+		}
+	}
 	head, _, r, err := chair.Head(ctx, "doc")
 	if err != nil || r.Status != 200 {
 		t.Fatalf("after restart: head: %v %d %s\n%s", err, r.Status, r.Body, srv2.stderr.String())
@@ -184,7 +197,7 @@ func crashOnce(t *testing.T, rng *rand.Rand, backend, fp string, nth int) bool {
 
 	a := openEnv(t, env)
 	defer a.Close()
-	if _, err := a.svc.ProcessOutbox(ctx); err != nil {
+	if _, err := drafting.NewOperator(a.svc).ProcessOutbox(ctx); err != nil {
 		t.Fatalf("outbox: %v", err)
 	}
 	rep, err := reliability.Check(ctx, a.db, a.blobs, acks.Acks())
@@ -201,9 +214,10 @@ func crashOnce(t *testing.T, rng *rand.Rand, backend, fp string, nth int) bool {
 }
 
 // crashStep is step i of the chair's and member's work: two commits, a
-// proposal, an approval and an adoption of the head, an anchored comment.
-// It returns an error only when the server cannot be reached.
-func crashStep(ctx context.Context, i int, rng *rand.Rand, chair, member *reliability.Client) error {
+// proposal, an approval and an adoption of the head (as a basis or as a
+// whole; the administrator reopens a final one at once), an anchored
+// comment. It returns an error only when the server cannot be reached.
+func crashStep(ctx context.Context, i int, rng *rand.Rand, chair, member, admin *reliability.Client) error {
 	head, sum, _, err := chair.Head(ctx, "doc")
 	if err != nil {
 		return err
@@ -221,7 +235,11 @@ func crashStep(ctx context.Context, i int, rng *rand.Rand, chair, member *reliab
 		if rng.IntN(2) == 0 {
 			stage = drafting.StageFinal
 		}
-		_, err = chair.Adopt(ctx, "doc", head, stage)
+		var r reliability.Response
+		r, err = chair.Adopt(ctx, "doc", head, stage)
+		if err == nil && r.Status == 201 && stage == drafting.StageFinal {
+			_, err = admin.Reopen(ctx, "doc", "поправки после принятия в целом")
+		}
 	case 5:
 		quote := "Итоговый"
 		_, _, err = member.Comment(ctx, "doc", head, "Уточнить.", &reliability.CommentAnchor{Start: 0, End: 8, Quote: quote,

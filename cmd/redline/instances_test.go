@@ -37,18 +37,18 @@ func TestTwoInstancesSeeRoleChanges(t *testing.T) {
 		login string
 		admin bool
 	}{{"root", true}, {"anna", false}} {
-		if _, err := a.svc.CreateUser(ctx, drafting.NewUser{Login: u.login, PasswordHash: "$argon2id$x", Admin: u.admin}); err != nil {
+		if _, err := drafting.NewOperator(a.svc).CreateUser(ctx, drafting.NewUser{Login: u.login, PasswordHash: "$argon2id$x", Admin: u.admin}); err != nil {
 			t.Fatal(err)
 		}
 		tok, hash, _ := auth.NewToken()
-		if _, err := a.svc.CreateToken(ctx, u.login, "", hash); err != nil {
+		if _, err := drafting.NewOperator(a.svc).CreateToken(ctx, u.login, "", hash); err != nil {
 			t.Fatal(err)
 		}
 		tokens[u.login] = tok
 	}
 	root, _ := a.svc.UserByLogin(ctx, "root")
 	text := "1. Принять за основу."
-	if _, err := a.svc.CreateDocument(ctx, &root, drafting.NewDocument{Slug: "doc", Title: "Документ", Text: &text}); err != nil {
+	if _, err := a.svc.Documents.Create(ctx, &root, drafting.NewDocument{Slug: "doc", Title: "Документ", Text: &text}); err != nil {
 		t.Fatal(err)
 	}
 	a.Close()

@@ -17,6 +17,7 @@ import (
 	"redline/internal/authz"
 	"redline/internal/drafting"
 	"redline/internal/httpapi"
+	"redline/internal/shell"
 	"redline/internal/webui"
 )
 
@@ -35,7 +36,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	metrics := httpapi.NewMetrics()
+	metrics := shell.NewMetrics()
 	a, err := open(ctx, cfg, stderr, metrics.Hooks())
 	if err != nil {
 		return fail(stderr, "serve", err)
@@ -51,16 +52,18 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	go a.enf.Run(ctx, authz.DefaultInterval)
 	// Adopted texts are copied to write-once storage by an outbox: a copy
 	// that failed or was cut short by a crash is made here.
-	go a.svc.RunOutbox(ctx, 5*time.Second, func(err error) { a.log.Error("archive adopted text", "err", err.Error()) })
+	go a.op.RunOutbox(ctx, 5*time.Second, func(err error) { a.log.Error("archive adopted text", "err", err.Error()) })
 	ui, err := webui.New(a.svc, webui.Options{Logger: a.log, BaseURL: cfg.BaseURL})
 	if err != nil {
 		return fail(stderr, "serve", err)
 	}
-	h, err := httpapi.New(a.svc, httpapi.Options{Logger: a.log, TrustedProxies: cfg.TrustedProxies, Metrics: metrics,
-		TLS: cfg.UsesTLS(), LoginAttempts: cfg.LoginAttempts, LoginWindow: cfg.LoginWindow, Pages: ui.Register})
+	sh, err := shell.New(a.svc, shell.Options{Logger: a.log, TrustedProxies: cfg.TrustedProxies, Metrics: metrics,
+		TLS: cfg.UsesTLS(), LoginAttempts: cfg.LoginAttempts, LoginWindow: cfg.LoginWindow})
 	if err != nil {
 		return fail(stderr, "serve", fmt.Errorf("REDLINE_TRUSTED_PROXIES: %w", err))
 	}
+	httpapi.Mount(sh, a.svc)
+	ui.Mount(sh)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fail(stderr, "serve", fmt.Errorf("REDLINE_ADDR: listen on %s: %w", cfg.Addr, err))
@@ -68,12 +71,12 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	base := "http://" + ln.Addr().String()
 	fmt.Fprintf(stdout, "Redline is listening on %s\n", base)
 	if *demo {
-		if err := seedDemo(ctx, a.svc, stdout, base); err != nil {
+		if err := seedDemo(ctx, a.svc, a.op, stdout, base); err != nil {
 			ln.Close()
 			return fail(stderr, "serve", err)
 		}
 	}
-	srv := httpapi.NewHTTPServer(cfg.Addr, h)
+	srv := shell.NewHTTPServer(cfg.Addr, sh.Handler())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	a.log.Info("serving", "addr", ln.Addr().String(), "database", dialect(a), "blobs", blobKind(cfg.S3Endpoint))
@@ -105,7 +108,7 @@ func blobKind(endpoint string) string {
 
 // seedDemo makes sure a demo admin exists, printing its password when it is
 // created, and prints a fresh token for it.
-func seedDemo(ctx context.Context, svc *drafting.Service, stdout io.Writer, base string) error {
+func seedDemo(ctx context.Context, svc *drafting.Service, op *drafting.Operator, stdout io.Writer, base string) error {
 	const login = "demo"
 	pw := ""
 	if _, err := svc.UserByLogin(ctx, login); drafting.ErrorKind(err) == drafting.KindNotFound {
@@ -117,7 +120,7 @@ func seedDemo(ctx context.Context, svc *drafting.Service, stdout io.Writer, base
 		if err != nil {
 			return err
 		}
-		if _, err := svc.CreateUser(ctx, drafting.NewUser{Login: login, DisplayName: "Demo administrator", PasswordHash: hash, Admin: true}); err != nil {
+		if _, err := op.CreateUser(ctx, drafting.NewUser{Login: login, DisplayName: "Demo administrator", PasswordHash: hash, Admin: true}); err != nil {
 			return fmt.Errorf("create demo user: %w", err)
 		}
 	} else if err != nil {
@@ -127,7 +130,7 @@ func seedDemo(ctx context.Context, svc *drafting.Service, stdout io.Writer, base
 	if err != nil {
 		return err
 	}
-	if _, err := svc.CreateToken(ctx, login, "make run", hash); err != nil {
+	if _, err := op.CreateToken(ctx, login, "make run", hash); err != nil {
 		return fmt.Errorf("create demo token: %w", err)
 	}
 	fmt.Fprintf(stdout, "\nDemo account: login %q", login)

@@ -25,12 +25,12 @@ func TestVerifyLog(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, err := a.svc.CreateUser(ctx, drafting.NewUser{Login: "chair", PasswordHash: "$argon2id$x", Admin: true})
+	u, err := drafting.NewOperator(a.svc).CreateUser(ctx, drafting.NewUser{Login: "chair", PasswordHash: "$argon2id$x", Admin: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	text := "1. Принять за основу проект итогового документа."
-	v, err := a.svc.CreateDocument(ctx, &u, drafting.NewDocument{Slug: "doc", Title: "Документ", Text: &text})
+	v, err := a.svc.Documents.Create(ctx, &u, drafting.NewDocument{Slug: "doc", Title: "Документ", Text: &text})
 	if err != nil {
 		t.Fatal(err)
 	}

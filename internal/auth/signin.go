@@ -27,7 +27,7 @@ func NewAuthenticator(svc *drafting.Service, attempts int, window time.Duration)
 	return &Authenticator{svc: svc, throttle: NewThrottle(attempts, window), dummy: dummy}, nil
 }
 
-var errBadCredentials = drafting.E(drafting.KindUnauthenticated, "sign in", "wrong login or password")
+var errBadCredentials = drafting.Refuse("sign in", drafting.ReasonBadCredentials, "wrong login or password")
 
 // SignIn checks login and password for a caller at clientIP and opens a new
 // session, returning the user and the session's secret for the cookie. Every
@@ -36,7 +36,7 @@ func (a *Authenticator) SignIn(ctx context.Context, login, password, clientIP st
 	login = strings.ToLower(strings.TrimSpace(login))
 	userKey, ipKey := "login:"+login, "ip:"+clientIP
 	if ok, wait := a.throttle.Allowed(userKey, ipKey); !ok {
-		return drafting.User{}, "", &drafting.Error{Kind: drafting.KindRateLimited, Op: "sign in",
+		return drafting.User{}, "", &drafting.Error{Kind: drafting.KindRateLimited, Reason: drafting.ReasonRateLimited, Op: "sign in",
 			Message: "too many failed sign-ins; try again later",
 			Details: map[string]any{"retry_after_seconds": int(wait.Seconds()) + 1}}
 	}

@@ -30,7 +30,7 @@ func grants() map[string]map[string]bool {
 	chair := set(member, "document update", "document manage_members", "revision commit",
 		"proposal merge", "proposal reject", "comment resolve", "approval create", "adoption create")
 	admin := set(public, "document create", "document read", "document update", "document manage_members",
-		"document appoint_chair", "revision read", "audit read", "user manage")
+		"document appoint_chair", "document reopen", "revision read", "audit read", "user manage")
 	return map[string]map[string]bool{
 		drafting.RolePublic: public, drafting.RoleObserver: observer, drafting.RoleMember: member,
 		drafting.RoleChair: chair, drafting.RoleAdmin: admin,

@@ -27,6 +27,7 @@ var pairs = []Pair{
 	{drafting.ObjDocument, drafting.ActUpdate},
 	{drafting.ObjDocument, drafting.ActManageMembers},
 	{drafting.ObjDocument, drafting.ActAppointChair},
+	{drafting.ObjDocument, drafting.ActReopen},
 	{drafting.ObjRevision, drafting.ActRead},
 	{drafting.ObjRevision, drafting.ActCommit},
 	{drafting.ObjProposal, drafting.ActCreate},

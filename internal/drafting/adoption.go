@@ -2,96 +2,239 @@ package drafting
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
-	"time"
-
-	"redline/internal/failpoint"
-	"redline/internal/textdiff"
 )
 
-// Archiver keeps adopted texts in write-once storage (MinIO Object Lock with
-// a legal hold, or read-only files on disk).
-type Archiver interface {
-	// Archive stores data under key, create-only, verifying sum; storing the
-	// same bytes again is not an error. Errors: invalid, conflict,
-	// unavailable, internal.
-	Archive(ctx context.Context, key string, data []byte, sum string) error
-	// GetArchive returns an archived text. Errors: not_found, unavailable.
-	GetArchive(ctx context.Context, key string) ([]byte, error)
+// Adoptions is the capability of approvals and adoptions: chairs approve
+// the head by its hash, and adopt it as a basis or as a whole once enough
+// current chairs have; the adopted text is archived and public.
+type Adoptions struct{ c *core }
+
+// CountedApproval is an approval and whether it counts toward the quorum
+// now; when it does not, Why says why (chair_removed, chair_disabled).
+type CountedApproval struct {
+	Approval
+	Counts bool
+	Why    Reason
 }
 
-// ApprovalStatus is a revision's approvals and the quorum progress.
-type ApprovalStatus struct {
-	Revision  Revision
-	Approvals []Approval
+// Quorum is how a revision's approvals count at one moment: only approvals
+// of the revision's exact hash by people who are, at that moment, enabled
+// chairs of the document.
+type Quorum struct {
+	Approvals []CountedApproval
+	Counted   int
 	Required  int
 	Reached   bool
 }
 
-// Approve records the actor's approval of revision n, bound to its hash: the
-// hash must be the revision's and the revision must be the head (409 both).
-func (s *Service) Approve(ctx context.Context, actor *User, slug string, n int64, sum, note string) (Approval, error) {
+// countApprovals is the quorum of revision r's approvals as, by members,
+// the document stands now.
+func countApprovals(r Revision, as []Approval, members []RoleAssignment, required int) Quorum {
+	chairs := map[int64]RoleAssignment{}
+	for _, m := range members {
+		if m.Role == RoleChair {
+			chairs[m.UserID] = m
+		}
+	}
+	q := Quorum{Required: required}
+	seen := map[int64]bool{}
+	for _, a := range as {
+		ca := CountedApproval{Approval: a}
+		m, isChair := chairs[a.ChairID]
+		switch {
+		case a.SHA256 != r.SHA256:
+			ca.Why = ReasonHashMismatch
+		case !isChair:
+			ca.Why = ReasonChairRemoved
+		case m.Disabled:
+			ca.Why = ReasonChairDisabled
+		case seen[a.ChairID]:
+			ca.Why = ReasonAlreadyApproved
+		default:
+			ca.Counts = true
+			seen[a.ChairID] = true
+			q.Counted++
+		}
+		q.Approvals = append(q.Approvals, ca)
+	}
+	q.Reached = q.Counted >= required
+	return q
+}
+
+// quorum reads revision r's approvals and the members, and counts them.
+func quorum(ctx context.Context, rd DocumentReader, r Revision) (Quorum, error) {
+	as, err := rd.Approvals(ctx, r.Number)
+	if err != nil {
+		return Quorum{}, fmt.Errorf("read approvals: %w", err)
+	}
+	ms, err := rd.Members(ctx)
+	if err != nil {
+		return Quorum{}, fmt.Errorf("read members: %w", err)
+	}
+	return countApprovals(r, as, ms, rd.Document().ApprovalsRequired), nil
+}
+
+// ApprovalStatus is a revision's approvals, how they count now, and what the
+// asking user may do with the revision now, with the reason when not.
+type ApprovalStatus struct {
+	Revision Revision
+	IsHead   bool
+	Quorum
+	Approved    bool // the asking user has approved this revision
+	OpenThreads int  // open threads that an adoption needs a reason to override
+	State       State
+	Approve     Decision
+	AdoptBasis  Decision
+	AdoptFinal  Decision
+}
+
+// Approve records the actor's approval of revision n, bound to its hash,
+// while the procedure allows approving: the revision must be the head
+// (not_head), sum its hash (hash_mismatch), and the actor must not have
+// approved it already (already_approved).
+func (s *Adoptions) Approve(ctx context.Context, actor *User, slug string, n int64, sum, note string) (Approval, error) {
 	const op = "approve revision"
-	d, err := s.documentFor(ctx, op, actor, slug, ObjApproval, ActCreate)
+	c := s.c
+	d, err := c.stepDocument(ctx, op, actor, slug, ActionApprove)
 	if err != nil {
 		return Approval{}, err
 	}
 	if sum == "" {
-		return Approval{}, E(KindInvalid, op, "sha256 is required: the hash of the text you approve")
+		return Approval{}, missing(op, "sha256")
 	}
 	note, err = cleanMessage(op, "note", note, 2000)
 	if err != nil {
 		return Approval{}, err
 	}
-	r, err := s.revision(ctx, op, d, n)
+	var a Approval
+	err = c.inDocument(ctx, op, d, func(tx DocumentTx) error {
+		r, err := c.ruleApprove(ctx, op, actor, tx, n, sum)
+		if err != nil {
+			return err
+		}
+		now := c.clock()
+		if a, err = tx.InsertApproval(ctx, Approval{DocumentID: d.ID, Revision: r.Number, SHA256: r.SHA256, ChairID: actor.ID,
+			Note: note, CreatedAt: now}); err != nil {
+			return err
+		}
+		_, err = tx.AppendEvent(ctx, NewEvent("approval.create", actor, d.ID, now,
+			map[string]string{"revision": itoa(n), "sha256": sum}))
+		return err
+	})
 	if err != nil {
 		return Approval{}, err
-	}
-	if sum != r.SHA256 {
-		return Approval{}, &Error{Kind: KindConflict, Op: op,
-			Message: "the hash is not this revision's: you would approve a text other than this one",
-			Details: map[string]any{"sha256": r.SHA256}}
-	}
-	now := s.clock()
-	a := Approval{DocumentID: d.ID, Revision: n, SHA256: sum, ChairID: actor.ID, ChairLogin: actor.Login, Note: note, CreatedAt: now}
-	ev := NewEvent("approval.create", actor, d.ID, now, map[string]string{"revision": itoa(n), "sha256": sum})
-	a, err = s.store.CreateApproval(ctx, a, ev)
-	if err != nil {
-		if ErrorKind(err) == KindConflict {
-			return Approval{}, Wrap(KindConflict, op, conflictMessage(err, "the revision cannot be approved"), err)
-		}
-		return Approval{}, fmt.Errorf("%s %s/%d: %w", op, slug, n, err)
 	}
 	return a, nil
 }
 
-// conflictMessage keeps a store's conflict message if it has one.
-func conflictMessage(err error, fallback string) string {
-	var e *Error
-	if errors.As(err, &e) && e.Message != "" {
-		return e.Message
+// ruleApprove: the procedure allows actor to approve now; n is the head,
+// sum its hash, and actor has not approved it. sum "" skips the hash (for
+// the pages' question "may I approve").
+func (c *core) ruleApprove(ctx context.Context, op string, actor *User, rd DocumentReader, n int64, sum string) (Revision, error) {
+	if err := c.checkStep(op, actor, rd.Document(), ActionApprove); err != nil {
+		return Revision{}, err
 	}
-	return fallback
+	r, err := headRevision(ctx, op, rd, n)
+	if err != nil {
+		return Revision{}, err
+	}
+	if sum != "" && sum != r.SHA256 {
+		return Revision{}, Refuse(op, ReasonHashMismatch,
+			"the hash is not this revision's: you would approve a text other than this one").With("sha256", r.SHA256)
+	}
+	as, err := rd.Approvals(ctx, n)
+	if err != nil {
+		return Revision{}, fmt.Errorf("read approvals: %w", err)
+	}
+	for _, a := range as {
+		if a.ChairID == actor.ID {
+			return Revision{}, Refuse(op, ReasonAlreadyApproved, "you have approved revision "+itoa(n)+" already")
+		}
+	}
+	return r, nil
 }
 
-// Approvals returns revision n's approvals and quorum progress.
-func (s *Service) Approvals(ctx context.Context, actor *User, slug string, n int64) (ApprovalStatus, error) {
+// headRevision is revision n, refused (not_head) unless it is the head.
+func headRevision(ctx context.Context, op string, rd DocumentReader, n int64) (Revision, error) {
+	var r Revision
+	var err error
+	if n >= 1 {
+		r, err = rd.Revision(ctx, n)
+	}
+	if n < 1 || ErrorKind(err) == KindNotFound {
+		return Revision{}, notFound(op, "revision", err)
+	}
+	if err != nil {
+		return Revision{}, err
+	}
+	head, err := headNumber(ctx, rd)
+	if err != nil {
+		return Revision{}, err
+	}
+	if head != n {
+		return Revision{}, Refuse(op, ReasonNotHead,
+			fmt.Sprintf("revision %d is not the head; the head is revision %d", n, head)).With("head", head)
+	}
+	return r, nil
+}
+
+// Status returns revision n's approvals as they count now, with what actor
+// may do with it now: the same rules Approve and Adopt apply, asked of one
+// consistent snapshot.
+func (s *Adoptions) Status(ctx context.Context, actor *User, slug string, n int64) (ApprovalStatus, error) {
 	const op = "list approvals"
-	d, err := s.documentFor(ctx, op, actor, slug, ObjRevision, ActRead)
+	c := s.c
+	d, err := c.documentFor(ctx, op, actor, slug, ObjRevision, ActRead)
 	if err != nil {
 		return ApprovalStatus{}, err
 	}
-	r, err := s.revision(ctx, op, d, n)
+	var st ApprovalStatus
+	err = c.readDocument(ctx, op, d, func(rd DocumentReader) error {
+		r, err := rd.Revision(ctx, n)
+		if n < 1 || ErrorKind(err) == KindNotFound {
+			return notFound(op, "revision", err)
+		}
+		if err != nil {
+			return err
+		}
+		st.Revision, st.State = r, rd.Document().State
+		head, err := headNumber(ctx, rd)
+		if err != nil {
+			return err
+		}
+		st.IsHead = head == n
+		if st.Quorum, err = quorum(ctx, rd, r); err != nil {
+			return err
+		}
+		for _, a := range st.Approvals {
+			st.Approved = st.Approved || (actor != nil && a.ChairID == actor.ID)
+		}
+		_, err = c.ruleApprove(ctx, op, actor, rd, n, "")
+		st.Approve = decision(err)
+		adopt := func(stage string) Decision {
+			_, err := c.ruleAdopt(ctx, op, actor, rd, n, stage)
+			return decision(err)
+		}
+		st.AdoptBasis, st.AdoptFinal = adopt(StageBasis), adopt(StageFinal)
+		if st.AdoptBasis.Allowed || st.AdoptFinal.Allowed {
+			all, err := rd.Comments(ctx)
+			if err != nil {
+				return err
+			}
+			open, err := c.openThreads(ctx, rd.Document(), all, n)
+			if err != nil {
+				return err
+			}
+			st.OpenThreads = len(open)
+		}
+		return nil
+	})
 	if err != nil {
 		return ApprovalStatus{}, err
 	}
-	as, err := s.store.Approvals(ctx, d.ID, n)
-	if err != nil {
-		return ApprovalStatus{}, fmt.Errorf("%s %s/%d: %w", op, slug, n, err)
-	}
-	return ApprovalStatus{Revision: r, Approvals: as, Required: d.ApprovalsRequired, Reached: len(as) >= d.ApprovalsRequired}, nil
+	return st, nil
 }
 
 // AdoptInput is the input of Adopt.
@@ -101,17 +244,30 @@ type AdoptInput struct {
 	OverrideReason string
 }
 
-// Adopt adopts revision n at a stage once it has the quorum of approvals
-// (409 otherwise). The adopted text is copied to write-once storage by an
-// outbox step, tried at once and retried by RunOutbox until done.
-func (s *Service) Adopt(ctx context.Context, actor *User, slug string, n int64, in AdoptInput) (Adoption, error) {
+// Adopt adopts revision n at a stage. The procedure must allow that stage
+// now (adoptions only move forward: stage_order, document_closed); n must
+// be the head (not_head) with the quorum of approvals of its exact hash by
+// chairs enabled now (quorum_not_reached); open comment threads anchored in
+// it or carried into it hold it back (open_threads, recorded in the audit
+// log) unless the chair gives a reason to override. The adopted text is
+// copied to write-once storage by an outbox step, tried at once and
+// retried by the operator's outbox until done.
+func (s *Adoptions) Adopt(ctx context.Context, actor *User, slug string, n int64, in AdoptInput) (Adoption, error) {
 	const op = "adopt revision"
-	d, err := s.documentFor(ctx, op, actor, slug, ObjAdoption, ActCreate)
+	c := s.c
+	d, err := c.documentFor(ctx, op, actor, slug, ObjDocument, ActRead)
 	if err != nil {
 		return Adoption{}, err
 	}
-	if in.Stage != StageBasis && in.Stage != StageFinal {
-		return Adoption{}, E(KindInvalid, op, "stage must be basis or final")
+	action := AdoptAction(in.Stage)
+	if action == "" {
+		if err := c.authorizeFor(op, actor, d.ID, ObjAdoption, ActCreate, ReasonNotAChair); err != nil {
+			return Adoption{}, err
+		}
+		return Adoption{}, Refuse(op, ReasonInvalidStage, "stage must be basis or final").With("field", "stage")
+	}
+	if err := c.checkStep(op, actor, d, action); err != nil {
+		return Adoption{}, err
 	}
 	note, err := cleanMessage(op, "note", in.Note, 2000)
 	if err != nil {
@@ -121,231 +277,138 @@ func (s *Service) Adopt(ctx context.Context, actor *User, slug string, n int64, 
 	if err != nil {
 		return Adoption{}, err
 	}
-	r, err := s.revision(ctx, op, d, n)
+	// The same check on a snapshot first: it warms the anchors' cache, so
+	// the unit of work, which holds the document's lock, finds the open
+	// threads quickly.
+	if err := c.readDocument(ctx, op, d, func(rd DocumentReader) error {
+		if _, err := c.ruleAdopt(ctx, op, actor, rd, n, in.Stage); err != nil {
+			return err
+		}
+		all, err := rd.Comments(ctx)
+		if err != nil {
+			return err
+		}
+		_, err = c.openThreads(ctx, d, all, n)
+		return err
+	}); err != nil {
+		return Adoption{}, err
+	}
+	var (
+		a       Adoption
+		refusal error
+	)
+	err = c.inDocument(ctx, op, d, func(tx DocumentTx) error {
+		q, err := c.ruleAdopt(ctx, op, actor, tx, n, in.Stage)
+		if err != nil {
+			return err
+		}
+		doc := tx.Document()
+		all, err := tx.Comments(ctx)
+		if err != nil {
+			return err
+		}
+		open, err := c.openThreads(ctx, doc, all, n)
+		if err != nil {
+			return err
+		}
+		now := c.clock()
+		if len(open) > 0 && override == "" {
+			ids := make([]int64, len(open))
+			idText := make([]string, len(open))
+			for i, cm := range open {
+				ids[i], idText[i] = cm.ID, itoa(cm.ID)
+			}
+			// The refusal is recorded: the unit of work commits the event
+			// and the caller is refused after it.
+			refusal = Refuse(op, ReasonOpenThreads,
+				"the revision has open comment threads; resolve them or give override_reason").
+				With("open_threads", ids).With("field", "override_reason")
+			_, err := tx.AppendEvent(ctx, NewEvent("adoption.refused", actor, d.ID, now, map[string]string{
+				"revision": itoa(n), "stage": in.Stage, "reason": string(ReasonOpenThreads),
+				"open_threads": strings.Join(idText, ",")}))
+			return err
+		}
+		if len(open) == 0 {
+			override = "" // nothing to override: do not record a reason for nothing
+		}
+		r := q.revision
+		if a, err = tx.InsertAdoption(ctx, Adoption{DocumentID: d.ID, Revision: n, SHA256: r.SHA256, Size: r.Size,
+			Stage: in.Stage, Note: note, OverrideReason: override, ChairID: actor.ID, CreatedAt: now}); err != nil {
+			return err
+		}
+		if next := Next(doc.State, action); next != doc.State {
+			if err := tx.SetState(ctx, next); err != nil {
+				return err
+			}
+		}
+		data := map[string]string{"adoption": itoa(a.ID), "revision": itoa(n), "sha256": r.SHA256, "stage": in.Stage,
+			"approvals": strings.Join(q.counted, ","), "state": string(Next(doc.State, action))}
+		if override != "" {
+			data["override_reason"] = override
+		}
+		_, err = tx.AppendEvent(ctx, NewEvent("adoption.create", actor, d.ID, now, data))
+		return err
+	})
 	if err != nil {
 		return Adoption{}, err
 	}
-	// The adoption gate: open threads anchored in the revision, or carried
-	// into it, block adoption unless the chair gives a reason to override.
-	open, err := s.openThreadsIn(ctx, d, n)
-	if err != nil {
-		return Adoption{}, fmt.Errorf("%s: %w", op, err)
-	}
-	if len(open) > 0 && override == "" {
-		ids := make([]int64, len(open))
-		idText := make([]string, len(open))
-		for i, c := range open {
-			ids[i], idText[i] = c.ID, itoa(c.ID)
-		}
-		ev := NewEvent("adoption.refused", actor, d.ID, s.clock(), map[string]string{
-			"revision": itoa(n), "stage": in.Stage, "open_threads": strings.Join(idText, ",")})
-		if _, err := s.store.AppendEvent(ctx, ev); err != nil {
-			return Adoption{}, fmt.Errorf("%s: record refusal: %w", op, err)
-		}
-		return Adoption{}, &Error{Kind: KindConflict, Op: op,
-			Message: "the revision has open comment threads; resolve them or give override_reason",
-			Details: map[string]any{"open_threads": ids}}
-	}
-	if len(open) == 0 {
-		override = "" // nothing to override: do not record a reason for nothing
-	}
-	now := s.clock()
-	a := Adoption{DocumentID: d.ID, Revision: n, SHA256: r.SHA256, Size: r.Size, Stage: in.Stage, Note: note,
-		OverrideReason: override, ChairID: actor.ID, ChairLogin: actor.Login, CreatedAt: now}
-	data := map[string]string{"revision": itoa(n), "sha256": r.SHA256, "stage": in.Stage}
-	if override != "" {
-		data["override_reason"] = override
-	}
-	a, err = s.store.CreateAdoption(ctx, a, d.ApprovalsRequired, NewEvent("adoption.create", actor, d.ID, now, data))
-	if err != nil {
-		if ErrorKind(err) == KindConflict {
-			return Adoption{}, Wrap(KindConflict, op, "the revision has not reached the quorum of approvals", err)
-		}
-		return Adoption{}, fmt.Errorf("%s %s/%d: %w", op, slug, n, err)
+	if refusal != nil {
+		return Adoption{}, refusal
 	}
 	// The adoption is committed; the copy is the outbox's job, and a
 	// failure here is retried later rather than reported.
-	if err := s.archive(ctx, a); err == nil {
-		a.ArchivedAt = s.clock()
+	if err := c.archive(ctx, a); err == nil {
+		a.ArchivedAt = c.clock()
 	}
 	return a, nil
 }
 
-// archive copies one adoption's text to write-once storage and marks it done.
-// Every step is idempotent, so a retry after a crash anywhere is safe.
-func (s *Service) archive(ctx context.Context, a Adoption) error {
-	arch, ok := s.blobs.(Archiver)
-	if !ok {
-		return E(KindInternal, "archive", "the blob store has no write-once archive")
-	}
-	text, err := s.readBlob(ctx, a.DocumentID, a.SHA256)
-	if err != nil {
-		return fmt.Errorf("archive adoption %d: %w", a.ID, err)
-	}
-	failpoint.Hit(failpoint.BeforeArchive)
-	if err := arch.Archive(ctx, ArchiveKey(a.DocumentID, a.SHA256), text, a.SHA256); err != nil {
-		return fmt.Errorf("archive adoption %d: %w", a.ID, err)
-	}
-	failpoint.Hit(failpoint.AfterArchive)
-	if err := s.store.MarkArchived(ctx, a.ID, s.clock()); err != nil {
-		return fmt.Errorf("archive adoption %d: mark done: %w", a.ID, err)
-	}
-	return nil
+// adoptCheck is what ruleAdopt found: the revision and the logins of the
+// chairs whose approvals count.
+type adoptCheck struct {
+	revision Revision
+	counted  []string
 }
 
-// ProcessOutbox makes every pending archive copy once; it returns the number
-// made and the first error.
-func (s *Service) ProcessOutbox(ctx context.Context) (int, error) {
-	pending, err := s.store.PendingArchives(ctx)
+// ruleAdopt: the procedure allows actor to adopt at stage now; n is the
+// head, not older than the last adoption, with the quorum of approvals by
+// current, enabled chairs. The open threads gate is the caller's.
+func (c *core) ruleAdopt(ctx context.Context, op string, actor *User, rd DocumentReader, n int64, stage string) (adoptCheck, error) {
+	action := AdoptAction(stage)
+	if action == "" {
+		return adoptCheck{}, Refuse(op, ReasonInvalidStage, "stage must be basis or final").With("field", "stage")
+	}
+	if err := c.checkStep(op, actor, rd.Document(), action); err != nil {
+		return adoptCheck{}, err
+	}
+	r, err := headRevision(ctx, op, rd, n)
 	if err != nil {
-		return 0, fmt.Errorf("read outbox: %w", err)
+		return adoptCheck{}, err
 	}
-	done := 0
-	var first error
-	for _, a := range pending {
-		if err := s.archive(ctx, a); err != nil {
-			if first == nil {
-				first = err
-			}
-			continue
-		}
-		done++
-	}
-	return done, first
-}
-
-// RunOutbox processes the outbox every interval until ctx ends, reporting
-// failures to logf.
-func (s *Service) RunOutbox(ctx context.Context, interval time.Duration, logf func(err error)) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		if _, err := s.ProcessOutbox(ctx); err != nil && logf != nil && ctx.Err() == nil {
-			logf(err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
-
-// PublicDocument is what anyone may read of a document: its adoptions.
-type PublicDocument struct {
-	Document  Document
-	Current   Adoption   // the latest adoption
-	Adoptions []Adoption // oldest first
-}
-
-// Public returns a document's adopted state for anyone, signed in or not. A
-// document with no adoption is not found, so nothing about drafts leaks.
-func (s *Service) Public(ctx context.Context, actor *User, slug string) (PublicDocument, error) {
-	const op = "read adopted text"
-	notFound := E(KindNotFound, op, "no adopted text under this name")
-	d, err := s.document(ctx, op, slug)
+	as, err := rd.Adoptions(ctx)
 	if err != nil {
-		if ErrorKind(err) == KindNotFound {
-			return PublicDocument{}, notFound
-		}
-		return PublicDocument{}, err
+		return adoptCheck{}, fmt.Errorf("read adoptions: %w", err)
 	}
-	if err := s.authorize(op, actor, d.ID, ObjAdopted, ActRead); err != nil {
-		return PublicDocument{}, err
+	if len(as) > 0 && as[len(as)-1].Revision > n {
+		// The head never goes back, so this only guards the order against
+		// a store that lost a revision.
+		return adoptCheck{}, Refuse(op, ReasonStageOrder, "adoptions only move forward: a newer revision is adopted").
+			With("adopted", as[len(as)-1].Revision)
 	}
-	as, err := s.store.Adoptions(ctx, d.ID)
+	q, err := quorum(ctx, rd, r)
 	if err != nil {
-		return PublicDocument{}, fmt.Errorf("%s %s: %w", op, slug, err)
+		return adoptCheck{}, err
 	}
-	if len(as) == 0 {
-		return PublicDocument{}, notFound
+	if !q.Reached {
+		return adoptCheck{}, Refuse(op, ReasonQuorumNotReached,
+			fmt.Sprintf("revision %d has %d of the %d approvals by current chairs it needs", n, q.Counted, q.Required)).
+			With("approvals", q.Counted).With("required", q.Required)
 	}
-	return PublicDocument{Document: d, Current: as[len(as)-1], Adoptions: as}, nil
-}
-
-// AdoptedText returns the text of an adopted revision n (0: the current
-// adoption) for anyone, read from the archive when the copy is made, and
-// verified against its hash either way.
-func (s *Service) AdoptedText(ctx context.Context, actor *User, slug string, n int64) (Adoption, []byte, error) {
-	const op = "read adopted text"
-	pub, err := s.Public(ctx, actor, slug)
-	if err != nil {
-		return Adoption{}, nil, err
-	}
-	a := pub.Current
-	if n != 0 {
-		found := false
-		for _, x := range pub.Adoptions {
-			if x.Revision == n {
-				a, found = x, true // the latest adoption of n
-			}
-		}
-		if !found {
-			return Adoption{}, nil, E(KindNotFound, op, "revision "+itoa(n)+" was not adopted")
+	out := adoptCheck{revision: r}
+	for _, a := range q.Approvals {
+		if a.Counts {
+			out.counted = append(out.counted, a.ChairLogin)
 		}
 	}
-	text, err := s.adoptedBytes(ctx, a)
-	if err != nil {
-		return Adoption{}, nil, fmt.Errorf("%s %s/%d: %w", op, slug, a.Revision, err)
-	}
-	return a, text, nil
-}
-
-func (s *Service) adoptedBytes(ctx context.Context, a Adoption) ([]byte, error) {
-	if arch, ok := s.blobs.(Archiver); ok && !a.ArchivedAt.IsZero() {
-		b, err := arch.GetArchive(ctx, ArchiveKey(a.DocumentID, a.SHA256))
-		if err != nil {
-			return nil, err
-		}
-		if !hashMatches(b, a.SHA256) {
-			return nil, Wrap(KindInternal, "read adopted text", "the archived text is corrupt", ErrCorrupt)
-		}
-		return b, nil
-	}
-	return s.readBlob(ctx, a.DocumentID, a.SHA256)
-}
-
-// PublicDiff is the redline between two adopted revisions, for anyone.
-func (s *Service) PublicDiff(ctx context.Context, actor *User, slug string, from, to int64, mode textdiff.Mode) (DiffView, error) {
-	const op = "diff adopted texts"
-	pub, err := s.Public(ctx, actor, slug)
-	if err != nil {
-		return DiffView{}, err
-	}
-	find := func(n int64) (Adoption, bool) {
-		for _, a := range pub.Adoptions {
-			if a.Revision == n {
-				return a, true
-			}
-		}
-		return Adoption{}, false
-	}
-	a, ok1 := find(from)
-	b, ok2 := find(to)
-	if !ok1 || !ok2 {
-		return DiffView{}, E(KindNotFound, op, "both revisions must have been adopted")
-	}
-	r, err := s.diffHashes(ctx, pub.Document.ID, a.SHA256, b.SHA256, mode)
-	if err != nil {
-		return DiffView{}, err
-	}
-	return DiffView{From: Revision{DocumentID: a.DocumentID, Number: a.Revision, SHA256: a.SHA256, Size: a.Size},
-		To: Revision{DocumentID: b.DocumentID, Number: b.Revision, SHA256: b.SHA256, Size: b.Size}, Result: r}, nil
-}
-
-// Events returns a document's audit log for those who may read it.
-func (s *Service) Events(ctx context.Context, actor *User, slug string, after int64, limit int) ([]Event, error) {
-	const op = "read audit log"
-	d, err := s.documentFor(ctx, op, actor, slug, ObjAudit, ActRead)
-	if err != nil {
-		return nil, err
-	}
-	if limit <= 0 || limit > 1000 {
-		limit = 200
-	}
-	es, err := s.store.Events(ctx, d.ID, after, limit)
-	if err != nil {
-		return nil, fmt.Errorf("%s %s: %w", op, slug, err)
-	}
-	return es, nil
+	return out, nil
 }

@@ -61,7 +61,7 @@ func TestCommentAnchorsProperty(t *testing.T) {
 			doc.paras = append(doc.paras, fmt.Sprintf("Пункт-%d %s.", i, strings.Join(ws, " ")))
 		}
 		text := doc.text()
-		if _, err := svc.CreateDocument(ctx, &admin, drafting.NewDocument{Slug: "doc", Title: "Документ", Text: &text}); err != nil {
+		if _, err := svc.Documents.Create(ctx, &admin, drafting.NewDocument{Slug: "doc", Title: "Документ", Text: &text}); err != nil {
 			rt.Fatal(err)
 		}
 		stack.MustRole(t, svc, "chair", "chair", "doc")
@@ -85,7 +85,7 @@ func TestCommentAnchorsProperty(t *testing.T) {
 				if a == nil {
 					continue
 				}
-				c, err := svc.AddComment(ctx, &chair, "doc", drafting.NewComment{Revision: head, Body: "замечание", Anchor: a})
+				c, err := svc.Comments.Add(ctx, &chair, "doc", drafting.NewComment{Revision: head, Body: "замечание", Anchor: a})
 				if err != nil {
 					rt.Fatal(err)
 				}
@@ -123,12 +123,12 @@ func TestCommentAnchorsProperty(t *testing.T) {
 				serial++
 				doc.paras = append(doc.paras, fmt.Sprintf("Добавлено-%d-%d %s.", step, serial, rapid.SampledFrom(words).Draw(rt, "w")))
 			}
-			r, err := svc.Commit(ctx, &chair, "doc", head, []byte(doc.text()), "")
+			r, err := svc.Documents.Commit(ctx, &chair, "doc", head, []byte(doc.text()), "")
 			if err != nil {
 				rt.Fatal(err)
 			}
 			head = r.Number
-			l, err := svc.ListComments(ctx, &chair, "doc", head, drafting.CommentFilter{})
+			l, err := svc.Comments.List(ctx, &chair, "doc", head, drafting.CommentFilter{})
 			if err != nil {
 				rt.Fatal(err)
 			}
@@ -175,7 +175,7 @@ func BenchmarkListComments(b *testing.B) {
 				paras = append(paras, fmt.Sprintf("%d. Пункт-%d: рекомендовать органам власти содействовать развитию инновационного кластера и технопарка.", i+1, i))
 			}
 			text := strings.Join(paras, "\n\n") + "\n"
-			if _, err := svc.CreateDocument(ctx, &admin, drafting.NewDocument{Slug: "doc", Title: "Документ", Text: &text}); err != nil {
+			if _, err := svc.Documents.Create(ctx, &admin, drafting.NewDocument{Slug: "doc", Title: "Документ", Text: &text}); err != nil {
 				b.Fatal(err)
 			}
 			stack.MustRole(b, svc, "chair", "chair", "doc")
@@ -188,7 +188,7 @@ func BenchmarkListComments(b *testing.B) {
 					if a == nil {
 						continue
 					}
-					if _, err := svc.AddComment(ctx, &chair, "doc", drafting.NewComment{Revision: head, Body: "замечание", Anchor: a}); err != nil {
+					if _, err := svc.Comments.Add(ctx, &chair, "doc", drafting.NewComment{Revision: head, Body: "замечание", Anchor: a}); err != nil {
 						b.Fatal(err)
 					}
 				}
@@ -198,14 +198,14 @@ func BenchmarkListComments(b *testing.B) {
 				p := (rev * 53) % len(paras)
 				paras[p] = strings.Replace(paras[p], "содействовать", fmt.Sprintf("содействовать (ред. %d)", rev), 1)
 				text = strings.Join(paras, "\n\n") + "\n"
-				r, err := svc.Commit(ctx, &chair, "doc", head, []byte(text), "")
+				r, err := svc.Documents.Commit(ctx, &chair, "doc", head, []byte(text), "")
 				if err != nil {
 					b.Fatal(err)
 				}
 				head = r.Number
 			}
 			start := time.Now()
-			l, err := svc.ListComments(ctx, &chair, "doc", head, drafting.CommentFilter{})
+			l, err := svc.Comments.List(ctx, &chair, "doc", head, drafting.CommentFilter{})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -215,7 +215,7 @@ func BenchmarkListComments(b *testing.B) {
 			}
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				if _, err := svc.ListComments(ctx, &chair, "doc", head, drafting.CommentFilter{}); err != nil {
+				if _, err := svc.Comments.List(ctx, &chair, "doc", head, drafting.CommentFilter{}); err != nil {
 					b.Fatal(err)
 				}
 			}

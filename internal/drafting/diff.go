@@ -27,17 +27,17 @@ const diffEngineVersion = "1"
 
 // DiffRevisions returns the two revisions a redline would compare, checking
 // that the actor may read them, without computing the redline.
-func (s *Service) DiffRevisions(ctx context.Context, actor *User, slug string, from, to int64) (Revision, Revision, error) {
+func (s *Documents) DiffRevisions(ctx context.Context, actor *User, slug string, from, to int64) (Revision, Revision, error) {
 	const op = "diff"
-	d, err := s.documentFor(ctx, op, actor, slug, ObjRevision, ActRead)
+	d, err := s.c.documentFor(ctx, op, actor, slug, ObjRevision, ActRead)
 	if err != nil {
 		return Revision{}, Revision{}, err
 	}
-	a, err := s.revision(ctx, op, d, from)
+	a, err := s.c.revision(ctx, op, d, from)
 	if err != nil {
 		return Revision{}, Revision{}, err
 	}
-	b, err := s.revision(ctx, op, d, to)
+	b, err := s.c.revision(ctx, op, d, to)
 	if err != nil {
 		return Revision{}, Revision{}, err
 	}
@@ -47,12 +47,12 @@ func (s *Service) DiffRevisions(ctx context.Context, actor *User, slug string, f
 // Diff returns the redline between revisions from and to (either order; the
 // same revision twice gives an empty redline). Redlines of immutable
 // revisions are cached, keyed by the two hashes and the mode.
-func (s *Service) Diff(ctx context.Context, actor *User, slug string, from, to int64, mode textdiff.Mode) (DiffView, error) {
+func (s *Documents) Diff(ctx context.Context, actor *User, slug string, from, to int64, mode textdiff.Mode) (DiffView, error) {
 	a, b, err := s.DiffRevisions(ctx, actor, slug, from, to)
 	if err != nil {
 		return DiffView{}, err
 	}
-	r, err := s.diffHashes(ctx, a.DocumentID, a.SHA256, b.SHA256, mode)
+	r, err := s.c.diffHashes(ctx, a.DocumentID, a.SHA256, b.SHA256, mode)
 	if err != nil {
 		return DiffView{}, err
 	}

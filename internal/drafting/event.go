@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"time"
 )
@@ -51,3 +52,44 @@ func NewEvent(kind string, actor *User, documentID string, at time.Time, data ma
 	}
 	return e
 }
+
+// ChainVerifier recomputes the audit chain one event at a time, in chain
+// order, and keeps its first broken link. It is the one verifier of the
+// chain: redline verify and the invariant checker both use it.
+type ChainVerifier struct {
+	prev   string
+	want   int64
+	n      int
+	broken error
+}
+
+// Add checks e as the next event of the chain. It returns the first broken
+// link when e is it, and nil otherwise, also for every event after the
+// first break (what follows a break is moot).
+func (v *ChainVerifier) Add(e Event) error {
+	v.n++
+	if v.broken != nil {
+		return nil
+	}
+	if v.want == 0 {
+		v.want = 1
+	}
+	switch {
+	case e.Seq != v.want:
+		v.broken = fmt.Errorf("event %d where %d was expected", e.Seq, v.want)
+	case e.PrevHash != v.prev:
+		v.broken = fmt.Errorf("event %d: prev_hash does not name event %d", e.Seq, v.want-1)
+	case ChainHash(v.prev, e) != e.Hash:
+		v.broken = fmt.Errorf("event %d: hash does not match its content", e.Seq)
+	default:
+		v.prev, v.want = e.Hash, v.want+1
+		return nil
+	}
+	return v.broken
+}
+
+// Err is the first broken link, nil while the chain holds.
+func (v *ChainVerifier) Err() error { return v.broken }
+
+// Events is how many events were added.
+func (v *ChainVerifier) Events() int { return v.n }

@@ -17,116 +17,164 @@ type MergeConflict struct {
 	Proposal string `json:"proposal"`
 }
 
-// Merge makes an open proposal the next revision. head is the head the chair
-// saw (a stale one is a conflict carrying the current head). When the
-// proposal's base is the head, its text becomes the revision; when the head
-// has moved, a three-way merge carries the proposal's changes onto the head,
-// and overlapping changes are a conflict listing both sides, with nothing
-// committed. The revision's author is the proposal's; the chair merges it.
-func (s *Service) Merge(ctx context.Context, actor *User, slug string, n, head int64) (Revision, error) {
+// MergeInput is the input of Merge.
+type MergeInput struct {
+	// Head is the head revision the chair saw; a stale one is refused
+	// (stale_base) with the current head.
+	Head int64
+	// Text, when not nil, is the text the chair supplies: the resolution of
+	// conflicts, or the proposal as the chair changed it.
+	Text []byte
+	// Message describes the revision; a default names the proposal.
+	Message string
+}
+
+// Merge makes an open proposal the next revision, while the procedure
+// allows merging (not on a document adopted as a whole).
+//
+// Without a text, the revision is the proposal applied: its own text when
+// its base is the head, else a three-way merge of its changes onto the
+// head; overlapping changes are a conflict (merge_conflict) listing both
+// sides and the merged text, and nothing is committed.
+//
+// With a text, the chair's text becomes the revision, in every case: the
+// revision records both the proposal's author (its author) and the chair
+// (MergedBy) with the decision accepted_with_changes, unless the text is
+// exactly what the plain merge gives, which is a plain merge (accepted).
+func (s *Proposals) Merge(ctx context.Context, actor *User, slug string, n int64, in MergeInput) (Revision, error) {
 	const op = "merge proposal"
-	d, p, cur, err := s.mergeable(ctx, op, actor, slug, n, head)
+	c := s.c
+	d, err := c.stepDocument(ctx, op, actor, slug, ActionMerge)
 	if err != nil {
 		return Revision{}, err
 	}
-	theirs, err := s.readBlob(ctx, d.ID, p.SHA256)
-	if err != nil {
-		return Revision{}, fmt.Errorf("%s: %w", op, err)
+	if in.Head < 1 {
+		return Revision{}, missing(op, "head")
 	}
-	text := theirs
-	if p.Base != cur.Number {
-		base, err := s.revision(ctx, op, d, p.Base)
+	var (
+		p   Proposal
+		cur Revision
+	)
+	if err := c.readDocument(ctx, op, d, func(r DocumentReader) error {
+		p, cur, err = c.ruleMerge(ctx, op, actor, r, n, in.Head)
+		return err
+	}); err != nil {
+		return Revision{}, err
+	}
+	clean, conflicts, err := c.mergeText(ctx, op, d, p, cur)
+	if err != nil {
+		return Revision{}, err
+	}
+	text, decision := clean, DecisionAccepted
+	switch {
+	case in.Text != nil:
+		norm, err := NormalizeText(op, in.Text, c.maxTextBytes)
 		if err != nil {
 			return Revision{}, err
 		}
-		baseText, err := s.readText(ctx, base)
-		if err != nil {
-			return Revision{}, fmt.Errorf("%s: %w", op, err)
+		text = norm
+		if len(conflicts) > 0 || norm != clean {
+			decision = DecisionAcceptedWithChanges
 		}
-		ours, err := s.readText(ctx, cur)
-		if err != nil {
-			return Revision{}, fmt.Errorf("%s: %w", op, err)
-		}
-		m := textdiff.Merge3(string(baseText), string(ours), string(theirs))
-		if len(m.Conflicts) > 0 {
-			cs := make([]MergeConflict, len(m.Conflicts))
-			for i, c := range m.Conflicts {
-				cs[i] = MergeConflict{Base: c.Base, Head: c.Ours, Proposal: c.Theirs}
-			}
-			return Revision{}, &Error{Kind: KindConflict, Op: op,
-				Message: "the proposal and the current draft change the same passages; resolve the conflicts and commit the result",
-				Details: map[string]any{"head": cur.Number, "conflicts": cs, "merged": m.Text}}
-		}
-		text = []byte(m.Text)
+	case len(conflicts) > 0:
+		return Revision{}, Refuse(op, ReasonMergeConflict,
+			"the proposal and the current draft change the same passages; resolve the conflicts and send the text").
+			With("head", cur.Number).With("conflicts", conflicts).With("merged", clean)
 	}
-	return s.commitMerge(ctx, op, actor, d, p, cur.Number, text, fmt.Sprintf("Принято предложение №%d: %s", p.Number, p.Title))
-}
-
-// ResolveMerge commits a chair's resolution of a conflicting merge: text
-// becomes the next revision on head and closes the proposal as merged.
-func (s *Service) ResolveMerge(ctx context.Context, actor *User, slug string, n, head int64, text []byte, message string) (Revision, error) {
-	const op = "resolve merge"
-	d, p, cur, err := s.mergeable(ctx, op, actor, slug, n, head)
-	if err != nil {
-		return Revision{}, err
-	}
-	if text == nil {
-		return Revision{}, E(KindInvalid, op, "text is required: the resolved text")
-	}
+	message := in.Message
 	if message == "" {
-		message = fmt.Sprintf("Принято предложение №%d с правкой председателя: %s", p.Number, p.Title)
-	}
-	return s.commitMerge(ctx, op, actor, d, p, cur.Number, text, message)
-}
-
-func (s *Service) mergeable(ctx context.Context, op string, actor *User, slug string, n, head int64) (Document, Proposal, Revision, error) {
-	d, err := s.documentFor(ctx, op, actor, slug, ObjProposal, ActMerge)
-	if err != nil {
-		return Document{}, Proposal{}, Revision{}, err
-	}
-	if head < 1 {
-		return Document{}, Proposal{}, Revision{}, E(KindInvalid, op, "head is required: the head revision you saw")
-	}
-	p, err := s.proposal(ctx, op, d, n)
-	if err != nil {
-		return Document{}, Proposal{}, Revision{}, err
-	}
-	if p.State != ProposalOpen {
-		return Document{}, Proposal{}, Revision{}, &Error{Kind: KindConflict, Op: op,
-			Message: "the proposal is " + p.State + ", not open", Details: map[string]any{"state": p.State}}
-	}
-	cur, err := s.store.Head(ctx, d.ID)
-	if err != nil {
-		return Document{}, Proposal{}, Revision{}, fmt.Errorf("%s: read head: %w", op, err)
-	}
-	if cur.Number != head {
-		return Document{}, Proposal{}, Revision{}, staleBase(op, cur.Number)
-	}
-	return d, p, cur, nil
-}
-
-func (s *Service) commitMerge(ctx context.Context, op string, actor *User, d Document, p Proposal, base int64, raw []byte, message string) (Revision, error) {
-	text, sum, err := s.storeText(ctx, op, d.ID, raw)
-	if err != nil {
-		return Revision{}, err
+		message = fmt.Sprintf("Принято предложение №%d: %s", p.Number, p.Title)
+		if decision == DecisionAcceptedWithChanges {
+			message = fmt.Sprintf("Принято предложение №%d с изменениями председателя (%s): %s", p.Number, actor.Login, p.Title)
+		}
 	}
 	msg, err := cleanMessage(op, "message", message, 2000)
 	if err != nil {
 		return Revision{}, err
 	}
-	now := s.clock()
-	r := Revision{DocumentID: d.ID, AuthorID: p.AuthorID, AuthorLogin: p.AuthorLogin, Message: msg,
-		SHA256: sum, Size: int64(len(text)), CreatedAt: now, Proposal: p.Number, MergedBy: actor.ID, MergedByLogin: actor.Login}
-	ev := NewEvent("proposal.merge", actor, d.ID, now, map[string]string{
-		"proposal": itoa(p.Number), "number": itoa(base + 1), "sha256": sum})
-	r, err = s.store.CommitMerge(ctx, r, base, ev)
+	norm, sum, err := c.storeText(ctx, op, d.ID, []byte(text))
 	if err != nil {
-		return Revision{}, fmt.Errorf("%s %s/%d: %w", op, d.Slug, p.Number, err)
+		return Revision{}, err
 	}
-	if s.hooks.Committed != nil {
-		s.hooks.Committed(r)
+	var stored Revision
+	err = c.inDocument(ctx, op, d, func(tx DocumentTx) error {
+		p, cur, err := c.ruleMerge(ctx, op, actor, tx, n, in.Head)
+		if err != nil {
+			return err
+		}
+		now := c.clock()
+		r := Revision{DocumentID: d.ID, Number: cur.Number + 1, Parent: cur.Number, AuthorID: p.AuthorID, Message: msg,
+			SHA256: sum, Size: int64(len(norm)), CreatedAt: now, Proposal: p.Number, MergedBy: actor.ID, Decision: decision}
+		if stored, err = tx.InsertRevision(ctx, r); err != nil {
+			return err
+		}
+		p.State, p.MergedRevision, p.ClosedBy, p.ClosedAt = ProposalMerged, r.Number, actor.ID, now
+		if _, err := tx.CloseProposal(ctx, p); err != nil {
+			return err
+		}
+		_, err = tx.AppendEvent(ctx, NewEvent("proposal.merge", actor, d.ID, now, map[string]string{
+			"proposal": itoa(p.Number), "number": itoa(r.Number), "sha256": sum, "author": p.AuthorLogin,
+			"decision": decision}))
+		return err
+	})
+	if err != nil {
+		return Revision{}, err
 	}
-	return r, nil
+	if c.hooks.Committed != nil {
+		c.hooks.Committed(stored)
+	}
+	c.warmDiff(d.ID, cur.Number, stored)
+	return stored, nil
+}
+
+// ruleMerge: the procedure allows actor a merge now, proposal n is open,
+// and head is the head.
+func (c *core) ruleMerge(ctx context.Context, op string, actor *User, r DocumentReader, n, head int64) (Proposal, Revision, error) {
+	if err := c.checkStep(op, actor, r.Document(), ActionMerge); err != nil {
+		return Proposal{}, Revision{}, err
+	}
+	p, err := openProposal(ctx, op, r, n)
+	if err != nil {
+		return Proposal{}, Revision{}, err
+	}
+	cur, err := r.Head(ctx)
+	if err != nil {
+		return Proposal{}, Revision{}, fmt.Errorf("read head: %w", err)
+	}
+	if cur.Number != head {
+		return Proposal{}, Revision{}, staleBase(op, cur.Number)
+	}
+	return p, cur, nil
+}
+
+// mergeText is the proposal applied onto cur: its own text when its base is
+// cur, else the three-way merge and its conflicts.
+func (c *core) mergeText(ctx context.Context, op string, d Document, p Proposal, cur Revision) (string, []MergeConflict, error) {
+	theirs, err := c.readBlob(ctx, d.ID, p.SHA256)
+	if err != nil {
+		return "", nil, fmt.Errorf("%s: %w", op, err)
+	}
+	if p.Base == cur.Number {
+		return string(theirs), nil, nil
+	}
+	base, err := c.revision(ctx, op, d, p.Base)
+	if err != nil {
+		return "", nil, err
+	}
+	baseText, err := c.readText(ctx, base)
+	if err != nil {
+		return "", nil, fmt.Errorf("%s: %w", op, err)
+	}
+	ours, err := c.readText(ctx, cur)
+	if err != nil {
+		return "", nil, fmt.Errorf("%s: %w", op, err)
+	}
+	m := textdiff.Merge3(string(baseText), string(ours), string(theirs))
+	var cs []MergeConflict
+	for _, x := range m.Conflicts {
+		cs = append(cs, MergeConflict{Base: x.Base, Head: x.Ours, Proposal: x.Theirs})
+	}
+	return m.Text, cs, nil
 }
 
 // Collision is an open proposal that touches some of the same paragraphs.
@@ -137,21 +185,22 @@ type Collision struct {
 
 // Collisions lists the open proposals that change, delete, move or insert
 // next to any paragraph that proposal n also touches.
-func (s *Service) Collisions(ctx context.Context, actor *User, slug string, n int64) ([]Collision, error) {
+func (s *Proposals) Collisions(ctx context.Context, actor *User, slug string, n int64) ([]Collision, error) {
 	const op = "find collisions"
-	d, err := s.documentFor(ctx, op, actor, slug, ObjProposal, ActRead)
+	c := s.c
+	d, err := c.documentFor(ctx, op, actor, slug, ObjProposal, ActRead)
 	if err != nil {
 		return nil, err
 	}
-	p, err := s.proposal(ctx, op, d, n)
+	p, err := c.proposal(ctx, op, d, n)
 	if err != nil {
 		return nil, err
 	}
-	mine, err := s.touched(ctx, d, p)
+	mine, err := c.touched(ctx, d, p)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
-	open, err := s.store.ListProposals(ctx, d.ID, ProposalOpen)
+	open, err := c.store.ListProposals(ctx, d.ID, ProposalOpen)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
@@ -160,7 +209,7 @@ func (s *Service) Collisions(ctx context.Context, actor *User, slug string, n in
 		if q.Number == p.Number {
 			continue
 		}
-		theirs, err := s.touched(ctx, d, q)
+		theirs, err := c.touched(ctx, d, q)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", op, err)
 		}
@@ -181,12 +230,12 @@ func (s *Service) Collisions(ctx context.Context, actor *User, slug string, n in
 // touched is the set of base paragraphs a proposal touches, each named by its
 // text (so proposals against different bases compare where the paragraphs
 // did not change between them); an insertion touches the paragraph before it.
-func (s *Service) touched(ctx context.Context, d Document, p Proposal) (map[string]bool, error) {
-	base, err := s.revision(ctx, "find collisions", d, p.Base)
+func (c *core) touched(ctx context.Context, d Document, p Proposal) (map[string]bool, error) {
+	base, err := c.revision(ctx, "find collisions", d, p.Base)
 	if err != nil {
 		return nil, err
 	}
-	r, err := s.diffHashes(ctx, d.ID, base.SHA256, p.SHA256, textdiff.ModeLine)
+	r, err := c.diffHashes(ctx, d.ID, base.SHA256, p.SHA256, textdiff.ModeLine)
 	if err != nil {
 		return nil, err
 	}
@@ -194,9 +243,9 @@ func (s *Service) touched(ctx context.Context, d Document, p Proposal) (map[stri
 	prev := "(начало документа)"
 	for _, para := range r.Paragraphs {
 		var old string
-		for _, c := range para.Chunks {
-			if c.Op != textdiff.OpInsert {
-				old += c.Text
+		for _, ch := range para.Chunks {
+			if ch.Op != textdiff.OpInsert {
+				old += ch.Text
 			}
 		}
 		old = strings.TrimSpace(old)

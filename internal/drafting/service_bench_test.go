@@ -52,7 +52,7 @@ func BenchmarkCommit(b *testing.B) {
 				svc := st.Service(b, drafting.Options{MaxTextBytes: 4 << 20})
 				u := stack.MustUser(b, svc, "chair", true)
 				ctx := context.Background()
-				if _, err := svc.CreateDocument(ctx, &u, drafting.NewDocument{Slug: "bench", Title: "Бенчмарк"}); err != nil {
+				if _, err := svc.Documents.Create(ctx, &u, drafting.NewDocument{Slug: "bench", Title: "Бенчмарк"}); err != nil {
 					b.Fatal(err)
 				}
 				stack.MustRole(b, svc, "chair", drafting.RoleChair, "bench")
@@ -63,7 +63,7 @@ func BenchmarkCommit(b *testing.B) {
 				b.SetBytes(int64(sz.n))
 				b.ResetTimer()
 				for i := 0; i < b.N; i++ {
-					if _, err := svc.Commit(ctx, &u, "bench", int64(i), texts[i], ""); err != nil {
+					if _, err := svc.Documents.Commit(ctx, &u, "bench", int64(i), texts[i], ""); err != nil {
 						b.Fatal(err)
 					}
 				}
@@ -99,14 +99,14 @@ func BenchmarkRead(b *testing.B) {
 				u := stack.MustUser(b, svc, "chair", true)
 				ctx := context.Background()
 				text := string(validText(sz.n, 1))
-				if _, err := svc.CreateDocument(ctx, &u, drafting.NewDocument{Slug: "bench", Title: "Бенчмарк", Text: &text}); err != nil {
+				if _, err := svc.Documents.Create(ctx, &u, drafting.NewDocument{Slug: "bench", Title: "Бенчмарк", Text: &text}); err != nil {
 					b.Fatal(err)
 				}
 				stack.MustRole(b, svc, "chair", drafting.RoleChair, "bench")
 				b.SetBytes(int64(sz.n))
 				b.ResetTimer()
 				for i := 0; i < b.N; i++ {
-					if _, got, err := svc.Text(ctx, &u, "bench", 1); err != nil || len(got) != len(text) {
+					if _, got, err := svc.Documents.Text(ctx, &u, "bench", 1); err != nil || len(got) != len(text) {
 						b.Fatal(err)
 					}
 				}

@@ -9,6 +9,7 @@ type Document struct {
 	Title             string
 	Language          string    // BCP 47 tag, "ru" by default
 	ApprovalsRequired int       // distinct chairs needed to approve a revision
+	State             State     // where it stands in the procedure
 	CreatedBy         int64     // user id
 	CreatedByLogin    string    // filled on reads
 	CreatedAt         time.Time // UTC
@@ -25,12 +26,25 @@ type Revision struct {
 	SHA256      string // lowercase hex of the text
 	Size        int64  // bytes
 	CreatedAt   time.Time
-	// Proposal and MergedBy are set on a revision made by merging a
-	// proposal: the author is the proposal's, the merger a chair.
+	// Proposal, MergedBy and Decision are set on a revision made by
+	// merging a proposal: the author is the proposal's, the merger a chair,
+	// and Decision says whether the chair changed the text
+	// (DecisionAcceptedWithChanges) or not (DecisionAccepted).
 	Proposal      int64
 	MergedBy      int64
 	MergedByLogin string // filled on reads
+	Decision      string
 }
+
+// Decisions on a merged proposal, as its revision records them.
+const (
+	// DecisionAccepted: the revision is the proposal applied as it was
+	// (onto the head, by a clean three-way merge when the head had moved).
+	DecisionAccepted = "accepted"
+	// DecisionAcceptedWithChanges: the merging chair supplied the text;
+	// both the proposal's author and the chair are credited.
+	DecisionAcceptedWithChanges = "accepted_with_changes"
+)
 
 // User is an account.
 type User struct {
@@ -79,6 +93,7 @@ type RoleAssignment struct {
 	Role         string // chair, member or observer
 	GrantedBy    int64
 	GrantedAt    time.Time
+	Disabled     bool // filled on reads: the account is disabled
 }
 
 // RoleChange records a grant or revocation: who, what, when.
@@ -106,7 +121,7 @@ type Session struct {
 // Object kinds and actions the authorizer decides on; policies/policy.csv
 // grants them to roles.
 const (
-	ObjDocument = "document" // read, create, update, manage_members
+	ObjDocument = "document" // read, create, update, manage_members, appoint_chair, reopen
 	ObjRevision = "revision" // read, commit
 	ObjProposal = "proposal" // create, read, merge, reject
 	ObjComment  = "comment"  // create, read, resolve
@@ -126,6 +141,7 @@ const (
 	ActResolve       = "resolve"
 	ActManage        = "manage"
 	ActAppointChair  = "appoint_chair" // on document: grant or revoke the chair role
+	ActReopen        = "reopen"        // on document: reopen it after its final adoption
 )
 
 // Proposal states.
@@ -150,6 +166,7 @@ type Proposal struct {
 	Size           int64
 	State          string // open, merged, rejected, withdrawn
 	MergedRevision int64  // the revision it became, when merged
+	Decision       string // when merged: the merged revision's Decision (filled on reads)
 	ClosedBy       int64
 	ClosedByLogin  string // filled on reads
 	CloseReason    string
@@ -189,6 +206,18 @@ type Adoption struct {
 	ChairLogin     string // filled on reads
 	CreatedAt      time.Time
 	ArchivedAt     time.Time // zero until the archive copy is made
+}
+
+// Reopening is an administrator's reopening of a document adopted as a
+// whole, with the reason, recorded and shown on the public page.
+type Reopening struct {
+	ID         int64
+	DocumentID string
+	Adoption   int64 // the final adoption it reopens
+	Reason     string
+	ActorID    int64
+	ActorLogin string // filled on reads
+	At         time.Time
 }
 
 // ArchiveKey is where an adopted text is kept in write-once storage.

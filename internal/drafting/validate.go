@@ -25,17 +25,19 @@ func ValidLogin(s string) bool { return loginPattern.MatchString(s) }
 // other control character but tab and newline, and texts over max bytes.
 func NormalizeText(op string, text []byte, max int64) (string, error) {
 	if int64(len(text)) > max {
-		return "", E(KindTooLarge, op, "text is larger than the limit of "+itoa(max)+" bytes")
+		return "", Refuse(op, ReasonTextTooLarge, "text is larger than the limit of "+itoa(max)+" bytes").
+			With("field", "text").With("max_bytes", max)
 	}
 	if !utf8.Valid(text) {
-		return "", E(KindInvalid, op, "text is not valid UTF-8")
+		return "", Refuse(op, ReasonInvalidText, "text is not valid UTF-8").With("field", "text")
 	}
 	s := string(text)
 	if strings.Contains(s, "\r") {
 		s = strings.ReplaceAll(s, "\r\n", "\n")
 	}
 	if i := strings.IndexFunc(s, badTextRune); i >= 0 {
-		return "", E(KindInvalid, op, "text holds a control character at byte "+itoa(int64(i)))
+		return "", Refuse(op, ReasonInvalidText, "text holds a control character at byte "+itoa(int64(i))).
+			With("field", "text").With("byte", i)
 	}
 	return s, nil
 }
@@ -53,15 +55,15 @@ func cleanLine(op, field, s string, max int, required bool) (string, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		if required {
-			return "", E(KindInvalid, op, field+" is required")
+			return "", missing(op, field)
 		}
 		return "", nil
 	}
 	if !utf8.ValidString(s) || strings.IndexFunc(s, unicode.IsControl) >= 0 {
-		return "", E(KindInvalid, op, field+" holds invalid or control characters")
+		return "", badCharacters(op, field)
 	}
 	if utf8.RuneCountInString(s) > max {
-		return "", E(KindInvalid, op, field+" is longer than "+itoa(int64(max))+" characters")
+		return "", tooLong(op, field, max)
 	}
 	return s, nil
 }
@@ -70,12 +72,26 @@ func cleanLine(op, field, s string, max int, required bool) (string, error) {
 func cleanMessage(op, field, s string, max int) (string, error) {
 	s = strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n"))
 	if !utf8.ValidString(s) || strings.IndexFunc(s, badTextRune) >= 0 {
-		return "", E(KindInvalid, op, field+" holds invalid or control characters")
+		return "", badCharacters(op, field)
 	}
 	if utf8.RuneCountInString(s) > max {
-		return "", E(KindInvalid, op, field+" is longer than "+itoa(int64(max))+" characters")
+		return "", tooLong(op, field, max)
 	}
 	return s, nil
+}
+
+// missing is the refusal of a request that lacks field.
+func missing(op, field string) error {
+	return Refuse(op, ReasonMissingField, field+" is required").With("field", field)
+}
+
+func badCharacters(op, field string) error {
+	return Refuse(op, ReasonInvalidText, field+" holds invalid or control characters").With("field", field)
+}
+
+func tooLong(op, field string, max int) error {
+	return Refuse(op, ReasonTooLong, field+" is longer than "+itoa(int64(max))+" characters").
+		With("field", field).With("max", max)
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

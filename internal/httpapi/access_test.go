@@ -189,7 +189,7 @@ func withPassword(t *testing.T, a *api, login, password string, admin bool) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.svc.CreateUser(context.Background(), drafting.NewUser{Login: login, PasswordHash: hash, Admin: admin}); err != nil {
+	if _, err := drafting.NewOperator(a.svc).CreateUser(context.Background(), drafting.NewUser{Login: login, PasswordHash: hash, Admin: admin}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"redline/internal/auth"
 	"redline/internal/drafting"
+	"redline/internal/shell"
 )
 
 type userJSON struct {
@@ -39,7 +40,7 @@ func (s *Server) handleSessionCreate(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	u, secret, err := s.auth.SignIn(ctx, req.Login, req.Password, c.ClientIP())
+	u, secret, err := s.sh.Auth().SignIn(ctx, req.Login, req.Password, c.ClientIP())
 	if err != nil {
 		if d := drafting.ErrorDetails(err); d != nil {
 			if n, ok := d["retry_after_seconds"].(int); ok {
@@ -51,25 +52,25 @@ func (s *Server) handleSessionCreate(c *gin.Context) {
 	}
 	// Rotation: the session the browser arrived with, if any, ends here, so
 	// a session fixed before sign-in is never promoted.
-	if old, err := c.Cookie(auth.CookieName(s.tls)); err == nil && old != "" {
-		if err := s.auth.SignOut(ctx, old); err != nil {
+	if old, err := c.Cookie(auth.CookieName(s.sh.TLS())); err == nil && old != "" {
+		if err := s.sh.Auth().SignOut(ctx, old); err != nil {
 			s.respondError(c, err)
 			return
 		}
 	}
-	http.SetCookie(c.Writer, auth.SessionCookie(secret, s.tls))
+	http.SetCookie(c.Writer, auth.SessionCookie(secret, s.sh.TLS()))
 	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, userOut(u))
 }
 
 func (s *Server) handleSessionDelete(c *gin.Context) {
-	if secret := c.GetString(ctxSession); secret != "" {
-		if err := s.auth.SignOut(c.Request.Context(), secret); err != nil {
+	if secret := shell.SessionSecret(c); secret != "" {
+		if err := s.sh.Auth().SignOut(c.Request.Context(), secret); err != nil {
 			s.respondError(c, err)
 			return
 		}
 	}
-	http.SetCookie(c.Writer, auth.ClearedCookie(s.tls))
+	http.SetCookie(c.Writer, auth.ClearedCookie(s.sh.TLS()))
 	c.Status(http.StatusNoContent)
 }
 
@@ -85,7 +86,7 @@ func memberOut(m drafting.Member) memberJSON {
 }
 
 func (s *Server) handleMe(c *gin.Context) {
-	u, roles, err := s.svc.Me(c.Request.Context(), actor(c))
+	u, roles, err := s.svc.Accounts.Me(c.Request.Context(), actor(c))
 	if err != nil {
 		s.respondError(c, err)
 		return
@@ -119,7 +120,7 @@ func (s *Server) handleTokenCreate(c *gin.Context) {
 		s.respondError(c, err)
 		return
 	}
-	t, err := s.svc.CreateOwnToken(c.Request.Context(), actor(c), req.Label, hash)
+	t, err := s.svc.Accounts.CreateToken(c.Request.Context(), actor(c), req.Label, hash)
 	if err != nil {
 		s.respondError(c, err)
 		return
@@ -128,7 +129,7 @@ func (s *Server) handleTokenCreate(c *gin.Context) {
 }
 
 func (s *Server) handleTokenList(c *gin.Context) {
-	ts, err := s.svc.Tokens(c.Request.Context(), actor(c))
+	ts, err := s.svc.Accounts.Tokens(c.Request.Context(), actor(c))
 	if err != nil {
 		s.respondError(c, err)
 		return
@@ -146,7 +147,7 @@ func (s *Server) handleTokenDelete(c *gin.Context) {
 		s.respondError(c, err)
 		return
 	}
-	if err := s.svc.RevokeToken(c.Request.Context(), actor(c), id); err != nil {
+	if err := s.svc.Accounts.RevokeToken(c.Request.Context(), actor(c), id); err != nil {
 		s.respondError(c, err)
 		return
 	}
@@ -167,7 +168,7 @@ func (s *Server) handleUserCreate(c *gin.Context) {
 		return
 	}
 	// Refuse before spending argon2 time on a caller who may not add users.
-	if _, err := s.svc.Users(c.Request.Context(), actor(c)); err != nil {
+	if _, err := s.svc.Accounts.List(c.Request.Context(), actor(c)); err != nil {
 		s.respondError(c, err)
 		return
 	}
@@ -180,7 +181,7 @@ func (s *Server) handleUserCreate(c *gin.Context) {
 		s.respondError(c, err)
 		return
 	}
-	u, err := s.svc.AddUser(c.Request.Context(), actor(c), drafting.NewUser{Login: req.Login, DisplayName: req.DisplayName, PasswordHash: hash, Admin: req.Admin})
+	u, err := s.svc.Accounts.Add(c.Request.Context(), actor(c), drafting.NewUser{Login: req.Login, DisplayName: req.DisplayName, PasswordHash: hash, Admin: req.Admin})
 	if err != nil {
 		s.respondError(c, err)
 		return
@@ -189,7 +190,7 @@ func (s *Server) handleUserCreate(c *gin.Context) {
 }
 
 func (s *Server) handleUserList(c *gin.Context) {
-	us, err := s.svc.Users(c.Request.Context(), actor(c))
+	us, err := s.svc.Accounts.List(c.Request.Context(), actor(c))
 	if err != nil {
 		s.respondError(c, err)
 		return
@@ -205,7 +206,7 @@ func (s *Server) handleUserDisable(c *gin.Context) { s.setDisabled(c, true) }
 func (s *Server) handleUserEnable(c *gin.Context)  { s.setDisabled(c, false) }
 
 func (s *Server) setDisabled(c *gin.Context, disabled bool) {
-	u, err := s.svc.SetUserDisabled(c.Request.Context(), actor(c), c.Param("login"), disabled)
+	u, err := s.svc.Accounts.SetDisabled(c.Request.Context(), actor(c), c.Param("login"), disabled)
 	if err != nil {
 		s.respondError(c, err)
 		return

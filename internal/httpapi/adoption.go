@@ -17,6 +17,20 @@ type approvalJSON struct {
 	SHA256    string    `json:"sha256"`
 	Note      string    `json:"note,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
+	// Set when listed: whether it counts toward the quorum now, and why
+	// not (chair_removed, chair_disabled).
+	Counts *bool  `json:"counts,omitempty"`
+	Reason string `json:"reason,omitempty"`
+}
+
+// decisionJSON is "may the caller do this now": allowed, or why not.
+type decisionJSON struct {
+	Allowed bool   `json:"allowed"`
+	Reason  string `json:"reason,omitempty"`
+}
+
+func decisionOut(d drafting.Decision) decisionJSON {
+	return decisionJSON{Allowed: d.Allowed, Reason: string(d.Reason)}
 }
 
 type approvalRequest struct {
@@ -35,7 +49,7 @@ func (s *Server) handleApprovalCreate(c *gin.Context) {
 		s.respondError(c, err)
 		return
 	}
-	a, err := s.svc.Approve(c.Request.Context(), actor(c), c.Param("slug"), n, req.SHA256, req.Note)
+	a, err := s.svc.Adoptions.Approve(c.Request.Context(), actor(c), c.Param("slug"), n, req.SHA256, req.Note)
 	if err != nil {
 		s.respondError(c, err)
 		return
@@ -49,20 +63,26 @@ func (s *Server) handleApprovalList(c *gin.Context) {
 		s.respondError(c, err)
 		return
 	}
-	st, err := s.svc.Approvals(c.Request.Context(), actor(c), c.Param("slug"), n)
+	st, err := s.svc.Adoptions.Status(c.Request.Context(), actor(c), c.Param("slug"), n)
 	if err != nil {
 		s.respondError(c, err)
 		return
 	}
 	out := make([]approvalJSON, 0, len(st.Approvals))
 	for _, a := range st.Approvals {
-		out = append(out, approvalJSON{Chair: a.ChairLogin, SHA256: a.SHA256, Note: a.Note, CreatedAt: a.CreatedAt})
+		counts := a.Counts
+		out = append(out, approvalJSON{Chair: a.ChairLogin, SHA256: a.SHA256, Note: a.Note, CreatedAt: a.CreatedAt,
+			Counts: &counts, Reason: string(a.Why)})
 	}
-	c.JSON(http.StatusOK, gin.H{"revision": st.Revision.Number, "sha256": st.Revision.SHA256, "approvals": out,
-		"required": st.Required, "count": len(st.Approvals), "reached": st.Reached})
+	c.JSON(http.StatusOK, gin.H{"revision": st.Revision.Number, "sha256": st.Revision.SHA256, "head": st.IsHead,
+		"state": st.State, "approvals": out, "required": st.Required, "count": st.Counted, "reached": st.Reached,
+		"open_threads": st.OpenThreads,
+		"actions": gin.H{"approve": decisionOut(st.Approve), "adopt_basis": decisionOut(st.AdoptBasis),
+			"adopt_final": decisionOut(st.AdoptFinal)}})
 }
 
 type adoptionJSON struct {
+	ID             int64      `json:"id"`
 	Revision       int64      `json:"revision"`
 	SHA256         string     `json:"sha256"`
 	Size           int64      `json:"size"`
@@ -76,7 +96,7 @@ type adoptionJSON struct {
 
 // adoptionOut shows an adoption; public readers see no names.
 func adoptionOut(a drafting.Adoption, public bool) adoptionJSON {
-	out := adoptionJSON{Revision: a.Revision, SHA256: a.SHA256, Size: a.Size, Stage: a.Stage, Note: a.Note, AdoptedAt: a.CreatedAt}
+	out := adoptionJSON{ID: a.ID, Revision: a.Revision, SHA256: a.SHA256, Size: a.Size, Stage: a.Stage, Note: a.Note, AdoptedAt: a.CreatedAt}
 	if !public {
 		out.Chair = a.ChairLogin
 		out.OverrideReason = a.OverrideReason
@@ -105,7 +125,7 @@ func (s *Server) handleAdopt(c *gin.Context) {
 		s.respondError(c, err)
 		return
 	}
-	a, err := s.svc.Adopt(c.Request.Context(), actor(c), c.Param("slug"), n,
+	a, err := s.svc.Adoptions.Adopt(c.Request.Context(), actor(c), c.Param("slug"), n,
 		drafting.AdoptInput{Stage: req.Stage, Note: req.Note, OverrideReason: req.OverrideReason})
 	if err != nil {
 		s.respondError(c, err)
@@ -139,7 +159,7 @@ func (s *Server) handleEvents(c *gin.Context) {
 			return
 		}
 	}
-	es, err := s.svc.Events(c.Request.Context(), actor(c), c.Param("slug"), after, int(min(limit, 1000)))
+	es, err := s.svc.Documents.Events(c.Request.Context(), actor(c), c.Param("slug"), after, int(min(limit, 1000)))
 	if err != nil {
 		s.respondError(c, err)
 		return
@@ -167,35 +187,45 @@ type publicJSON struct {
 	Title    string `json:"title"`
 	Language string `json:"language"`
 	adoptionJSON
-	Text string `json:"text"`
+	// AmendedAfterFinal is the reopening after the newest adoption as a
+	// whole while it stands: the text is being amended, and why.
+	AmendedAfterFinal *reopeningJSON `json:"amended_after_final"`
+	Text              string         `json:"text"`
 }
 
 func (s *Server) handlePublicDocument(c *gin.Context) {
-	a, text, err := s.svc.AdoptedText(c.Request.Context(), actor(c), c.Param("slug"), 0)
+	a, text, err := s.svc.Adoptions.AdoptedText(c.Request.Context(), actor(c), c.Param("slug"), 0)
 	if err != nil {
 		s.respondError(c, err)
 		return
 	}
-	pub, err := s.svc.Public(c.Request.Context(), actor(c), c.Param("slug"))
+	pub, err := s.svc.Adoptions.Public(c.Request.Context(), actor(c), c.Param("slug"))
 	if err != nil {
 		s.respondError(c, err)
 		return
 	}
-	// The current adoption can be superseded, so the tag names it: its
-	// revision, stage and hash.
-	etag := "adopted-" + itoa(a.Revision) + "-" + a.Stage + "-" + a.SHA256[:16] + "-" + itoa(int64(len(pub.Adoptions)))
+	// The current adoption can be superseded, and the document reopened, so
+	// the tag names both: the adoption's revision, stage and hash, and the
+	// counts of adoptions and reopenings.
+	etag := "adopted-" + itoa(a.Revision) + "-" + a.Stage + "-" + a.SHA256[:16] + "-" + itoa(int64(len(pub.Adoptions))) +
+		"-" + itoa(int64(len(pub.Reopenings)))
 	if etagMatch(c.GetHeader("If-None-Match"), etag) {
 		c.Header("ETag", `"`+etag+`"`)
 		c.Status(http.StatusNotModified)
 		return
 	}
 	c.Header("ETag", `"`+etag+`"`)
-	c.JSON(http.StatusOK, publicJSON{Slug: pub.Document.Slug, Title: pub.Document.Title, Language: pub.Document.Language,
-		adoptionJSON: adoptionOut(a, true), Text: string(text)})
+	out := publicJSON{Slug: pub.Document.Slug, Title: pub.Document.Title, Language: pub.Document.Language,
+		adoptionJSON: adoptionOut(a, true), Text: string(text)}
+	if pub.Amended != nil {
+		r := reopeningOut(*pub.Amended, true)
+		out.AmendedAfterFinal = &r
+	}
+	c.JSON(http.StatusOK, out)
 }
 
 func (s *Server) handlePublicAdoptions(c *gin.Context) {
-	pub, err := s.svc.Public(c.Request.Context(), actor(c), c.Param("slug"))
+	pub, err := s.svc.Adoptions.Public(c.Request.Context(), actor(c), c.Param("slug"))
 	if err != nil {
 		s.respondError(c, err)
 		return
@@ -204,7 +234,12 @@ func (s *Server) handlePublicAdoptions(c *gin.Context) {
 	for _, a := range pub.Adoptions {
 		out = append(out, adoptionOut(a, true))
 	}
-	c.JSON(http.StatusOK, gin.H{"slug": pub.Document.Slug, "title": pub.Document.Title, "adoptions": out})
+	reopened := make([]reopeningJSON, 0, len(pub.Reopenings))
+	for _, r := range pub.Reopenings {
+		reopened = append(reopened, reopeningOut(r, true))
+	}
+	c.JSON(http.StatusOK, gin.H{"slug": pub.Document.Slug, "title": pub.Document.Title, "adoptions": out,
+		"reopenings": reopened})
 }
 
 // handlePublicDownload serves an adopted revision's text as .md or .txt,
@@ -227,7 +262,7 @@ func (s *Server) handlePublicDownload(c *gin.Context) {
 		return
 	}
 	if inm := c.GetHeader("If-None-Match"); inm != "" {
-		if pub, err := s.svc.Public(c.Request.Context(), actor(c), c.Param("slug")); err == nil {
+		if pub, err := s.svc.Adoptions.Public(c.Request.Context(), actor(c), c.Param("slug")); err == nil {
 			for _, a := range pub.Adoptions {
 				if a.Revision == n && etagMatch(inm, a.SHA256) {
 					c.Header("ETag", `"`+a.SHA256+`"`)
@@ -237,7 +272,7 @@ func (s *Server) handlePublicDownload(c *gin.Context) {
 			}
 		}
 	}
-	a, text, err := s.svc.AdoptedText(c.Request.Context(), actor(c), c.Param("slug"), n)
+	a, text, err := s.svc.Adoptions.AdoptedText(c.Request.Context(), actor(c), c.Param("slug"), n)
 	if err != nil {
 		s.respondError(c, err)
 		return
@@ -257,13 +292,13 @@ func (s *Server) handlePublicDiff(c *gin.Context) {
 	ctx := c.Request.Context()
 	from, to, mode, format, err := diffParams(c)
 	if err != nil {
-		if _, perr := s.svc.Public(ctx, actor(c), c.Param("slug")); perr != nil {
+		if _, perr := s.svc.Adoptions.Public(ctx, actor(c), c.Param("slug")); perr != nil {
 			err = perr
 		}
 		s.respondError(c, err)
 		return
 	}
-	v, err := s.svc.PublicDiff(ctx, actor(c), c.Param("slug"), from, to, mode)
+	v, err := s.svc.Adoptions.PublicDiff(ctx, actor(c), c.Param("slug"), from, to, mode)
 	if err != nil {
 		s.respondError(c, err)
 		return

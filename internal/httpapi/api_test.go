@@ -15,6 +15,7 @@ import (
 	"redline/internal/auth"
 	"redline/internal/drafting"
 	"redline/internal/httpapi"
+	"redline/internal/shell"
 	"redline/internal/testenv/stack"
 )
 
@@ -31,7 +32,7 @@ type api struct {
 func newAPI(t *testing.T, backend string, opt drafting.Options) *api {
 	t.Helper()
 	st := stack.New(t, backend)
-	m := httpapi.NewMetrics()
+	m := shell.NewMetrics()
 	opt.Hooks = m.Hooks()
 	svc := st.Service(t, opt)
 	h, err := httpapi.New(svc, httpapi.Options{Metrics: m})
@@ -53,7 +54,7 @@ func (a *api) addUser(login string, admin bool) {
 	if err != nil {
 		a.t.Fatal(err)
 	}
-	if _, err := a.svc.CreateToken(context.Background(), login, "test", hash); err != nil {
+	if _, err := drafting.NewOperator(a.svc).CreateToken(context.Background(), login, "test", hash); err != nil {
 		a.t.Fatal(err)
 	}
 	a.tokens[login] = token

@@ -37,7 +37,7 @@ func BenchmarkAuthorizedTextRead(b *testing.B) {
 		addUserB(b, a, "admin", true)
 		addUserB(b, a, "member", false)
 		admin, _ := svc.UserByLogin(b.Context(), "admin")
-		if _, err := svc.CreateDocument(b.Context(), &admin, drafting.NewDocument{Slug: "doc", Title: "Документ", Text: &text}); err != nil {
+		if _, err := svc.Documents.Create(b.Context(), &admin, drafting.NewDocument{Slug: "doc", Title: "Документ", Text: &text}); err != nil {
 			b.Fatal(err)
 		}
 		stack.MustRole(b, svc, "member", drafting.RoleMember, "doc")
@@ -86,7 +86,7 @@ func addUserB(b *testing.B, a *api, login string, admin bool) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if _, err := a.svc.CreateToken(b.Context(), login, "bench", hash); err != nil {
+	if _, err := drafting.NewOperator(a.svc).CreateToken(b.Context(), login, "bench", hash); err != nil {
 		b.Fatal(err)
 	}
 	a.tokens[login] = token

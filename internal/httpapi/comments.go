@@ -88,7 +88,7 @@ func (s *Server) handleCommentCreate(c *gin.Context) {
 	if req.Anchor != nil {
 		in.Anchor = &drafting.Anchor{Start: req.Anchor.Start, End: req.Anchor.End, Quote: req.Anchor.Quote, Prefix: req.Anchor.Prefix, Suffix: req.Anchor.Suffix}
 	}
-	cm, err := s.svc.AddComment(c.Request.Context(), actor(c), c.Param("slug"), in)
+	cm, err := s.svc.Comments.Add(c.Request.Context(), actor(c), c.Param("slug"), in)
 	if err != nil {
 		s.respondError(c, err)
 		return
@@ -107,7 +107,7 @@ func (s *Server) handleCommentList(c *gin.Context) {
 			s.respondError(c, err)
 			return
 		}
-		cs, err := s.svc.ProposalComments(ctx, actor(c), slug, p)
+		cs, err := s.svc.Comments.OnProposal(ctx, actor(c), slug, p)
 		if err != nil {
 			s.respondError(c, err)
 			return
@@ -136,7 +136,7 @@ func (s *Server) handleCommentList(c *gin.Context) {
 		}
 		f.Paragraph = &p
 	}
-	l, err := s.svc.ListComments(ctx, actor(c), slug, n, f)
+	l, err := s.svc.Comments.List(ctx, actor(c), slug, n, f)
 	if err != nil {
 		s.respondError(c, err)
 		return
@@ -176,7 +176,7 @@ func (s *Server) handleCommentEdit(c *gin.Context) {
 		s.respondError(c, err)
 		return
 	}
-	cm, err := s.svc.EditComment(c.Request.Context(), actor(c), c.Param("slug"), id, req.Body)
+	cm, err := s.svc.Comments.Edit(c.Request.Context(), actor(c), c.Param("slug"), id, req.Body)
 	if err != nil {
 		s.respondError(c, err)
 		return
@@ -190,7 +190,7 @@ func (s *Server) handleCommentVersions(c *gin.Context) {
 		s.respondError(c, err)
 		return
 	}
-	vs, err := s.svc.CommentVersions(c.Request.Context(), actor(c), c.Param("slug"), id)
+	vs, err := s.svc.Comments.Versions(c.Request.Context(), actor(c), c.Param("slug"), id)
 	if err != nil {
 		s.respondError(c, err)
 		return
@@ -216,7 +216,7 @@ func (s *Server) setResolved(c *gin.Context, resolved bool) {
 		s.respondError(c, err)
 		return
 	}
-	cm, err := s.svc.ResolveThread(c.Request.Context(), actor(c), c.Param("slug"), id, resolved)
+	cm, err := s.svc.Comments.Resolve(c.Request.Context(), actor(c), c.Param("slug"), id, resolved)
 	if err != nil {
 		s.respondError(c, err)
 		return
@@ -239,7 +239,7 @@ func (s *Server) handleCommentHide(c *gin.Context) {
 		s.respondError(c, err)
 		return
 	}
-	cm, err := s.svc.HideComment(c.Request.Context(), actor(c), c.Param("slug"), id, req.Reason)
+	cm, err := s.svc.Comments.Hide(c.Request.Context(), actor(c), c.Param("slug"), id, req.Reason)
 	if err != nil {
 		s.respondError(c, err)
 		return

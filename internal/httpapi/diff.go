@@ -32,7 +32,7 @@ func (s *Server) handleDiff(c *gin.Context) {
 		s.respondError(c, err)
 		return
 	}
-	a, b, err := s.svc.DiffRevisions(ctx, actor(c), slug, from, to)
+	a, b, err := s.svc.Documents.DiffRevisions(ctx, actor(c), slug, from, to)
 	if err != nil {
 		s.respondError(c, err)
 		return
@@ -43,7 +43,7 @@ func (s *Server) handleDiff(c *gin.Context) {
 		c.Status(http.StatusNotModified)
 		return
 	}
-	v, err := s.svc.Diff(ctx, actor(c), slug, from, to, mode)
+	v, err := s.svc.Documents.Diff(ctx, actor(c), slug, from, to, mode)
 	if err != nil {
 		s.respondError(c, err)
 		return

@@ -14,16 +14,17 @@ type documentJSON struct {
 	Title             string        `json:"title"`
 	Language          string        `json:"language"`
 	ApprovalsRequired int           `json:"approvals_required"`
+	State             string        `json:"state"`
 	CreatedBy         string        `json:"created_by"`
 	CreatedAt         time.Time     `json:"created_at"`
 	Head              *revisionJSON `json:"head"`
-	Adopted           any           `json:"adopted"`
+	Adopted           *adoptionJSON `json:"adopted"`
 }
 
 func documentOut(v drafting.DocumentView) documentJSON {
 	out := documentJSON{
 		Slug: v.Slug, Title: v.Title, Language: v.Language, ApprovalsRequired: v.ApprovalsRequired,
-		CreatedBy: v.CreatedByLogin, CreatedAt: v.CreatedAt,
+		State: string(v.State), CreatedBy: v.CreatedByLogin, CreatedAt: v.CreatedAt,
 	}
 	if v.Head != nil {
 		h := revisionOut(*v.Head)
@@ -55,7 +56,7 @@ func (s *Server) handleDocumentCreate(c *gin.Context) {
 			in.ApprovalsRequired = -1
 		}
 	}
-	v, err := s.svc.CreateDocument(c.Request.Context(), actor(c), in)
+	v, err := s.svc.Documents.Create(c.Request.Context(), actor(c), in)
 	if err != nil {
 		s.respondError(c, err)
 		return
@@ -65,7 +66,7 @@ func (s *Server) handleDocumentCreate(c *gin.Context) {
 }
 
 func (s *Server) handleDocumentList(c *gin.Context) {
-	ds, err := s.svc.ListDocuments(c.Request.Context(), actor(c))
+	ds, err := s.svc.Documents.List(c.Request.Context(), actor(c))
 	if err != nil {
 		s.respondError(c, err)
 		return
@@ -78,10 +79,57 @@ func (s *Server) handleDocumentList(c *gin.Context) {
 }
 
 func (s *Server) handleDocumentGet(c *gin.Context) {
-	v, err := s.svc.Document(c.Request.Context(), actor(c), c.Param("slug"))
+	ctx := c.Request.Context()
+	v, err := s.svc.Documents.Get(ctx, actor(c), c.Param("slug"))
 	if err != nil {
 		s.respondError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, documentOut(v))
+	out := documentOut(v)
+	pub, err := s.svc.Adoptions.Public(ctx, actor(c), c.Param("slug"))
+	switch {
+	case err == nil:
+		a := adoptionOut(pub.Current, false)
+		out.Adopted = &a
+	case drafting.ErrorReason(err) != drafting.ReasonNotAdopted:
+		s.respondError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+type reopenRequest struct {
+	Reason string `json:"reason"`
+}
+
+type reopeningJSON struct {
+	Adoption int64     `json:"adoption"`
+	Reason   string    `json:"reason"`
+	By       string    `json:"by,omitempty"`
+	At       time.Time `json:"at"`
+}
+
+// reopeningOut shows a reopening; public readers see no names.
+func reopeningOut(r drafting.Reopening, public bool) reopeningJSON {
+	out := reopeningJSON{Adoption: r.Adoption, Reason: r.Reason, At: r.At}
+	if !public {
+		out.By = r.ActorLogin
+	}
+	return out
+}
+
+// handleDocumentReopen reopens a document adopted as a whole (an
+// administrator, with a reason).
+func (s *Server) handleDocumentReopen(c *gin.Context) {
+	var req reopenRequest
+	if err := decodeJSON(c, 64<<10, &req); err != nil {
+		s.respondError(c, err)
+		return
+	}
+	r, err := s.svc.Documents.Reopen(c.Request.Context(), actor(c), c.Param("slug"), req.Reason)
+	if err != nil {
+		s.respondError(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, reopeningOut(r, false))
 }

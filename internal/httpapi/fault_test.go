@@ -47,11 +47,11 @@ func TestBlobWriteFailure(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.CreateUser(ctx, drafting.NewUser{Login: "chair", PasswordHash: "$argon2id$x", Admin: true}); err != nil {
+	if _, err := drafting.NewOperator(svc).CreateUser(ctx, drafting.NewUser{Login: "chair", PasswordHash: "$argon2id$x", Admin: true}); err != nil {
 		t.Fatal(err)
 	}
 	token, hash, _ := auth.NewToken()
-	if _, err := svc.CreateToken(ctx, "chair", "", hash); err != nil {
+	if _, err := drafting.NewOperator(svc).CreateToken(ctx, "chair", "", hash); err != nil {
 		t.Fatal(err)
 	}
 	a := &api{t: t, h: h, token: token}
@@ -89,7 +89,7 @@ func TestBlobWriteFailure(t *testing.T) {
 // answers (a black hole): each call waits for its context, then fails as the
 // real adapters report a deadline, unavailable.
 type hangingBlobs struct {
-	drafting.BlobStore
+	drafting.Blobs
 }
 
 func (hangingBlobs) Put(ctx context.Context, key string, _ []byte, _ string) error {

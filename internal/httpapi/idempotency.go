@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"redline/internal/shell"
 )
 
 // captureWriter keeps a copy of what a handler writes.
@@ -77,6 +79,6 @@ func (s *Server) idempotency(c *gin.Context) {
 		err = s.svc.FinishIdempotent(done, u, key, status, w.Header().Get("Content-Type"), w.buf.Bytes())
 	}
 	if err != nil {
-		s.log.ErrorContext(ctx, "remember idempotent answer", "request_id", requestID(c), "err", err.Error())
+		s.log.ErrorContext(ctx, "remember idempotent answer", "request_id", shell.RequestID(c), "err", err.Error())
 	}
 }

@@ -17,7 +17,7 @@ func (s *Server) handleMemberPut(c *gin.Context) {
 		s.respondError(c, err)
 		return
 	}
-	m, err := s.svc.SetMember(c.Request.Context(), actor(c), c.Param("slug"), c.Param("login"), req.Role)
+	m, err := s.svc.Members.Set(c.Request.Context(), actor(c), c.Param("slug"), c.Param("login"), req.Role)
 	if err != nil {
 		s.respondError(c, err)
 		return
@@ -26,7 +26,7 @@ func (s *Server) handleMemberPut(c *gin.Context) {
 }
 
 func (s *Server) handleMemberDelete(c *gin.Context) {
-	if err := s.svc.RemoveMember(c.Request.Context(), actor(c), c.Param("slug"), c.Param("login")); err != nil {
+	if err := s.svc.Members.Remove(c.Request.Context(), actor(c), c.Param("slug"), c.Param("login")); err != nil {
 		s.respondError(c, err)
 		return
 	}
@@ -34,7 +34,7 @@ func (s *Server) handleMemberDelete(c *gin.Context) {
 }
 
 func (s *Server) handleMemberList(c *gin.Context) {
-	ms, err := s.svc.Members(c.Request.Context(), actor(c), c.Param("slug"))
+	ms, err := s.svc.Members.List(c.Request.Context(), actor(c), c.Param("slug"))
 	if err != nil {
 		s.respondError(c, err)
 		return
@@ -55,7 +55,7 @@ type roleChangeJSON struct {
 }
 
 func (s *Server) handleMemberChanges(c *gin.Context) {
-	cs, err := s.svc.MemberChanges(c.Request.Context(), actor(c), c.Param("slug"))
+	cs, err := s.svc.Members.Changes(c.Request.Context(), actor(c), c.Param("slug"))
 	if err != nil {
 		s.respondError(c, err)
 		return

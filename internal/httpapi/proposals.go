@@ -21,6 +21,7 @@ type proposalJSON struct {
 	Size           int64      `json:"size"`
 	State          string     `json:"state"`
 	MergedRevision *int64     `json:"merged_revision"`
+	Decision       *string    `json:"decision"`
 	ClosedBy       *string    `json:"closed_by"`
 	CloseReason    string     `json:"close_reason,omitempty"`
 	CreatedAt      time.Time  `json:"created_at"`
@@ -31,8 +32,8 @@ func proposalOut(p drafting.Proposal) proposalJSON {
 	out := proposalJSON{Number: p.Number, Base: p.Base, Author: p.AuthorLogin, Title: p.Title, Rationale: p.Rationale,
 		SHA256: p.SHA256, Size: p.Size, State: p.State, CloseReason: p.CloseReason, CreatedAt: p.CreatedAt}
 	if p.MergedRevision > 0 {
-		m := p.MergedRevision
-		out.MergedRevision = &m
+		m, d := p.MergedRevision, p.Decision
+		out.MergedRevision, out.Decision = &m, &d
 	}
 	if p.ClosedByLogin != "" {
 		c := p.ClosedByLogin
@@ -65,7 +66,7 @@ func (s *Server) handleProposalCreate(c *gin.Context) {
 	if req.Text != nil {
 		in.Text = []byte(*req.Text)
 	}
-	p, err := s.svc.Propose(c.Request.Context(), actor(c), c.Param("slug"), in)
+	p, err := s.svc.Proposals.Propose(c.Request.Context(), actor(c), c.Param("slug"), in)
 	if err != nil {
 		s.respondError(c, err)
 		return
@@ -75,7 +76,7 @@ func (s *Server) handleProposalCreate(c *gin.Context) {
 }
 
 func (s *Server) handleProposalList(c *gin.Context) {
-	ps, err := s.svc.Proposals(c.Request.Context(), actor(c), c.Param("slug"), c.Query("state"))
+	ps, err := s.svc.Proposals.List(c.Request.Context(), actor(c), c.Param("slug"), c.Query("state"))
 	if err != nil {
 		s.respondError(c, err)
 		return
@@ -95,7 +96,7 @@ func (s *Server) handleProposalGet(c *gin.Context) {
 		s.respondError(c, err)
 		return
 	}
-	p, err := s.svc.Proposal(c.Request.Context(), actor(c), c.Param("slug"), n)
+	p, err := s.svc.Proposals.Get(c.Request.Context(), actor(c), c.Param("slug"), n)
 	if err != nil {
 		s.respondError(c, err)
 		return
@@ -109,7 +110,7 @@ func (s *Server) handleProposalText(c *gin.Context) {
 		s.respondError(c, err)
 		return
 	}
-	p, text, err := s.svc.ProposalText(c.Request.Context(), actor(c), c.Param("slug"), n)
+	p, text, err := s.svc.Proposals.Text(c.Request.Context(), actor(c), c.Param("slug"), n)
 	if err != nil {
 		s.respondError(c, err)
 		return
@@ -135,7 +136,7 @@ func (s *Server) handleProposalDiff(c *gin.Context) {
 		s.respondError(c, invalid("format must be json, html, html-side or unified"))
 		return
 	}
-	rev, p, r, err := s.svc.ProposalDiff(c.Request.Context(), actor(c), c.Param("slug"), n, c.Query("against"), mode)
+	rev, p, r, err := s.svc.Proposals.Diff(c.Request.Context(), actor(c), c.Param("slug"), n, c.Query("against"), mode)
 	if err != nil {
 		s.respondError(c, err)
 		return
@@ -159,7 +160,7 @@ func (s *Server) handleProposalWithdraw(c *gin.Context) {
 		s.respondError(c, err)
 		return
 	}
-	p, err := s.svc.Withdraw(c.Request.Context(), actor(c), c.Param("slug"), n)
+	p, err := s.svc.Proposals.Withdraw(c.Request.Context(), actor(c), c.Param("slug"), n)
 	if err != nil {
 		s.respondError(c, err)
 		return
@@ -178,7 +179,7 @@ func (s *Server) handleProposalReject(c *gin.Context) {
 		s.respondError(c, err)
 		return
 	}
-	p, err := s.svc.Reject(c.Request.Context(), actor(c), c.Param("slug"), n, req.Reason)
+	p, err := s.svc.Proposals.Reject(c.Request.Context(), actor(c), c.Param("slug"), n, req.Reason)
 	if err != nil {
 		s.respondError(c, err)
 		return
@@ -188,12 +189,13 @@ func (s *Server) handleProposalReject(c *gin.Context) {
 
 type mergeRequest struct {
 	Head    *int64  `json:"head"`
-	Text    *string `json:"text"`    // a resolved text, after a conflict
-	Message string  `json:"message"` // for a resolved text
+	Text    *string `json:"text"`    // the chair's text: a resolution, or the proposal changed
+	Message string  `json:"message"` // the revision's description
 }
 
-// handleProposalMerge merges a proposal (body {head}) or commits a chair's
-// resolution of its conflicts (body {head, text, message?}).
+// handleProposalMerge merges a proposal (body {head}) or commits it with
+// the chair's text (body {head, text, message?}), recorded as merged with
+// changes by the chair unless the text is what the plain merge gives.
 func (s *Server) handleProposalMerge(c *gin.Context) {
 	n, err := proposalNumber(c)
 	if err != nil {
@@ -209,13 +211,11 @@ func (s *Server) handleProposalMerge(c *gin.Context) {
 	if req.Head != nil {
 		head = *req.Head
 	}
-	ctx := c.Request.Context()
-	var r drafting.Revision
+	in := drafting.MergeInput{Head: head, Message: req.Message}
 	if req.Text != nil {
-		r, err = s.svc.ResolveMerge(ctx, actor(c), c.Param("slug"), n, head, []byte(*req.Text), req.Message)
-	} else {
-		r, err = s.svc.Merge(ctx, actor(c), c.Param("slug"), n, head)
+		in.Text = []byte(*req.Text)
 	}
+	r, err := s.svc.Proposals.Merge(c.Request.Context(), actor(c), c.Param("slug"), n, in)
 	if err != nil {
 		s.respondError(c, err)
 		return
@@ -234,7 +234,7 @@ func (s *Server) handleProposalCollisions(c *gin.Context) {
 		s.respondError(c, err)
 		return
 	}
-	cs, err := s.svc.Collisions(c.Request.Context(), actor(c), c.Param("slug"), n)
+	cs, err := s.svc.Proposals.Collisions(c.Request.Context(), actor(c), c.Param("slug"), n)
 	if err != nil {
 		s.respondError(c, err)
 		return

@@ -22,7 +22,7 @@ func decodeJSON(c *gin.Context, limit int64, v any) error {
 	if ct := c.GetHeader("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || mt != "application/json" {
-			return drafting.E(drafting.KindUnsupported, "decode request", "send the body as application/json")
+			return drafting.Refuse("decode request", drafting.ReasonUnsupportedMedia, "send the body as application/json")
 		}
 	}
 	raw, err := io.ReadAll(io.LimitReader(c.Request.Body, limit+1))
@@ -39,7 +39,7 @@ func decodeJSON(c *gin.Context, limit int64, v any) error {
 		return invalid("the request body is empty; send a JSON object")
 	}
 	if !utf8.Valid(raw) {
-		return invalid("the request body is not valid UTF-8")
+		return drafting.Refuse("decode request", drafting.ReasonInvalidText, "the request body is not valid UTF-8")
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
@@ -48,19 +48,19 @@ func decodeJSON(c *gin.Context, limit int64, v any) error {
 		var te *json.UnmarshalTypeError
 		switch {
 		case errors.As(err, &se):
-			return invalid("malformed JSON at byte " + strconv.FormatInt(se.Offset, 10))
+			return malformed("malformed JSON at byte " + strconv.FormatInt(se.Offset, 10))
 		case errors.As(err, &te):
 			return invalid("field " + te.Field + " has the wrong type")
 		case errors.Is(err, io.ErrUnexpectedEOF):
-			return invalid("malformed JSON: unexpected end")
+			return malformed("malformed JSON: unexpected end")
 		}
-		return invalid("malformed JSON: " + err.Error())
+		return malformed("malformed JSON: " + err.Error())
 	}
 	if dec.More() {
-		return invalid("unexpected data after the JSON object")
+		return malformed("unexpected data after the JSON object")
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return invalid("unexpected data after the JSON object")
+		return malformed("unexpected data after the JSON object")
 	}
 	return nil
 }
@@ -75,3 +75,7 @@ func intParam(name, s string) (int64, error) {
 }
 
 func strconvFormat(n int64) string { return strconv.FormatInt(n, 10) }
+
+func malformed(msg string) error {
+	return drafting.Refuse("decode request", drafting.ReasonMalformedJSON, msg)
+}

@@ -10,6 +10,10 @@ import (
 	"redline/internal/drafting"
 )
 
+// revisionJSON is a revision. One made by merging a proposal names it, the
+// chair who merged it (merged_by) and the decision: accepted, or
+// accepted_with_changes when the chair supplied the text; author is always
+// the proposal's author.
 type revisionJSON struct {
 	Number    int64     `json:"number"`
 	Parent    *int64    `json:"parent"`
@@ -18,6 +22,9 @@ type revisionJSON struct {
 	SHA256    string    `json:"sha256"`
 	Size      int64     `json:"size"`
 	CreatedAt time.Time `json:"created_at"`
+	Proposal  *int64    `json:"proposal"`
+	MergedBy  *string   `json:"merged_by"`
+	Decision  *string   `json:"decision"`
 }
 
 func revisionOut(r drafting.Revision) revisionJSON {
@@ -26,6 +33,10 @@ func revisionOut(r drafting.Revision) revisionJSON {
 	if r.Parent > 0 {
 		p := r.Parent
 		out.Parent = &p
+	}
+	if r.Proposal > 0 {
+		p, by, d := r.Proposal, r.MergedByLogin, r.Decision
+		out.Proposal, out.MergedBy, out.Decision = &p, &by, &d
 	}
 	return out
 }
@@ -53,7 +64,7 @@ func (s *Server) handleRevisionList(c *gin.Context) {
 			return
 		}
 	}
-	rs, err := s.svc.Revisions(c.Request.Context(), actor(c), c.Param("slug"), int(min(limit, 1000)), before)
+	rs, err := s.svc.Documents.Revisions(c.Request.Context(), actor(c), c.Param("slug"), int(min(limit, 1000)), before)
 	if err != nil {
 		s.respondError(c, err)
 		return
@@ -87,7 +98,7 @@ func (s *Server) handleRevisionCommit(c *gin.Context) {
 	if req.Text != nil {
 		text = []byte(*req.Text)
 	}
-	r, err := s.svc.Commit(c.Request.Context(), actor(c), c.Param("slug"), base, text, req.Message)
+	r, err := s.svc.Documents.Commit(c.Request.Context(), actor(c), c.Param("slug"), base, text, req.Message)
 	if err != nil {
 		s.respondError(c, err)
 		return
@@ -102,7 +113,7 @@ func (s *Server) handleRevisionGet(c *gin.Context) {
 		s.respondError(c, err)
 		return
 	}
-	r, err := s.svc.Revision(c.Request.Context(), actor(c), c.Param("slug"), n)
+	r, err := s.svc.Documents.Revision(c.Request.Context(), actor(c), c.Param("slug"), n)
 	if err != nil {
 		s.respondError(c, err)
 		return
@@ -120,7 +131,7 @@ func (s *Server) handleRevisionText(c *gin.Context) {
 	// A revision is immutable, so its hash is a strong validator: answer a
 	// revalidation from the metadata alone, without reading the blob.
 	if inm := c.GetHeader("If-None-Match"); inm != "" {
-		r, err := s.svc.Revision(ctx, actor(c), c.Param("slug"), n)
+		r, err := s.svc.Documents.Revision(ctx, actor(c), c.Param("slug"), n)
 		if err != nil {
 			s.respondError(c, err)
 			return
@@ -131,7 +142,7 @@ func (s *Server) handleRevisionText(c *gin.Context) {
 			return
 		}
 	}
-	r, text, err := s.svc.Text(ctx, actor(c), c.Param("slug"), n)
+	r, text, err := s.svc.Documents.Text(ctx, actor(c), c.Param("slug"), n)
 	if err != nil {
 		s.respondError(c, err)
 		return

@@ -2,19 +2,9 @@ package httpapi
 
 import "github.com/gin-gonic/gin"
 
-func (s *Server) routes(e *gin.Engine) {
-	e.GET("/healthz", s.handleHealth)
-	e.GET("/readyz", s.handleReady)
-	if s.metrics != nil {
-		e.GET("/metrics", s.metrics.handler())
-	}
-	if s.pages != nil {
-		s.pages(e.Group("/", s.identify), PageEnv{Auth: s.auth, TLS: s.tls})
-	}
-	e.NoRoute(s.handleNoRoute)
-	e.NoMethod(s.handleNoMethod)
-
-	api := e.Group("/api/v1", s.identify, s.idempotency)
+// routes registers the API on its group (/api/v1): one line per route.
+func (s *Server) routes(api *gin.RouterGroup) {
+	api.Use(s.idempotency)
 	api.GET("/public/documents/:slug", s.handlePublicDocument)
 	api.GET("/public/documents/:slug/adoptions", s.handlePublicAdoptions)
 	api.GET("/public/documents/:slug/diff", s.handlePublicDiff)
@@ -33,6 +23,7 @@ func (s *Server) routes(e *gin.Engine) {
 	api.POST("/documents", s.handleDocumentCreate)
 	api.GET("/documents", s.handleDocumentList)
 	api.GET("/documents/:slug", s.handleDocumentGet)
+	api.POST("/documents/:slug/reopen", s.handleDocumentReopen)
 	api.GET("/documents/:slug/revisions", s.handleRevisionList)
 	api.POST("/documents/:slug/revisions", s.handleRevisionCommit)
 	api.GET("/documents/:slug/revisions/:n", s.handleRevisionGet)

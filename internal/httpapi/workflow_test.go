@@ -156,7 +156,7 @@ func TestWorkflowEndToEnd(t *testing.T) {
 			}
 		}
 		a.as("observer").mustStatus(a.as("observer").do("GET", "/api/v1/documents/doc/events", nil), 403)
-		rep, err := a.svc.Verify(t.Context(), false, nil)
+		rep, err := drafting.NewOperator(a.svc).Verify(t.Context(), false, nil)
 		if err != nil || rep.Bad() {
 			t.Fatalf("verify after the workflow: %v %+v", err, rep.Problems)
 		}

@@ -2,9 +2,11 @@
 // stores and a client's log of acknowledged operations, Check reports every
 // acknowledged write that is lost and every stored state that breaks an
 // invariant (a revision without its text, a forked head chain, an approval by
-// someone who was not chair, an adoption without quorum or archive copy, a
-// broken audit chain, a change without its event, a comment lost or with an
-// anchor that names other text).
+// someone who was not chair, an adoption without the quorum of chairs current
+// at its moment or without its archive copy, adoptions that went backwards, a
+// final document changed before a recorded reopening, a broken audit chain, a
+// change without its event, a comment lost or with an anchor that names other
+// text).
 package reliability
 
 import (
@@ -25,6 +27,7 @@ const (
 	OpApproval = "approval" // Login approved revision Number with SHA256
 	OpAdoption = "adoption" // adoption Adoption of revision Number with SHA256 at Stage
 	OpComment  = "comment"  // comment Comment on revision Number (or proposal Proposal)
+	OpReopen   = "reopen"   // the final adoption Adoption was reopened
 )
 
 // Ack is one operation a client saw acknowledged (a 2xx answer): what the

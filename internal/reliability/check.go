@@ -32,8 +32,22 @@ const (
 	// approved.
 	InvApprovalRole = "approval-not-chair"
 	// InvAdoptionQuorum: an adoption's revision lacks the document's quorum
-	// of valid approvals (distinct chairs, the adopted hash).
+	// of valid approvals: distinct approvals of the adopted hash, made
+	// before the adoption, by people who were enabled chairs of the
+	// document at the moment of the adoption.
 	InvAdoptionQuorum = "adoption-quorum"
+	// InvAdoptionOrder: adoptions did not move forward: a revision older
+	// than the last adopted one, an adoption as a basis after one as a basis
+	// or as a whole, or a second adoption as a whole with no reopening
+	// recorded between them.
+	InvAdoptionOrder = "adoption-order"
+	// InvClosedChange: a document adopted as a whole changed (a commit, a
+	// proposal, a merge, an approval, a comment) with no reopening recorded
+	// before the change.
+	InvClosedChange = "closed-change"
+	// InvDocumentState: a document's stored state is not where its audit
+	// log of adoptions and reopenings leads.
+	InvDocumentState = "document-state"
 	// InvAdoptionHash: an adoption names a hash other than its revision's.
 	InvAdoptionHash = "adoption-hash"
 	// InvArchivePending: an adoption's write-once copy has not been made
@@ -94,12 +108,14 @@ type Store interface {
 	Adoptions(ctx context.Context, documentID string) ([]drafting.Adoption, error)
 	ListComments(ctx context.Context, documentID string) ([]drafting.Comment, error)
 	RoleChanges(ctx context.Context, documentID string) ([]drafting.RoleChange, error)
+	Reopenings(ctx context.Context, documentID string) ([]drafting.Reopening, error)
 }
 
-// Blobs is the part of drafting.BlobStore that Check reads; when it is also
-// a drafting.Archiver, adopted copies are checked in the archive.
+// Blobs is the part of drafting.Blobs that Check reads: texts, and the
+// write-once archive where adopted copies are checked.
 type Blobs interface {
 	Get(ctx context.Context, key string) ([]byte, error)
+	drafting.Archiver
 }
 
 var _ Store = drafting.Store(nil)
@@ -123,8 +139,10 @@ type checker struct {
 	adopts  map[string][]drafting.Adoption // by document ID
 	comms   map[revKey]drafting.Comment    // by document ID and comment ID
 	events  map[string]bool
-	texts   map[string][]byte // verified texts by blob key
-	textErr map[string]string // invariant of a text that failed
+	log     []drafting.Event   // the audit log in chain order
+	moments map[revKey]*moment // by document ID and adoption ID
+	texts   map[string][]byte  // verified texts by blob key
+	textErr map[string]string  // invariant of a text that failed
 }
 
 // Check reads everything in store and blobs and reports every violation of
@@ -137,10 +155,10 @@ func Check(ctx context.Context, store Store, blobs Blobs, acks []Ack) (Report, e
 		docs: map[string]drafting.Document{}, slugs: map[string]drafting.Document{},
 		revs: map[revKey]drafting.Revision{}, heads: map[string]int64{}, props: map[revKey]drafting.Proposal{},
 		apprs: map[revKey][]drafting.Approval{}, adopts: map[string][]drafting.Adoption{},
-		comms: map[revKey]drafting.Comment{}, events: map[string]bool{},
+		comms: map[revKey]drafting.Comment{}, events: map[string]bool{}, moments: map[revKey]*moment{},
 		texts: map[string][]byte{}, textErr: map[string]string{}}
 	steps := []func() error{c.loadEvents, c.loadDocuments, c.checkRevisions, c.checkProposals,
-		c.checkApprovals, c.checkAdoptions, c.checkComments}
+		c.checkApprovals, c.checkProcedure, c.checkAdoptions, c.checkComments}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return c.rep, err
@@ -184,31 +202,19 @@ func eventKeys(e drafting.Event) []string {
 	return nil
 }
 
-// loadEvents recomputes the audit chain and indexes what each event records.
+// loadEvents recomputes the audit chain with drafting's verifier (the one
+// redline verify uses) and indexes what each event records.
 func (c *checker) loadEvents() error {
-	prev, want, broken := "", int64(1), false
+	var chain drafting.ChainVerifier
 	err := c.store.AllEvents(c.ctx, func(e drafting.Event) error {
 		c.rep.Events++
+		c.log = append(c.log, e)
 		for _, k := range eventKeys(e) {
 			c.events[k] = true
 		}
-		if broken {
-			return nil
+		if err := chain.Add(e); err != nil {
+			c.add(InvAuditChain, "", "%v", err)
 		}
-		var why string
-		switch {
-		case e.Seq != want:
-			why = fmt.Sprintf("event %d where %d was expected", e.Seq, want)
-		case e.PrevHash != prev:
-			why = fmt.Sprintf("event %d: prev_hash does not name event %d", e.Seq, want-1)
-		case drafting.ChainHash(prev, e) != e.Hash:
-			why = fmt.Sprintf("event %d: hash does not match its content", e.Seq)
-		default:
-			prev, want = e.Hash, want+1
-			return nil
-		}
-		broken = true
-		c.add(InvAuditChain, "", "%s", why)
 		return nil
 	})
 	if err != nil {
@@ -373,7 +379,6 @@ func (c *checker) roleChanges(docID string) ([]drafting.RoleChange, error) {
 }
 
 func (c *checker) checkAdoptions() error {
-	arch, _ := c.blobs.(drafting.Archiver)
 	for id, d := range c.docs {
 		as, err := c.store.Adoptions(c.ctx, id)
 		if err != nil {
@@ -393,8 +398,16 @@ func (c *checker) checkAdoptions() error {
 			if !ok || r.SHA256 != a.SHA256 {
 				c.add(InvAdoptionHash, id, "adoption %d names revision %d with hash %.12s…, which is not that revision's", a.ID, a.Revision, a.SHA256)
 			}
-			if n := c.validApprovals(id, a.Revision, a.SHA256, changes); n < d.ApprovalsRequired {
-				c.add(InvAdoptionQuorum, id, "adoption %d of revision %d had %d valid approvals of the %d required",
+			n := 0
+			if m, ok := c.moments[revKey{id, a.ID}]; ok {
+				n = m.quorum(c.apprs[revKey{id, a.Revision}], a)
+			} else {
+				// No adoption event to place it in the log (reported as
+				// event-missing): count by the role history's times.
+				n = c.validApprovals(id, a.Revision, a.SHA256, changes)
+			}
+			if n < d.ApprovalsRequired {
+				c.add(InvAdoptionQuorum, id, "adoption %d of revision %d had %d valid approvals by current chairs of the %d required",
 					a.ID, a.Revision, n, d.ApprovalsRequired)
 			}
 			if !c.events[fmt.Sprintf("adopt|%s|%d", id, a.ID)] {
@@ -404,10 +417,8 @@ func (c *checker) checkAdoptions() error {
 			switch {
 			case a.ArchivedAt.IsZero():
 				c.add(InvArchivePending, id, "adoption %d: no write-once copy yet", a.ID)
-			case arch == nil:
-				c.add(InvArchiveMissing, id, "adoption %d: the blob store has no archive", a.ID)
 			default:
-				b, err := arch.GetArchive(c.ctx, key)
+				b, err := c.blobs.GetArchive(c.ctx, key)
 				switch {
 				case errors.Is(err, fs.ErrNotExist) || drafting.ErrorKind(err) == drafting.KindNotFound:
 					c.add(InvArchiveMissing, id, "adoption %d: %s is missing", a.ID, key)
@@ -536,6 +547,15 @@ func (c *checker) checkAcks(acks []Ack) {
 			}
 			if !found {
 				lost("adoption %d of revision %d was acknowledged; it is missing", a.Adoption, a.Number)
+			}
+		case OpReopen:
+			rs, err := c.store.Reopenings(c.ctx, d.ID)
+			found := false
+			for _, r := range rs {
+				found = found || r.Adoption == a.Adoption
+			}
+			if err != nil || !found {
+				lost("the reopening of adoption %d was acknowledged; it is missing (%v)", a.Adoption, err)
 			}
 		case OpComment:
 			cm, ok := c.comms[revKey{d.ID, a.Comment}]

@@ -88,6 +88,50 @@ SELECT document_id, 2, ?, ?, '', created_at FROM revisions WHERE document_id = ?
 SELECT document_id, number, sha256, size, 'basis', '', '', ?, created_at FROM revisions WHERE document_id = ? AND number = 2`,
 				w.users["chair"].ID, w.doc.ID)
 		}},
+		{name: "adoption of an older revision", want: reliability.InvAdoptionOrder, break_: func(w *world) {
+			w.rawAdoption(2, drafting.StageFinal)
+		}},
+		{name: "basis after basis", want: reliability.InvAdoptionOrder, break_: func(w *world) {
+			w.rawAdoption(3, drafting.StageBasis)
+		}},
+		{name: "final after final, no reopening", want: reliability.InvAdoptionOrder, break_: func(w *world) {
+			w.rawAdoption(3, drafting.StageFinal)
+			w.rawAdoption(3, drafting.StageFinal)
+		}},
+		{name: "commit after final, no reopening", want: reliability.InvClosedChange, break_: func(w *world) {
+			w.rawAdoption(3, drafting.StageFinal)
+			w.rawCommit(w.texts[2] + "\nПосле принятия.\n")
+		}},
+		{name: "stored state is not the log's", want: reliability.InvDocumentState, break_: func(w *world) {
+			w.sqlExec(nil, `UPDATE documents SET state = 'final' WHERE id = ?`, w.doc.ID)
+		}},
+		{name: "quorum counted a removed chair", want: reliability.InvAdoptionQuorum, break_: func(w *world) {
+			admin := w.users["admin"]
+			w.rawCommit(w.texts[2] + "\nЕщё пункт.\n")
+			chair := w.users["chair"]
+			if _, err := w.svc.Adoptions.Approve(context.Background(), &chair, "doc", 4, sum(w.texts[3]), ""); err != nil {
+				w.t.Fatal(err)
+			}
+			if err := w.svc.Members.Remove(context.Background(), &admin, "doc", "chair"); err != nil {
+				w.t.Fatal(err)
+			}
+			w.rawAdoption(4, drafting.StageFinal)
+		}},
+		{name: "quorum counted a disabled chair", want: reliability.InvAdoptionQuorum, break_: func(w *world) {
+			admin := w.users["admin"]
+			w.rawCommit(w.texts[2] + "\nЕщё пункт.\n")
+			chair := w.users["chair"]
+			if _, err := w.svc.Adoptions.Approve(context.Background(), &chair, "doc", 4, sum(w.texts[3]), ""); err != nil {
+				w.t.Fatal(err)
+			}
+			if _, err := w.svc.Accounts.SetDisabled(context.Background(), &admin, "chair", true); err != nil {
+				w.t.Fatal(err)
+			}
+			w.rawAdoption(4, drafting.StageFinal)
+		}},
+		{name: "acknowledged reopening missing", want: reliability.InvAckLost, break_: func(w *world) {
+			w.ack(reliability.Ack{Op: reliability.OpReopen, Doc: "doc", Adoption: 1})
+		}},
 		{name: "adoption without archive copy", want: reliability.InvArchivePending, break_: func(w *world) {
 			w.sqlExec([]string{"adoptions"}, `UPDATE adoptions SET archived_at = NULL`)
 		}},
@@ -152,14 +196,14 @@ func TestCorruptTextIsAnErrorOnRead(t *testing.T) {
 			b[len(b)/2] ^= 0x20
 			w.overwriteBlob(key, false, b)
 			chair := w.users["chair"]
-			_, text, err := w.svc.Text(context.Background(), &chair, "doc", 2)
+			_, text, err := w.svc.Documents.Text(context.Background(), &chair, "doc", 2)
 			if err == nil || text != nil {
 				t.Fatalf("corrupt text read as data: %q, %v", text, err)
 			}
 			if !errors.Is(err, drafting.ErrCorrupt) && drafting.ErrorKind(err) != drafting.KindInternal {
 				t.Fatalf("corrupt text: %v", err)
 			}
-			rep, err := w.svc.Verify(context.Background(), false, nil)
+			rep, err := drafting.NewOperator(w.svc).Verify(context.Background(), false, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -149,6 +149,7 @@ func (c *Client) Adopt(ctx context.Context, slug string, n int64, stage string) 
 		return r, err
 	}
 	var a struct {
+		ID       int64  `json:"id"`
 		Revision int64  `json:"revision"`
 		SHA256   string `json:"sha256"`
 		Stage    string `json:"stage"`
@@ -156,8 +157,38 @@ func (c *Client) Adopt(ctx context.Context, slug string, n int64, stage string) 
 	if err := decode(r, &a); err != nil {
 		return r, err
 	}
-	c.ack(Ack{Op: OpAdoption, Doc: slug, Number: a.Revision, SHA256: a.SHA256, Stage: a.Stage})
+	c.ack(Ack{Op: OpAdoption, Doc: slug, Number: a.Revision, SHA256: a.SHA256, Stage: a.Stage, Adoption: a.ID})
 	return r, nil
+}
+
+// Reopen reopens a document adopted as a whole (an administrator's
+// client); on 201 it records the ack.
+func (c *Client) Reopen(ctx context.Context, slug, reason string) (Response, error) {
+	r, err := c.Do(ctx, "POST", "/api/v1/documents/"+slug+"/reopen", map[string]any{"reason": reason})
+	if err != nil || r.Status != http.StatusCreated {
+		return r, err
+	}
+	var ro struct {
+		Adoption int64 `json:"adoption"`
+	}
+	if err := decode(r, &ro); err != nil {
+		return r, err
+	}
+	c.ack(Ack{Op: OpReopen, Doc: slug, Adoption: ro.Adoption})
+	return r, nil
+}
+
+// State returns the document's state in the procedure.
+func (c *Client) State(ctx context.Context, slug string) (string, Response, error) {
+	r, err := c.Do(ctx, "GET", "/api/v1/documents/"+slug, nil)
+	if err != nil || r.Status != http.StatusOK {
+		return "", r, err
+	}
+	var d struct {
+		State string `json:"state"`
+	}
+	err = decode(r, &d)
+	return d.State, r, err
 }
 
 // CommentAnchor is a comment's anchor as the API takes it.

@@ -77,22 +77,22 @@ func newFaultStack(t *testing.T, pgURL, minioEndpoint, access, secret string) *f
 	if err != nil {
 		t.Fatal(err)
 	}
-	admin, err := svc.CreateUser(ctx, drafting.NewUser{Login: "chair", PasswordHash: "$argon2id$x", Admin: true})
+	admin, err := drafting.NewOperator(svc).CreateUser(ctx, drafting.NewUser{Login: "chair", PasswordHash: "$argon2id$x", Admin: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i := range 2 {
 		text := "Проект итогового документа.\n"
 		slug := fmt.Sprintf("doc-%d", i)
-		if _, err := svc.CreateDocument(ctx, &admin, drafting.NewDocument{Slug: slug, Title: "Документ", Text: &text}); err != nil {
+		if _, err := svc.Documents.Create(ctx, &admin, drafting.NewDocument{Slug: slug, Title: "Документ", Text: &text}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := svc.GrantRole(ctx, "chair", drafting.RoleChair, slug); err != nil {
+		if _, err := drafting.NewOperator(svc).GrantRole(ctx, "chair", drafting.RoleChair, slug); err != nil {
 			t.Fatal(err)
 		}
 	}
 	tok, hash, _ := auth.NewToken()
-	if _, err := svc.CreateToken(ctx, "chair", "", hash); err != nil {
+	if _, err := drafting.NewOperator(svc).CreateToken(ctx, "chair", "", hash); err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(h)

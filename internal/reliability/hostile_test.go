@@ -19,6 +19,7 @@ import (
 	"redline/internal/auth"
 	"redline/internal/drafting"
 	"redline/internal/httpapi"
+	"redline/internal/shell"
 	"redline/internal/testenv/stack"
 	"redline/internal/textdiff"
 )
@@ -50,25 +51,25 @@ func newAPIHarness(tb testing.TB) *apiHarness {
 	admin := stack.MustUser(tb, svc, "admin", true)
 	chair := stack.MustUser(tb, svc, "chair", false)
 	text := adoptedText
-	if _, err := svc.CreateDocument(ctx, &admin, drafting.NewDocument{Slug: "doc", Title: "Документ", Text: &text}); err != nil {
+	if _, err := svc.Documents.Create(ctx, &admin, drafting.NewDocument{Slug: "doc", Title: "Документ", Text: &text}); err != nil {
 		tb.Fatal(err)
 	}
 	stack.MustRole(tb, svc, "chair", drafting.RoleChair, "doc")
-	r1, err := svc.Revision(ctx, &chair, "doc", 1)
+	r1, err := svc.Documents.Revision(ctx, &chair, "doc", 1)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if _, err := svc.Approve(ctx, &chair, "doc", 1, r1.SHA256, ""); err != nil {
+	if _, err := svc.Adoptions.Approve(ctx, &chair, "doc", 1, r1.SHA256, ""); err != nil {
 		tb.Fatal(err)
 	}
-	if _, err := svc.Adopt(ctx, &chair, "doc", 1, drafting.AdoptInput{Stage: drafting.StageBasis}); err != nil {
+	if _, err := svc.Adoptions.Adopt(ctx, &chair, "doc", 1, drafting.AdoptInput{Stage: drafting.StageBasis}); err != nil {
 		tb.Fatal(err)
 	}
-	if _, err := svc.Commit(ctx, &chair, "doc", 1, []byte(draftText), ""); err != nil {
+	if _, err := svc.Documents.Commit(ctx, &chair, "doc", 1, []byte(draftText), ""); err != nil {
 		tb.Fatal(err)
 	}
 	tok, hash, _ := auth.NewToken()
-	if _, err := svc.CreateToken(ctx, "chair", "", hash); err != nil {
+	if _, err := drafting.NewOperator(svc).CreateToken(ctx, "chair", "", hash); err != nil {
 		tb.Fatal(err)
 	}
 	return &apiHarness{h: h, chair: tok}
@@ -283,7 +284,7 @@ func heapMB() float64 {
 // clients are dropped by the header timeout rather than piling up memory.
 func TestOversizedBodyAndSlowLorisStayBounded(t *testing.T) {
 	a := newAPIHarness(t)
-	srv := httpapi.NewHTTPServer("127.0.0.1:0", a.h)
+	srv := shell.NewHTTPServer("127.0.0.1:0", a.h)
 	srv.ReadHeaderTimeout = 2 * time.Second // the server's 10 s, shortened for the test
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

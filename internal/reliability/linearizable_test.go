@@ -44,7 +44,7 @@ func TestConcurrentCommitsLinearize(t *testing.T) {
 	slugs := make([]string, docs)
 	for i := range slugs {
 		slugs[i] = fmt.Sprintf("doc-%d", i)
-		if _, err := svc.CreateDocument(ctx, &admin, drafting.NewDocument{Slug: slugs[i], Title: "Документ"}); err != nil {
+		if _, err := svc.Documents.Create(ctx, &admin, drafting.NewDocument{Slug: slugs[i], Title: "Документ"}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -79,7 +79,7 @@ func TestConcurrentCommitsLinearize(t *testing.T) {
 				case r < 45:
 					text := fmt.Sprintf("Пункт %d клиента %d.\n", i, c)
 					in.Kind, in.Base, in.SHA256 = "commit", seen, sum(text)
-					rev, err := svc.Commit(ctx, &u, slug, seen, []byte(text), "")
+					rev, err := svc.Documents.Commit(ctx, &u, slug, seen, []byte(text), "")
 					switch {
 					case err == nil:
 						out = opOut{OK: true, N: rev.Number}
@@ -97,7 +97,7 @@ func TestConcurrentCommitsLinearize(t *testing.T) {
 					}
 				case r < 75:
 					in.Kind = "head"
-					v, err := svc.Document(ctx, &u, slug)
+					v, err := svc.Documents.Get(ctx, &u, slug)
 					if err != nil {
 						errs <- fmt.Errorf("client %d read head: %w", c, err)
 						return
@@ -108,7 +108,7 @@ func TestConcurrentCommitsLinearize(t *testing.T) {
 					}
 				case r < 90:
 					in.Kind = "list"
-					rs, err := svc.Revisions(ctx, &u, slug, 20, 0)
+					rs, err := svc.Documents.Revisions(ctx, &u, slug, 20, 0)
 					if err != nil {
 						errs <- fmt.Errorf("client %d list: %w", c, err)
 						return
@@ -122,7 +122,7 @@ func TestConcurrentCommitsLinearize(t *testing.T) {
 						continue
 					}
 					in.Kind, in.Base = "text", seen-int64(rng.IntN(int(min(seen, 5))))
-					_, b, err := svc.Text(ctx, &u, slug, in.Base)
+					_, b, err := svc.Documents.Text(ctx, &u, slug, in.Base)
 					if err != nil {
 						errs <- fmt.Errorf("client %d read text: %w", c, err)
 						return

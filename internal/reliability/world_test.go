@@ -34,7 +34,7 @@ type world struct {
 	t       *testing.T
 	backend string
 	db      *sqlstore.DB
-	blobs   drafting.BlobStore
+	blobs   drafting.Blobs
 	svc     *drafting.Service
 	raw     *sql.DB
 	dir     string // disk blobs (sqlite+disk)
@@ -46,7 +46,7 @@ type world struct {
 	texts   []string // texts of revisions 1..n
 }
 
-func newStore(t *testing.T, backend string) (*sqlstore.DB, drafting.BlobStore, *world) {
+func newStore(t *testing.T, backend string) (*sqlstore.DB, drafting.Blobs, *world) {
 	t.Helper()
 	ctx := context.Background()
 	w := &world{t: t, backend: backend, users: map[string]drafting.User{}, acks: reliability.NewAckLog(nil)}
@@ -120,7 +120,7 @@ func newWorld(t *testing.T, backend string) *world {
 		login string
 		admin bool
 	}{{"admin", true}, {"chair", false}, {"member", false}} {
-		usr, err := w.svc.CreateUser(ctx, drafting.NewUser{Login: u.login, Admin: u.admin,
+		usr, err := drafting.NewOperator(w.svc).CreateUser(ctx, drafting.NewUser{Login: u.login, Admin: u.admin,
 			PasswordHash: "$argon2id$v=19$m=65536,t=3,p=2$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA"})
 		if err != nil {
 			t.Fatal(err)
@@ -129,14 +129,14 @@ func newWorld(t *testing.T, backend string) *world {
 	}
 	first := "Итоговый документ.\n\nУчастники конференции приняли за основу проект.\n"
 	admin := w.users["admin"]
-	v, err := w.svc.CreateDocument(ctx, &admin, drafting.NewDocument{Slug: "doc", Title: "Итоговый документ", Text: &first})
+	v, err := w.svc.Documents.Create(ctx, &admin, drafting.NewDocument{Slug: "doc", Title: "Итоговый документ", Text: &first})
 	if err != nil {
 		t.Fatal(err)
 	}
 	w.doc, w.texts = v.Document, []string{first}
 	w.ack(reliability.Ack{Op: reliability.OpDocument, Doc: "doc", Number: 1, SHA256: v.Head.SHA256})
 	for login, role := range map[string]string{"chair": drafting.RoleChair, "member": drafting.RoleMember} {
-		if _, err := w.svc.GrantRole(ctx, login, role, "doc"); err != nil {
+		if _, err := drafting.NewOperator(w.svc).GrantRole(ctx, login, role, "doc"); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -144,23 +144,23 @@ func newWorld(t *testing.T, backend string) *world {
 		w.commit(w.texts[len(w.texts)-1] + "\nПункт " + strconv.Itoa(i) + ": поддержать кластеры.\n")
 	}
 	member := w.users["member"]
-	p, err := w.svc.Propose(ctx, &member, "doc", drafting.NewProposal{Base: 3, Text: []byte(w.texts[2] + "\nПоправка.\n"), Title: "Поправка"})
+	p, err := w.svc.Proposals.Propose(ctx, &member, "doc", drafting.NewProposal{Base: 3, Text: []byte(w.texts[2] + "\nПоправка.\n"), Title: "Поправка"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	w.ack(reliability.Ack{Op: reliability.OpProposal, Doc: "doc", Number: p.Number, SHA256: p.SHA256})
 	chair := w.users["chair"]
-	ap, err := w.svc.Approve(ctx, &chair, "doc", 3, sum(w.texts[2]), "")
+	ap, err := w.svc.Adoptions.Approve(ctx, &chair, "doc", 3, sum(w.texts[2]), "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	w.ack(reliability.Ack{Op: reliability.OpApproval, Doc: "doc", Number: 3, SHA256: ap.SHA256, Login: "chair"})
-	ad, err := w.svc.Adopt(ctx, &chair, "doc", 3, drafting.AdoptInput{Stage: drafting.StageBasis})
+	ad, err := w.svc.Adoptions.Adopt(ctx, &chair, "doc", 3, drafting.AdoptInput{Stage: drafting.StageBasis})
 	if err != nil {
 		t.Fatal(err)
 	}
 	w.ack(reliability.Ack{Op: reliability.OpAdoption, Doc: "doc", Number: 3, SHA256: ad.SHA256, Adoption: ad.ID, Stage: ad.Stage})
-	if _, err := w.svc.ProcessOutbox(ctx); err != nil {
+	if _, err := drafting.NewOperator(w.svc).ProcessOutbox(ctx); err != nil {
 		t.Fatal(err)
 	}
 	cm := w.comment(2, "поддержать", "Уточнить формулировку.")
@@ -178,7 +178,7 @@ func (w *world) ack(a reliability.Ack) { w.acks.Add(a) }
 func (w *world) commit(text string) drafting.Revision {
 	w.t.Helper()
 	chair := w.users["chair"]
-	r, err := w.svc.Commit(context.Background(), &chair, "doc", int64(len(w.texts)), []byte(text), "")
+	r, err := w.svc.Documents.Commit(context.Background(), &chair, "doc", int64(len(w.texts)), []byte(text), "")
 	if err != nil {
 		w.t.Fatal(err)
 	}
@@ -198,7 +198,7 @@ func (w *world) comment(n int64, quote, body string) drafting.Comment {
 		w.t.Fatal("bad anchor")
 	}
 	member := w.users["member"]
-	c, err := w.svc.AddComment(context.Background(), &member, "doc", drafting.NewComment{Revision: n, Body: body,
+	c, err := w.svc.Comments.Add(context.Background(), &member, "doc", drafting.NewComment{Revision: n, Body: body,
 		Anchor: &drafting.Anchor{Start: a.Start, End: a.End, Quote: a.Quote, Prefix: a.Prefix, Suffix: a.Suffix}})
 	if err != nil {
 		w.t.Fatal(err)
@@ -212,10 +212,20 @@ func (w *world) comment(n int64, quote, body string) drafting.Comment {
 func (w *world) rawComment(n int64, a *drafting.Anchor, body string) drafting.Comment {
 	w.t.Helper()
 	member := w.users["member"]
-	now := time.Now().UTC()
-	c, err := w.db.CreateComment(context.Background(), drafting.Comment{DocumentID: w.doc.ID, Revision: n,
-		AuthorID: member.ID, Body: body, Anchor: a, CreatedAt: now, UpdatedAt: now},
-		drafting.NewEvent("comment.create", &member, w.doc.ID, now, map[string]string{"revision": strconv.FormatInt(n, 10)}))
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	var c drafting.Comment
+	ctx := context.Background()
+	err := w.db.InDocument(ctx, w.doc.ID, func(tx drafting.DocumentTx) error {
+		var err error
+		c, err = tx.InsertComment(ctx, drafting.Comment{Revision: n, AuthorID: member.ID, Body: body, Anchor: a,
+			CreatedAt: now, UpdatedAt: now})
+		if err != nil {
+			return err
+		}
+		_, err = tx.AppendEvent(ctx, drafting.NewEvent("comment.create", &member, w.doc.ID, now,
+			map[string]string{"comment": strconv.FormatInt(c.ID, 10), "revision": strconv.FormatInt(n, 10)}))
+		return err
+	})
 	if err != nil {
 		w.t.Fatal(err)
 	}
@@ -334,4 +344,52 @@ func (w *world) readBlob(key string) []byte {
 		w.t.Fatal(err)
 	}
 	return b
+}
+
+// rawAdoption adopts revision n at stage through the store, past the
+// service's rules, with its event.
+func (w *world) rawAdoption(n int64, stage string) {
+	w.t.Helper()
+	ctx := context.Background()
+	chair := w.users["chair"]
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	err := w.db.InDocument(ctx, w.doc.ID, func(tx drafting.DocumentTx) error {
+		a, err := tx.InsertAdoption(ctx, drafting.Adoption{Revision: n, SHA256: sum(w.texts[n-1]), Size: int64(len(w.texts[n-1])),
+			Stage: stage, ChairID: chair.ID, CreatedAt: now})
+		if err != nil {
+			return err
+		}
+		_, err = tx.AppendEvent(ctx, drafting.NewEvent("adoption.create", &chair, w.doc.ID, now, map[string]string{
+			"adoption": strconv.FormatInt(a.ID, 10), "revision": strconv.FormatInt(n, 10), "sha256": a.SHA256, "stage": stage}))
+		return err
+	})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+// rawCommit commits text as the next revision through the store, past the
+// service's rules, with its event.
+func (w *world) rawCommit(text string) {
+	w.t.Helper()
+	ctx := context.Background()
+	chair := w.users["chair"]
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	n := int64(len(w.texts) + 1)
+	if err := w.blobs.Put(ctx, drafting.BlobKey(w.doc.ID, sum(text)), []byte(text), sum(text)); err != nil {
+		w.t.Fatal(err)
+	}
+	err := w.db.InDocument(ctx, w.doc.ID, func(tx drafting.DocumentTx) error {
+		if _, err := tx.InsertRevision(ctx, drafting.Revision{Number: n, Parent: n - 1, AuthorID: chair.ID, SHA256: sum(text),
+			Size: int64(len(text)), CreatedAt: now}); err != nil {
+			return err
+		}
+		_, err := tx.AppendEvent(ctx, drafting.NewEvent("revision.commit", &chair, w.doc.ID, now, map[string]string{
+			"number": strconv.FormatInt(n, 10), "sha256": sum(text)}))
+		return err
+	})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	w.texts = append(w.texts, text)
 }

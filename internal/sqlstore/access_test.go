@@ -66,7 +66,7 @@ func testRoles(t *testing.T, b backend) {
 	}
 	set := func(doc drafting.Document, u drafting.User, role string, by int64) {
 		t.Helper()
-		err := db.SetRole(ctx, drafting.RoleAssignment{DocumentID: doc.ID, UserID: u.ID, Role: role, GrantedBy: by}, ev("role.set"))
+		err := setRole(ctx, db, drafting.RoleAssignment{DocumentID: doc.ID, UserID: u.ID, Role: role, GrantedBy: by}, ev("role.set"))
 		if err != nil {
 			t.Fatalf("grant %s %s on %s: %v", u.Login, role, doc.Slug, err)
 		}
@@ -132,7 +132,7 @@ func testRoles(t *testing.T, b backend) {
 		"public role":      {drafting.RoleAssignment{DocumentID: beta.ID, UserID: anna.ID, Role: drafting.RolePublic}, drafting.KindInvalid},
 		"empty role":       {drafting.RoleAssignment{DocumentID: beta.ID, UserID: anna.ID}, drafting.KindInvalid},
 	} {
-		err := db.SetRole(ctx, tc.a, ev("role.set"))
+		err := setRole(ctx, db, tc.a, ev("role.set"))
 		if got := drafting.ErrorKind(err); got != tc.kind {
 			t.Errorf("%s: error kind %q, want %q (%v)", name, got, tc.kind, err)
 		}
@@ -143,20 +143,20 @@ func testRoles(t *testing.T, b backend) {
 	}
 
 	// Revocations.
-	if err := db.RemoveRole(ctx, alpha.ID, boris.ID, anna.ID, ev("role.remove")); err != nil {
+	if err := removeRole(ctx, db, alpha.ID, boris.ID, anna.ID, ev("role.remove")); err != nil {
 		t.Fatal(err)
 	}
 	changed("revoke boris on alpha")
-	err = db.RemoveRole(ctx, alpha.ID, boris.ID, anna.ID, ev("role.remove"))
+	err = removeRole(ctx, db, alpha.ID, boris.ID, anna.ID, ev("role.remove"))
 	wantKind(t, err, drafting.KindNotFound)
 	unchanged("revoke a role no longer held")
-	err = db.RemoveRole(ctx, alpha.ID, admin.ID, 0, ev("role.remove"))
+	err = removeRole(ctx, db, alpha.ID, admin.ID, 0, ev("role.remove"))
 	wantKind(t, err, drafting.KindNotFound)
 	unchanged("revoke a role never held")
-	err = db.RemoveRole(ctx, beta.ID, boris.ID, anna.ID+1000, ev("role.remove"))
+	err = removeRole(ctx, db, beta.ID, boris.ID, anna.ID+1000, ev("role.remove"))
 	wantKind(t, err, drafting.KindNotFound)
 	unchanged("revoke by an unknown actor")
-	if err := db.RemoveRole(ctx, beta.ID, boris.ID, 0, ev("role.remove")); err != nil {
+	if err := removeRole(ctx, db, beta.ID, boris.ID, 0, ev("role.remove")); err != nil {
 		t.Fatal(err)
 	}
 	changed("revoke boris on beta from the command line")
@@ -219,7 +219,7 @@ func testRolesImmutable(t *testing.T, b backend) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.SetRole(ctx, drafting.RoleAssignment{DocumentID: d.ID, UserID: u.ID, Role: drafting.RoleChair}, ev("role.set")); err != nil {
+	if err := setRole(ctx, db, drafting.RoleAssignment{DocumentID: d.ID, UserID: u.ID, Role: drafting.RoleChair}, ev("role.set")); err != nil {
 		t.Fatal(err)
 	}
 	raw, err := sql.Open(driver, dsn)
@@ -277,18 +277,18 @@ func testSessions(t *testing.T, b backend) {
 
 	// Zero times are the current time.
 	start := time.Now()
-	if err := db.CreateSession(ctx, drafting.Session{Hash: sum("now"), UserID: v.ID}); err != nil {
+	if err := db.CreateSession(ctx, drafting.Session{Hash: sum("now"), UserID: v.ID, CreatedAt: now()}); err != nil {
 		t.Fatal(err)
 	}
 	if s, _, err := db.SessionByHash(ctx, sum("now")); err != nil || !recent(s.CreatedAt, start) || s.LastSeenAt != s.CreatedAt {
 		t.Errorf("session created without times: %+v, %v; want both set to now", s, err)
 	}
 
-	err = db.CreateSession(ctx, drafting.Session{Hash: s1.Hash, UserID: v.ID})
+	err = db.CreateSession(ctx, drafting.Session{Hash: s1.Hash, UserID: v.ID, CreatedAt: now()})
 	wantKind(t, err, drafting.KindConflict)
-	err = db.CreateSession(ctx, drafting.Session{Hash: sum("orphan"), UserID: v.ID + 1000})
+	err = db.CreateSession(ctx, drafting.Session{Hash: sum("orphan"), UserID: v.ID + 1000, CreatedAt: now()})
 	wantKind(t, err, drafting.KindNotFound)
-	err = db.CreateSession(ctx, drafting.Session{Hash: "", UserID: v.ID})
+	err = db.CreateSession(ctx, drafting.Session{Hash: "", UserID: v.ID, CreatedAt: now()})
 	wantKind(t, err, drafting.KindInvalid)
 	_, _, err = db.SessionByHash(ctx, sum("orphan"))
 	wantKind(t, err, drafting.KindNotFound)
@@ -335,7 +335,7 @@ func testTokenManagement(t *testing.T, b backend) {
 	v := mustUser(t, db, "other")
 	create := func(owner drafting.User, label string) drafting.Token {
 		t.Helper()
-		tok, err := db.CreateToken(ctx, drafting.Token{UserID: owner.ID, Label: label, Hash: sum(owner.Login + label)})
+		tok, err := db.CreateToken(ctx, drafting.Token{UserID: owner.ID, Label: label, Hash: sum(owner.Login + label), CreatedAt: now()})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -394,10 +394,10 @@ func testDisabled(t *testing.T, b backend) {
 	db, _, _ := b.open(t)
 	u := mustUser(t, db, "member")
 	bystander := mustUser(t, db, "bystander")
-	if _, err := db.CreateToken(ctx, drafting.Token{UserID: u.ID, Hash: sum("token")}); err != nil {
+	if _, err := db.CreateToken(ctx, drafting.Token{UserID: u.ID, Hash: sum("token"), CreatedAt: now()}); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.CreateSession(ctx, drafting.Session{Hash: sum("session"), UserID: u.ID}); err != nil {
+	if err := db.CreateSession(ctx, drafting.Session{Hash: sum("session"), UserID: u.ID, CreatedAt: now()}); err != nil {
 		t.Fatal(err)
 	}
 	lookups := map[string]func() (drafting.User, error){
@@ -464,7 +464,7 @@ func testConcurrentRoleChanges(t *testing.T, b backend) {
 			u := users[w%len(users)]
 			for i := range each {
 				role := drafting.DocumentRoles[(w+i)%len(drafting.DocumentRoles)]
-				err := db.SetRole(ctx, drafting.RoleAssignment{DocumentID: d.ID, UserID: u.ID, Role: role, GrantedBy: admin.ID}, ev("role.set"))
+				err := setRole(ctx, db, drafting.RoleAssignment{DocumentID: d.ID, UserID: u.ID, Role: role, GrantedBy: admin.ID}, ev("role.set"))
 				if err != nil {
 					errs <- fmt.Errorf("writer %d: grant %s to %s: %w", w, role, u.Login, err)
 					return

@@ -2,9 +2,7 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
-	"strconv"
 	"time"
 
 	"redline/internal/drafting"
@@ -23,73 +21,31 @@ func scanAdoption(row interface{ Scan(...any) error }) (drafting.Adoption, error
 	return a, err
 }
 
-// CreateAdoption records an adoption of revision a.Revision and appends ev,
-// in one transaction that holds the document's row lock and counts the
-// revision's approvals: fewer than required is a conflict with
-// Details["approvals"] and Details["required"] (both int). The row goes in
-// with archived_at NULL, which queues its archive copy (PendingArchives).
-// An empty a.SHA256 or zero a.Size is taken from the revision; a given one
-// that differs is a conflict with Details["sha256"]. ID, CreatedAt and
-// ChairLogin are set by the store; ev.Data (a copy) gets "adoption", the
-// ID. Errors: not_found (no such document, revision or chair); invalid
-// (stage neither basis nor final, required < 1).
-func (db *DB) CreateAdoption(ctx context.Context, a drafting.Adoption, required int, ev drafting.Event) (drafting.Adoption, error) {
+// insertAdoption inserts a with archived_at NULL, which queues its archive
+// copy (PendingArchives), and returns it with its ID and ChairLogin.
+// Errors: not_found (no such revision or chair), invalid (no time, a stage
+// neither basis nor final, a malformed hash).
+func (db *DB) insertAdoption(ctx context.Context, q querier, a drafting.Adoption) (drafting.Adoption, error) {
 	const (
-		op      = "sqlstore.CreateAdoption"
-		qCount  = `SELECT COUNT(*) FROM approvals WHERE document_id = ? AND revision = ?`
+		op      = "sqlstore.insertAdoption"
 		qInsert = `INSERT INTO adoptions (document_id, revision, sha256, size, stage, note, override_reason, chair_id,
 created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 	)
-	if a.Stage != drafting.StageBasis && a.Stage != drafting.StageFinal {
-		return drafting.Adoption{}, drafting.E(drafting.KindInvalid, op, "stage must be basis or final")
+	if err := requireTime(op, "created_at", a.CreatedAt); err != nil {
+		return drafting.Adoption{}, err
 	}
-	if required < 1 {
-		return drafting.Adoption{}, drafting.E(drafting.KindInvalid, op, "at least one approval is required")
-	}
-	a.CreatedAt, a.ArchivedAt = now(), time.Time{}
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		if err := db.lockDocument(ctx, tx, a.DocumentID); err != nil {
-			return fail(op, "lock document", err, documentNotFound)
-		}
-		sha, size, err := db.revisionHash(ctx, tx, a.DocumentID, a.Revision)
-		if err != nil {
-			return fail(op, fmt.Sprintf("select revision %d", a.Revision), err, revisionNotFound)
-		}
-		if a.SHA256 == "" {
-			a.SHA256 = sha
-		}
-		if a.Size == 0 {
-			a.Size = size
-		}
-		if a.SHA256 != sha || a.Size != size {
-			e := drafting.E(drafting.KindConflict, op,
-				fmt.Sprintf("the text adopted is not the text of revision %d", a.Revision))
-			e.Details = map[string]any{"sha256": sha}
-			return e
-		}
-		var approvals int
-		if err := tx.QueryRowContext(ctx, db.rebind(qCount), a.DocumentID, a.Revision).Scan(&approvals); err != nil {
-			return fail(op, "count approvals", err, nil)
-		}
-		if approvals < required {
-			e := drafting.E(drafting.KindConflict, op,
-				fmt.Sprintf("revision %d has %d of the %d approvals it needs", a.Revision, approvals, required))
-			e.Details = map[string]any{"approvals": approvals, "required": required}
-			return e
-		}
-		if a.ChairLogin, err = db.userLogin(ctx, tx, a.ChairID); err != nil {
-			return fail(op, "select chair", err, userNotFound)
-		}
-		err = tx.QueryRowContext(ctx, db.rebind(qInsert), a.DocumentID, a.Revision, a.SHA256, a.Size, a.Stage,
-			a.Note, a.OverrideReason, a.ChairID, db.timeArg(a.CreatedAt)).Scan(&a.ID)
-		if err != nil {
-			return fail(op, "insert adoption", err, nil)
-		}
-		_, err = db.appendEvent(ctx, tx, withData(ev, map[string]string{"adoption": strconv.FormatInt(a.ID, 10)}))
-		return err
-	})
+	login, err := db.userLogin(ctx, q, a.ChairID)
 	if err != nil {
-		return drafting.Adoption{}, fail(op, "create adoption", err, nil)
+		return drafting.Adoption{}, fail(op, "select chair", err, userNotFound)
+	}
+	a.ChairLogin, a.ArchivedAt = login, time.Time{}
+	err = q.QueryRowContext(ctx, db.rebind(qInsert), a.DocumentID, a.Revision, a.SHA256, a.Size, a.Stage,
+		a.Note, a.OverrideReason, a.ChairID, db.timeArg(a.CreatedAt)).Scan(&a.ID)
+	if err != nil {
+		return drafting.Adoption{}, fail(op, fmt.Sprintf("insert adoption of revision %d", a.Revision), err, messages{
+			drafting.KindNotFound: "revision not found",
+			drafting.KindInvalid:  "stage must be basis or final, sha256 64 lowercase hex digits",
+		})
 	}
 	return a, nil
 }
@@ -97,19 +53,23 @@ created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 // Adoptions returns the document's adoptions, oldest first; an unknown
 // document has none.
 func (db *DB) Adoptions(ctx context.Context, documentID string) ([]drafting.Adoption, error) {
-	const q = `SELECT ` + adoptionColumns + ` WHERE a.document_id = ? ORDER BY a.id`
-	return db.listAdoptions(ctx, "sqlstore.Adoptions", q, documentID)
+	return db.adoptions(ctx, db.db, documentID)
+}
+
+func (db *DB) adoptions(ctx context.Context, q querier, documentID string) ([]drafting.Adoption, error) {
+	const qAll = `SELECT ` + adoptionColumns + ` WHERE a.document_id = ? ORDER BY a.id`
+	return db.listAdoptions(ctx, q, "sqlstore.Adoptions", qAll, documentID)
 }
 
 // PendingArchives returns the adoptions of every document whose archive
 // copy is not made yet, oldest first.
 func (db *DB) PendingArchives(ctx context.Context) ([]drafting.Adoption, error) {
 	const q = `SELECT ` + adoptionColumns + ` WHERE a.archived_at IS NULL ORDER BY a.id`
-	return db.listAdoptions(ctx, "sqlstore.PendingArchives", q)
+	return db.listAdoptions(ctx, db.db, "sqlstore.PendingArchives", q)
 }
 
-func (db *DB) listAdoptions(ctx context.Context, op, q string, args ...any) ([]drafting.Adoption, error) {
-	rows, err := db.db.QueryContext(ctx, db.rebind(q), args...)
+func (db *DB) listAdoptions(ctx context.Context, on querier, op, q string, args ...any) ([]drafting.Adoption, error) {
+	rows, err := on.QueryContext(ctx, db.rebind(q), args...)
 	if err != nil {
 		return nil, fail(op, "select adoptions", err, nil)
 	}
@@ -120,17 +80,17 @@ func (db *DB) listAdoptions(ctx context.Context, op, q string, args ...any) ([]d
 	return list, nil
 }
 
-// MarkArchived records that an adoption's archive copy exists, at at (the
-// current time when zero). Marking one already marked is not an error and
-// keeps the first time. Errors: not_found.
+// MarkArchived records that an adoption's archive copy exists, at at.
+// Marking one already marked is not an error and keeps the first time.
+// Errors: not_found, invalid (no time).
 func (db *DB) MarkArchived(ctx context.Context, adoptionID int64, at time.Time) error {
 	const (
 		op      = "sqlstore.MarkArchived"
 		qMark   = `UPDATE adoptions SET archived_at = ? WHERE id = ? AND archived_at IS NULL`
 		qExists = `SELECT COUNT(*) FROM adoptions WHERE id = ?`
 	)
-	if at.IsZero() {
-		at = now()
+	if err := requireTime(op, "at", at); err != nil {
+		return err
 	}
 	res, err := db.db.ExecContext(ctx, db.rebind(qMark), db.timeArg(at), adoptionID)
 	if err != nil {
@@ -151,4 +111,58 @@ func (db *DB) MarkArchived(ctx context.Context, adoptionID int64, at time.Time) 
 		return drafting.E(drafting.KindNotFound, op, "adoption not found")
 	}
 	return nil
+}
+
+// reopeningColumns is the select list scanReopening reads.
+const reopeningColumns = `r.id, r.document_id, r.adoption_id, r.reason, r.actor_id, u.login, r.at
+FROM reopenings r JOIN users u ON u.id = r.actor_id`
+
+func scanReopening(row interface{ Scan(...any) error }) (drafting.Reopening, error) {
+	var r drafting.Reopening
+	err := row.Scan(&r.ID, &r.DocumentID, &r.Adoption, &r.Reason, &r.ActorID, &r.ActorLogin, timeCol{&r.At})
+	return r, err
+}
+
+// insertReopening inserts r and returns it with its ID and ActorLogin.
+// Errors: not_found (no such adoption or actor), invalid (no time, an
+// empty reason).
+func (db *DB) insertReopening(ctx context.Context, q querier, r drafting.Reopening) (drafting.Reopening, error) {
+	const (
+		op      = "sqlstore.insertReopening"
+		qInsert = `INSERT INTO reopenings (document_id, adoption_id, reason, actor_id, at) VALUES (?, ?, ?, ?, ?) RETURNING id`
+	)
+	if err := requireTime(op, "at", r.At); err != nil {
+		return drafting.Reopening{}, err
+	}
+	login, err := db.userLogin(ctx, q, r.ActorID)
+	if err != nil {
+		return drafting.Reopening{}, fail(op, "select actor", err, userNotFound)
+	}
+	r.ActorLogin = login
+	err = q.QueryRowContext(ctx, db.rebind(qInsert), r.DocumentID, r.Adoption, r.Reason, r.ActorID, db.timeArg(r.At)).Scan(&r.ID)
+	if err != nil {
+		return drafting.Reopening{}, fail(op, "insert reopening", err, messages{
+			drafting.KindNotFound: "adoption not found",
+			drafting.KindInvalid:  "a reopening needs a reason",
+		})
+	}
+	return r, nil
+}
+
+// Reopenings returns the document's reopenings, oldest first; an unknown
+// document has none.
+func (db *DB) Reopenings(ctx context.Context, documentID string) ([]drafting.Reopening, error) {
+	const (
+		op = "sqlstore.Reopenings"
+		q  = `SELECT ` + reopeningColumns + ` WHERE r.document_id = ? ORDER BY r.id`
+	)
+	rows, err := db.db.QueryContext(ctx, db.rebind(q), documentID)
+	if err != nil {
+		return nil, fail(op, "select reopenings", err, nil)
+	}
+	list, err := collect(rows, scanReopening)
+	if err != nil {
+		return nil, fail(op, "read reopenings", err, nil)
+	}
+	return list, nil
 }

@@ -21,7 +21,7 @@ func BenchmarkCommitRevision(b *testing.B) {
 			r := rev(d.ID, u.ID, "benchmark text")
 			var base int64
 			for b.Loop() {
-				if _, err := db.CommitRevision(ctx, r, base, ev("revision.commit")); err != nil {
+				if _, err := commitRevision(ctx, db, r, base, ev("revision.commit")); err != nil {
 					b.Fatal(err)
 				}
 				base++
@@ -43,7 +43,7 @@ func BenchmarkHead(b *testing.B) {
 				b.Fatal(err)
 			}
 			for i := range 100 {
-				if _, err := db.CommitRevision(ctx, rev(d.ID, u.ID, fmt.Sprint(i)), int64(i), ev("revision.commit")); err != nil {
+				if _, err := commitRevision(ctx, db, rev(d.ID, u.ID, fmt.Sprint(i)), int64(i), ev("revision.commit")); err != nil {
 					b.Fatal(err)
 				}
 			}

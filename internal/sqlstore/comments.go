@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"maps"
-	"strconv"
 	"time"
 
 	"redline/internal/drafting"
@@ -46,21 +44,20 @@ func scanComment(row interface{ Scan(...any) error }) (drafting.Comment, error) 
 
 var commentNotFound = messages{drafting.KindNotFound: "comment not found"}
 
-// CreateComment inserts c and appends ev, in one transaction. ID, CreatedAt
-// and UpdatedAt (the same time) are set by the store, and AuthorLogin
-// filled; the state fields (Edited, Resolved, Hidden and theirs) start
-// cleared. A first comment (ReplyTo 0) names exactly one of Revision and
-// Proposal and gets Thread = its own ID and Depth 0. A reply carries no
-// anchor and gives the Revision or Proposal, Thread and Depth+1 of the
-// comment it answers, which must be in the same document. ev.Data (a copy)
-// gets "comment" (the new ID) and, for a first comment, "thread". Errors:
-// not_found (no such document, revision, proposal, author, or comment
-// answered in this document); invalid (neither or both of revision and
-// proposal, a reply's fields that do not follow its parent, an anchored
-// reply, an empty body, an anchor outside 0 <= start < end).
-func (db *DB) CreateComment(ctx context.Context, c drafting.Comment, ev drafting.Event) (drafting.Comment, error) {
+// insertComment inserts c and returns it with its ID and AuthorLogin; the
+// state fields (Edited, Resolved, Hidden and theirs) start cleared. A first
+// comment (ReplyTo 0) names exactly one of Revision and Proposal and gets
+// Thread = its own ID and Depth 0. A reply carries no anchor and gives the
+// Revision or Proposal, Thread and Depth+1 of the comment it answers, which
+// must be in the same document: the schema's shape, kept here because
+// neither database can say it in a constraint. Errors: not_found (no such
+// revision, proposal, author, or comment answered in this document);
+// invalid (no time, neither or both of revision and proposal, a reply's
+// fields that do not follow its parent, an anchored reply, an empty body, an
+// anchor outside 0 <= start < end).
+func (db *DB) insertComment(ctx context.Context, tx querier, c drafting.Comment) (drafting.Comment, error) {
 	const (
-		op      = "sqlstore.CreateComment"
+		op      = "sqlstore.insertComment"
 		qParent = `SELECT COALESCE(revision, 0), COALESCE(proposal, 0), thread, depth FROM comments
 WHERE document_id = ? AND id = ?`
 		qRevision = `SELECT COUNT(*) FROM revisions WHERE document_id = ? AND number = ?`
@@ -86,13 +83,15 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	if c.ReplyTo != 0 && c.Anchor != nil {
 		return drafting.Comment{}, drafting.E(drafting.KindInvalid, op, "a reply carries no anchor")
 	}
-	c.CreatedAt = now()
+	if err := requireTime(op, "created_at", c.CreatedAt); err != nil {
+		return drafting.Comment{}, err
+	}
 	c.UpdatedAt = c.CreatedAt
 	c.Edited, c.Resolved, c.ResolvedBy, c.Hidden, c.HiddenBy, c.HiddenReason = false, false, 0, false, 0, ""
 	if c.ReplyTo == 0 {
 		c.Depth = 0
 	}
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := func() error {
 		if c.ReplyTo != 0 {
 			var parent drafting.Comment
 			err := tx.QueryRowContext(ctx, db.rebind(qParent), c.DocumentID, c.ReplyTo).Scan(
@@ -148,13 +147,8 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 				drafting.KindInvalid:  "the body must not be empty and the anchor must run forward from 0",
 			})
 		}
-		data := map[string]string{"comment": strconv.FormatInt(c.ID, 10)}
-		if c.ReplyTo == 0 {
-			data["thread"] = strconv.FormatInt(c.Thread, 10)
-		}
-		_, err = db.appendEvent(ctx, tx, withData(ev, data))
-		return err
-	})
+		return nil
+	}()
 	if err != nil {
 		return drafting.Comment{}, fail(op, "create comment", err, nil)
 	}
@@ -163,16 +157,6 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 		c.Anchor = &a
 	}
 	return c, nil
-}
-
-// withData returns ev with extra added to a copy of its data, leaving the
-// caller's map as it was.
-func withData(ev drafting.Event, extra map[string]string) drafting.Event {
-	data := make(map[string]string, len(ev.Data)+len(extra))
-	maps.Copy(data, ev.Data)
-	maps.Copy(data, extra)
-	ev.Data = data
-	return ev
 }
 
 // Comment returns comment id of the document. Errors: not_found (also for a
@@ -194,11 +178,15 @@ func (db *DB) comment(ctx context.Context, q querier, documentID string, id int6
 // oldest first (by ID, the order they were made in). An unknown document
 // has none.
 func (db *DB) ListComments(ctx context.Context, documentID string) ([]drafting.Comment, error) {
+	return db.listComments(ctx, db.db, documentID)
+}
+
+func (db *DB) listComments(ctx context.Context, on querier, documentID string) ([]drafting.Comment, error) {
 	const (
 		op = "sqlstore.ListComments"
 		q  = `SELECT ` + commentColumns + ` WHERE c.document_id = ? ORDER BY c.id`
 	)
-	rows, err := db.db.QueryContext(ctx, db.rebind(q), documentID)
+	rows, err := on.QueryContext(ctx, db.rebind(q), documentID)
 	if err != nil {
 		return nil, fail(op, "select comments", err, nil)
 	}
@@ -209,30 +197,24 @@ func (db *DB) ListComments(ctx context.Context, documentID string) ([]drafting.C
 	return list, nil
 }
 
-// EditComment replaces a comment's body and appends ev, in one transaction
-// that first keeps the old body as a CommentVersion edited at at (the
-// current time when zero). The comment comes back with Edited set and
+// editComment replaces a comment's body, first keeping the old one as a
+// CommentVersion edited at at. The comment comes back with Edited set and
 // UpdatedAt at. Errors: not_found (no such comment in the document);
-// invalid (empty body).
-func (db *DB) EditComment(ctx context.Context, documentID string, id int64, body string, at time.Time,
-	ev drafting.Event) (drafting.Comment, error) {
+// invalid (no time, an empty body).
+func (db *DB) editComment(ctx context.Context, tx querier, documentID string, id int64, body string, at time.Time) (drafting.Comment, error) {
 	const (
-		op       = "sqlstore.EditComment"
+		op       = "sqlstore.editComment"
 		qVersion = `INSERT INTO comment_versions (comment_id, body, edited_at) VALUES (?, ?, ?)`
 		qEdit    = `UPDATE comments SET body = ?, edited = ?, updated_at = ? WHERE id = ?`
 	)
-	if at.IsZero() {
-		at = now()
+	if err := requireTime(op, "at", at); err != nil {
+		return drafting.Comment{}, err
 	}
 	at = at.UTC().Truncate(time.Microsecond)
-	qOld := `SELECT body FROM comments WHERE document_id = ? AND id = ?`
-	if db.dialect == DialectPostgres {
-		// Two editors of one comment queue here, so each keeps the body
-		// the other wrote.
-		qOld += ` FOR NO KEY UPDATE`
-	}
+	// Editors of one comment are already queued on the document's lock.
+	const qOld = `SELECT body FROM comments WHERE document_id = ? AND id = ?`
 	var edited drafting.Comment
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := func() error {
 		var old string
 		if err := tx.QueryRowContext(ctx, db.rebind(qOld), documentID, id).Scan(&old); err != nil {
 			return fail(op, fmt.Sprintf("select comment %d", id), err, commentNotFound)
@@ -249,9 +231,8 @@ func (db *DB) EditComment(ctx context.Context, documentID string, id int64, body
 		if edited, err = db.comment(ctx, tx, documentID, id); err != nil {
 			return fail(op, fmt.Sprintf("read edited comment %d", id), err, nil)
 		}
-		_, err = db.appendEvent(ctx, tx, ev)
-		return err
-	})
+		return nil
+	}()
 	if err != nil {
 		return drafting.Comment{}, fail(op, "edit comment", err, nil)
 	}
@@ -302,76 +283,52 @@ WHERE c.document_id = ? AND c.id = ? ORDER BY v.id`
 	return versions, nil
 }
 
-// SetThreadResolved resolves or reopens the thread whose first comment is
-// thread and appends ev, in one transaction. Resolving records who (0 for
-// the command line) and when (at, the current time when zero); reopening
-// clears both, the audit log keeping who did it. Setting the state the
-// thread is already in is not an error. Errors: not_found (no such comment
-// in the document, or it is a reply; no such user).
-func (db *DB) SetThreadResolved(ctx context.Context, documentID string, thread int64, resolved bool, by int64,
-	at time.Time, ev drafting.Event) error {
+// setThreadResolved resolves or reopens the thread whose first comment is
+// thread. Resolving records who (0 for the command line) and when;
+// reopening clears both, the audit log keeping who did it. Setting the
+// state the thread is already in is not an error. Errors: not_found (no
+// such comment in the document, or it is a reply; no such user), invalid
+// (no time).
+func (db *DB) setThreadResolved(ctx context.Context, tx querier, documentID string, thread int64, resolved bool, by int64,
+	at time.Time) error {
 	const (
-		op = "sqlstore.SetThreadResolved"
+		op = "sqlstore.setThreadResolved"
 		q  = `UPDATE comments SET resolved = ?, resolved_by = ?, resolved_at = ?
 WHERE document_id = ? AND id = ? AND reply_to IS NULL`
 	)
-	if at.IsZero() {
-		at = now()
+	if err := requireTime(op, "at", at); err != nil {
+		return err
 	}
 	resolvedBy, resolvedAt := nullID(by), db.timeArg(at)
 	if !resolved {
 		resolvedBy, resolvedAt = nil, nil
 	}
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		if err := db.checkUser(ctx, tx, op, by); err != nil {
-			return err
-		}
-		err := db.execOne(ctx, tx, op, fmt.Sprintf("update thread %d", thread),
-			messages{drafting.KindNotFound: "thread not found"}, q,
-			resolved, resolvedBy, resolvedAt, documentID, thread)
-		if err != nil {
-			return err
-		}
-		_, err = db.appendEvent(ctx, tx, ev)
+	if err := db.checkUser(ctx, tx, op, by); err != nil {
 		return err
-	})
-	if err != nil {
-		return fail(op, "set thread resolved", err, nil)
 	}
-	return nil
+	return db.execOne(ctx, tx, op, fmt.Sprintf("update thread %d", thread),
+		messages{drafting.KindNotFound: "thread not found"}, q,
+		resolved, resolvedBy, resolvedAt, documentID, thread)
 }
 
-// HideComment hides a comment, recording who (0 for the command line), why
-// and when (at, the current time when zero), and appends ev, in one
-// transaction. The comment is kept and stays hidden; hiding it again
-// records the new who, why and when. Errors: not_found (no such comment in
-// the document or no such user).
-func (db *DB) HideComment(ctx context.Context, documentID string, id, by int64, reason string, at time.Time,
-	ev drafting.Event) error {
+// hideComment hides a comment, recording who (0 for the command line), why
+// and when. The comment is kept and stays hidden; hiding it again records
+// the new who, why and when. Errors: not_found (no such comment in the
+// document or no such user), invalid (no time).
+func (db *DB) hideComment(ctx context.Context, tx querier, documentID string, id, by int64, reason string, at time.Time) error {
 	const (
-		op = "sqlstore.HideComment"
+		op = "sqlstore.hideComment"
 		q  = `UPDATE comments SET hidden = ?, hidden_by = ?, hidden_reason = ?, hidden_at = ?
 WHERE document_id = ? AND id = ?`
 	)
-	if at.IsZero() {
-		at = now()
-	}
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		if err := db.checkUser(ctx, tx, op, by); err != nil {
-			return err
-		}
-		err := db.execOne(ctx, tx, op, fmt.Sprintf("hide comment %d", id), commentNotFound, q,
-			true, nullID(by), reason, db.timeArg(at), documentID, id)
-		if err != nil {
-			return err
-		}
-		_, err = db.appendEvent(ctx, tx, ev)
+	if err := requireTime(op, "at", at); err != nil {
 		return err
-	})
-	if err != nil {
-		return fail(op, "hide comment", err, nil)
 	}
-	return nil
+	if err := db.checkUser(ctx, tx, op, by); err != nil {
+		return err
+	}
+	return db.execOne(ctx, tx, op, fmt.Sprintf("hide comment %d", id), commentNotFound, q,
+		true, nullID(by), reason, db.timeArg(at), documentID, id)
 }
 
 // checkUser confirms that user id exists, so that a missing one is

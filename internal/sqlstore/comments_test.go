@@ -32,11 +32,11 @@ func newCommentFixture(t *testing.T, db *sqlstore.DB) commentFixture {
 		ptr(rev("", f.chair.ID, "Конференция постановляет:")), ev("document.create")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.CommitRevision(ctx, rev(f.doc.ID, f.chair.ID, "Конференция решительно постановляет:"), 1,
+	if _, err := commitRevision(ctx, db, rev(f.doc.ID, f.chair.ID, "Конференция решительно постановляет:"), 1,
 		ev("revision.commit")); err != nil {
 		t.Fatal(err)
 	}
-	p, err := db.CreateProposal(ctx, proposal(f.doc.ID, 2, f.member.ID, "поправка"), ev("proposal.create"))
+	p, err := createProposal(ctx, db, proposal(f.doc.ID, 2, f.member.ID, "поправка"), ev("proposal.create"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +57,7 @@ func (f commentFixture) create(t *testing.T, c drafting.Comment) drafting.Commen
 	var got drafting.Comment
 	appendedWant(t, f.db, "CreateComment", func() (drafting.Event, error) {
 		var err error
-		got, err = f.db.CreateComment(context.Background(), c, e)
+		got, err = createComment(context.Background(), f.db, c, e)
 		want := e
 		want.Data = map[string]string{"reply_to": fmt.Sprint(c.ReplyTo), "comment": fmt.Sprint(got.ID)}
 		if c.ReplyTo == 0 {
@@ -107,7 +107,7 @@ func testComments(t *testing.T, b backend) {
 			Body: fmt.Sprintf("Замечание %d: *важно*", i), Anchor: tc.anchor,
 			// The store sets or clears these.
 			ID: 999, Thread: 77, Depth: 3, Edited: true, Resolved: true, ResolvedBy: f.chair.ID, Hidden: true,
-			HiddenBy: f.chair.ID, HiddenReason: "x", AuthorLogin: "bogus", CreatedAt: time.Unix(0, 0)}
+			HiddenBy: f.chair.ID, HiddenReason: "x", AuthorLogin: "bogus", CreatedAt: now()}
 		got := f.create(t, c)
 		if got.ID < 1 || got.Thread != got.ID || got.Depth != 0 {
 			t.Errorf("first comment %d: ID %d, Thread %d, Depth %d; want Thread = ID, Depth 0", i, got.ID, got.Thread, got.Depth)
@@ -197,7 +197,7 @@ func testComments(t *testing.T, b backend) {
 	}{{"Вторая редакция", at1}, {"Третья редакция", at2}} {
 		e := drafting.NewEvent("comment.edit", &f.member, d.ID, step.at, map[string]string{"comment": fmt.Sprint(target.ID)})
 		appended(t, db, e, fmt.Sprintf("EditComment %d", i+1), func() (err error) {
-			edited, err = db.EditComment(ctx, d.ID, target.ID, step.body, step.at, e)
+			edited, err = editComment(ctx, db, d.ID, target.ID, step.body, step.at, e)
 			return err
 		})
 	}
@@ -225,7 +225,7 @@ func testComments(t *testing.T, b backend) {
 	at3 := at2.Add(time.Hour)
 	e := drafting.NewEvent("comment.resolve", &f.chair, d.ID, at3, map[string]string{"thread": fmt.Sprint(root.ID)})
 	appended(t, db, e, "SetThreadResolved", func() error {
-		return db.SetThreadResolved(ctx, d.ID, root.ID, true, f.chair.ID, at3, e)
+		return setThreadResolved(ctx, db, d.ID, root.ID, true, f.chair.ID, at3, e)
 	})
 	got, err := db.Comment(ctx, d.ID, root.ID)
 	if err != nil || !got.Resolved || got.ResolvedBy != f.chair.ID {
@@ -236,14 +236,14 @@ func testComments(t *testing.T, b backend) {
 	}
 	e = drafting.NewEvent("comment.reopen", &f.member, d.ID, at3, map[string]string{"thread": fmt.Sprint(root.ID)})
 	appended(t, db, e, "SetThreadResolved reopen", func() error {
-		return db.SetThreadResolved(ctx, d.ID, root.ID, false, f.member.ID, at3, e)
+		return setThreadResolved(ctx, db, d.ID, root.ID, false, f.member.ID, at3, e)
 	})
 	got, err = db.Comment(ctx, d.ID, root.ID)
 	if err != nil || got.Resolved || got.ResolvedBy != 0 {
 		t.Errorf("reopened thread's first comment: %+v, %v", got, err)
 	}
 	// Resolved from the command line: nobody.
-	if err := db.SetThreadResolved(ctx, d.ID, created[0].ID, true, 0, time.Time{}, ev("comment.resolve")); err != nil {
+	if err := setThreadResolved(ctx, db, d.ID, created[0].ID, true, 0, time.Time{}, ev("comment.resolve")); err != nil {
 		t.Fatal(err)
 	}
 	if got, err := db.Comment(ctx, d.ID, created[0].ID); err != nil || !got.Resolved || got.ResolvedBy != 0 {
@@ -253,7 +253,7 @@ func testComments(t *testing.T, b backend) {
 	// Hide a reply with a reason; it is kept and listed.
 	e = drafting.NewEvent("comment.hide", &f.chair, d.ID, at3, map[string]string{"comment": fmt.Sprint(deeper.ID)})
 	appended(t, db, e, "HideComment", func() error {
-		return db.HideComment(ctx, d.ID, deeper.ID, f.chair.ID, "Не по теме — см. регламент", at3, e)
+		return hideComment(ctx, db, d.ID, deeper.ID, f.chair.ID, "Не по теме — см. регламент", at3, e)
 	})
 	wantHidden := deeper
 	wantHidden.Hidden, wantHidden.HiddenBy, wantHidden.HiddenReason = true, f.chair.ID, "Не по теме — см. регламент"
@@ -325,7 +325,7 @@ func testCommentsNotFound(t *testing.T, b backend) {
 		{"a negative anchor", with(onRev(1), func(c *drafting.Comment) { c.Anchor = &drafting.Anchor{Start: -1, End: 2, Quote: "x"} }), drafting.KindInvalid},
 	} {
 		refused(t, raw, tc.kind, "CreateComment with "+tc.name, func() error {
-			_, err := db.CreateComment(ctx, tc.c, ev("comment.create"))
+			_, err := createComment(ctx, db, tc.c, ev("comment.create"))
 			return err
 		})
 	}
@@ -337,51 +337,51 @@ func testCommentsNotFound(t *testing.T, b backend) {
 		kind   drafting.Kind
 	}{
 		{"EditComment of a missing comment", func() error {
-			_, err := db.EditComment(ctx, d.ID, missing, "x", time.Now(), ev("comment.edit"))
+			_, err := editComment(ctx, db, d.ID, missing, "x", time.Now(), ev("comment.edit"))
 			return err
 		}, drafting.KindNotFound},
 		{"EditComment of another document's comment", func() error {
-			_, err := db.EditComment(ctx, d.ID, foreign.ID, "x", time.Now(), ev("comment.edit"))
+			_, err := editComment(ctx, db, d.ID, foreign.ID, "x", time.Now(), ev("comment.edit"))
 			return err
 		}, drafting.KindNotFound},
 		{"EditComment to an empty body", func() error {
-			_, err := db.EditComment(ctx, d.ID, first.ID, "", time.Now(), ev("comment.edit"))
+			_, err := editComment(ctx, db, d.ID, first.ID, "", time.Now(), ev("comment.edit"))
 			return err
 		}, drafting.KindInvalid},
 		{"SetThreadResolved of a missing thread", func() error {
-			return db.SetThreadResolved(ctx, d.ID, missing, true, f.chair.ID, time.Now(), ev("comment.resolve"))
+			return setThreadResolved(ctx, db, d.ID, missing, true, f.chair.ID, time.Now(), ev("comment.resolve"))
 		}, drafting.KindNotFound},
 		{"SetThreadResolved of a reply", func() error {
-			return db.SetThreadResolved(ctx, d.ID, reply.ID, true, f.chair.ID, time.Now(), ev("comment.resolve"))
+			return setThreadResolved(ctx, db, d.ID, reply.ID, true, f.chair.ID, time.Now(), ev("comment.resolve"))
 		}, drafting.KindNotFound},
 		{"SetThreadResolved of another document's thread", func() error {
-			return db.SetThreadResolved(ctx, d.ID, foreign.ID, true, f.chair.ID, time.Now(), ev("comment.resolve"))
+			return setThreadResolved(ctx, db, d.ID, foreign.ID, true, f.chair.ID, time.Now(), ev("comment.resolve"))
 		}, drafting.KindNotFound},
 		{"SetThreadResolved by nobody known", func() error {
-			return db.SetThreadResolved(ctx, d.ID, first.ID, true, f.chair.ID+1000, time.Now(), ev("comment.resolve"))
+			return setThreadResolved(ctx, db, d.ID, first.ID, true, f.chair.ID+1000, time.Now(), ev("comment.resolve"))
 		}, drafting.KindNotFound},
 		{"HideComment of a missing comment", func() error {
-			return db.HideComment(ctx, d.ID, missing, f.chair.ID, "why", time.Now(), ev("comment.hide"))
+			return hideComment(ctx, db, d.ID, missing, f.chair.ID, "why", time.Now(), ev("comment.hide"))
 		}, drafting.KindNotFound},
 		{"HideComment of another document's comment", func() error {
-			return db.HideComment(ctx, d.ID, foreign.ID, f.chair.ID, "why", time.Now(), ev("comment.hide"))
+			return hideComment(ctx, db, d.ID, foreign.ID, f.chair.ID, "why", time.Now(), ev("comment.hide"))
 		}, drafting.KindNotFound},
 		{"HideComment by nobody known", func() error {
-			return db.HideComment(ctx, d.ID, first.ID, f.chair.ID+1000, "why", time.Now(), ev("comment.hide"))
+			return hideComment(ctx, db, d.ID, first.ID, f.chair.ID+1000, "why", time.Now(), ev("comment.hide"))
 		}, drafting.KindNotFound},
 		// An event the store refuses takes the change down with it.
 		{"EditComment with a bad event", func() error {
-			_, err := db.EditComment(ctx, d.ID, first.ID, "x", time.Now(), drafting.Event{})
+			_, err := editComment(ctx, db, d.ID, first.ID, "x", time.Now(), drafting.Event{})
 			return err
 		}, drafting.KindInvalid},
 		{"SetThreadResolved with a bad event", func() error {
-			return db.SetThreadResolved(ctx, d.ID, first.ID, true, f.chair.ID, time.Now(), drafting.Event{})
+			return setThreadResolved(ctx, db, d.ID, first.ID, true, f.chair.ID, time.Now(), drafting.Event{})
 		}, drafting.KindInvalid},
 		{"HideComment with a bad event", func() error {
-			return db.HideComment(ctx, d.ID, first.ID, f.chair.ID, "why", time.Now(), drafting.Event{})
+			return hideComment(ctx, db, d.ID, first.ID, f.chair.ID, "why", time.Now(), drafting.Event{})
 		}, drafting.KindInvalid},
 		{"CreateComment with a bad event", func() error {
-			_, err := db.CreateComment(ctx, onRev(1), drafting.Event{})
+			_, err := createComment(ctx, db, onRev(1), drafting.Event{})
 			return err
 		}, drafting.KindInvalid},
 	} {
@@ -410,10 +410,10 @@ func testCommentsImmutable(t *testing.T, b backend) {
 		Anchor: &drafting.Anchor{Start: 0, End: 11, Quote: "Конференция", Suffix: " решительно"}})
 	reply := f.create(t, drafting.Comment{DocumentID: d.ID, Revision: 2, AuthorID: f.member.ID, Body: "Ответ",
 		ReplyTo: first.ID, Thread: first.ID, Depth: 1})
-	if _, err := db.EditComment(ctx, d.ID, first.ID, "Правка", time.Now(), ev("comment.edit")); err != nil {
+	if _, err := editComment(ctx, db, d.ID, first.ID, "Правка", time.Now(), ev("comment.edit")); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.HideComment(ctx, d.ID, reply.ID, f.chair.ID, "причина", time.Now(), ev("comment.hide")); err != nil {
+	if err := hideComment(ctx, db, d.ID, reply.ID, f.chair.ID, "причина", time.Now(), ev("comment.hide")); err != nil {
 		t.Fatal(err)
 	}
 	before, err := db.ListComments(ctx, d.ID)
@@ -473,7 +473,7 @@ func testConcurrentComments(t *testing.T, b backend) {
 	defer cancel()
 	db, _, _ := b.open(t)
 	f := newCommentFixture(t, db)
-	root, err := db.CreateComment(ctx, drafting.Comment{DocumentID: f.doc.ID, Revision: 1, AuthorID: f.member.ID,
+	root, err := createComment(ctx, db, drafting.Comment{DocumentID: f.doc.ID, Revision: 1, AuthorID: f.member.ID,
 		Body: "корень"}, ev("comment.create"))
 	if err != nil {
 		t.Fatal(err)
@@ -492,7 +492,7 @@ func testConcurrentComments(t *testing.T, b backend) {
 				if i%2 == 1 {
 					c.ReplyTo, c.Thread, c.Depth = root.ID, root.ID, 1
 				}
-				got, err := db.CreateComment(ctx, c, ev("comment.create"))
+				got, err := createComment(ctx, db, c, ev("comment.create"))
 				if err != nil {
 					errs <- fmt.Errorf("worker %d comment %d: %w", w, i, err)
 					return
@@ -550,7 +550,7 @@ func testManyComments(t *testing.T, b backend) {
 		case i%5 != 0:
 			c.Revision, c.ReplyTo, c.Thread, c.Depth = root.Revision, root.ID, root.ID, 1
 		}
-		got, err := db.CreateComment(ctx, c, ev("comment.create"))
+		got, err := createComment(ctx, db, c, ev("comment.create"))
 		if err != nil {
 			t.Fatalf("comment %d: %v", i, err)
 		}

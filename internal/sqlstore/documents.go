@@ -13,37 +13,46 @@ import (
 )
 
 // documentColumns is the select list scanDocument reads.
-const documentColumns = `d.id, d.slug, d.title, d.language, d.approvals_required, d.created_by, u.login, d.created_at
+const documentColumns = `d.id, d.slug, d.title, d.language, d.approvals_required, d.state, d.created_by, u.login,
+d.created_at
 FROM documents d JOIN users u ON u.id = d.created_by`
 
 func scanDocument(row interface{ Scan(...any) error }) (drafting.Document, error) {
-	var d drafting.Document
-	err := row.Scan(&d.ID, &d.Slug, &d.Title, &d.Language, &d.ApprovalsRequired, &d.CreatedBy,
+	var (
+		d     drafting.Document
+		state string
+	)
+	err := row.Scan(&d.ID, &d.Slug, &d.Title, &d.Language, &d.ApprovalsRequired, &state, &d.CreatedBy,
 		&d.CreatedByLogin, timeCol{&d.CreatedAt})
+	d.State = drafting.State(state)
 	return d, err
 }
 
 var documentNotFound = messages{drafting.KindNotFound: "document not found"}
 
-// CreateDocument inserts d (CreatedAt and CreatedByLogin are set by the
-// store) and, when first is not nil, its revision 1, and appends ev, in one
-// transaction: either all are stored or none. Errors: conflict (slug or id
-// taken), not_found (creator or author unknown), invalid (a value the schema
-// refuses: empty id or slug, approvals_required < 1, malformed sha256; a
-// first revision of another document or claiming to merge a proposal).
+// CreateDocument inserts d in state drafting (CreatedByLogin is filled)
+// and, when first is not nil, its revision 1 at d's time, and appends ev, in
+// one transaction: either all are stored or none. Errors: conflict (slug or
+// id taken), not_found (creator or author unknown), invalid (no time, or a
+// value the schema refuses: empty id or slug, approvals_required < 1,
+// malformed sha256; a first revision of another document or claiming to
+// merge a proposal).
 func (db *DB) CreateDocument(ctx context.Context, d drafting.Document, first *drafting.Revision, ev drafting.Event) (drafting.Document, error) {
 	const (
 		op      = "sqlstore.CreateDocument"
-		qInsert = `INSERT INTO documents (id, slug, title, language, approvals_required, created_by, created_at)
-VALUES (?, ?, ?, ?, ?, ?, ?)`
+		qInsert = `INSERT INTO documents (id, slug, title, language, approvals_required, state, created_by, created_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
 	)
+	if err := requireTime(op, "created_at", d.CreatedAt); err != nil {
+		return drafting.Document{}, err
+	}
 	if first != nil && first.DocumentID != "" && first.DocumentID != d.ID {
 		return drafting.Document{}, drafting.E(drafting.KindInvalid, op, "first revision belongs to another document")
 	}
-	if first != nil && (first.Proposal != 0 || first.MergedBy != 0) {
+	if first != nil && (first.Proposal != 0 || first.MergedBy != 0 || first.Decision != "") {
 		return drafting.Document{}, drafting.E(drafting.KindInvalid, op, "a first revision cannot merge a proposal")
 	}
-	d.CreatedAt = now()
+	d.State = drafting.StateDrafting
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		login, err := db.userLogin(ctx, tx, d.CreatedBy)
 		if err != nil {
@@ -51,7 +60,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?)`
 		}
 		d.CreatedByLogin = login
 		_, err = tx.ExecContext(ctx, db.rebind(qInsert),
-			d.ID, d.Slug, d.Title, d.Language, d.ApprovalsRequired, d.CreatedBy, db.timeArg(d.CreatedAt))
+			d.ID, d.Slug, d.Title, d.Language, d.ApprovalsRequired, string(d.State), d.CreatedBy, db.timeArg(d.CreatedAt))
 		if err != nil {
 			conflict := "slug already taken"
 			if violates(err, "documents_pkey", "documents.id") {

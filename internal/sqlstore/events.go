@@ -54,7 +54,8 @@ func scanEvent(row interface{ Scan(...any) error }) (drafting.Event, error) {
 // queues on until the holder commits, so the chain cannot fork, and taking
 // it last keeps the time it is held short and the lock order acyclic. On
 // SQLite the transaction's BEGIN IMMEDIATE already serialises writers. A
-// zero ev.At is set to the current time; ActorLogin is not stored.
+// zero ev.At is refused (the service's clock sets it); ActorLogin is not
+// stored.
 func (db *DB) appendEvent(ctx context.Context, tx *sql.Tx, ev drafting.Event) (drafting.Event, error) {
 	const (
 		op      = "sqlstore.appendEvent"
@@ -88,8 +89,8 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
 			return drafting.Event{}, drafting.Wrap(drafting.KindInternal, op, "", fmt.Errorf("encode event data: %w", err))
 		}
 	}
-	if ev.At.IsZero() {
-		ev.At = now()
+	if err := requireTime(op, "event time", ev.At); err != nil {
+		return drafting.Event{}, err
 	}
 	// Canonical hashes At to the microsecond in UTC; store exactly that, so
 	// the event read back hashes the same.
@@ -114,8 +115,8 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
 }
 
 // AppendEvent appends ev to the audit chain on its own, setting Seq,
-// PrevHash and Hash (and At, when zero), and returns it. Errors: invalid
-// (empty kind, or text the database cannot hold), unavailable, internal.
+// PrevHash and Hash, and returns it. Errors: invalid (empty kind, no time,
+// or text the database cannot hold), unavailable, internal.
 func (db *DB) AppendEvent(ctx context.Context, ev drafting.Event) (drafting.Event, error) {
 	const op = "sqlstore.AppendEvent"
 	var stored drafting.Event

@@ -42,7 +42,10 @@ func (db *DB) ReserveIdempotencyKey(ctx context.Context, r drafting.IdempotentRe
 VALUES (?, ?, ?, ?, 0, '', ?) ON CONFLICT (user_id, key) DO NOTHING`
 		qSelect = `SELECT ` + idempotencyColumns + ` WHERE user_id = ? AND key = ?`
 	)
-	r.Done, r.Status, r.ContentType, r.Body, r.CreatedAt = false, 0, "", nil, now()
+	if err := requireTime(op, "created_at", r.CreatedAt); err != nil {
+		return drafting.IdempotentResult{}, false, err
+	}
+	r.Done, r.Status, r.ContentType, r.Body = false, 0, "", nil
 	for range reserveAttempts {
 		var (
 			existing drafting.IdempotentResult

@@ -21,7 +21,7 @@ func testIdempotency(t *testing.T, b backend) {
 	before := time.Now().Add(-time.Second)
 
 	first := drafting.IdempotentResult{UserID: u.ID, Key: "key-1", Fingerprint: "POST /api/v1/documents sha256:aa",
-		Done: true, Status: 201, Body: []byte("stale")} // the store clears what a reservation cannot have
+		Done: true, Status: 201, Body: []byte("stale"), CreatedAt: now()} // the store clears what a reservation cannot have
 	got, found, err := db.ReserveIdempotencyKey(ctx, first)
 	if err != nil || found {
 		t.Fatalf("first reservation: found %v, %v; want a new reservation", found, err)
@@ -42,7 +42,7 @@ func testIdempotency(t *testing.T, b backend) {
 		t.Errorf("running reservation (-want +got):\n%s", diff)
 	}
 	// Keys are per user.
-	if _, found, err := db.ReserveIdempotencyKey(ctx, drafting.IdempotentResult{UserID: v.ID, Key: "key-1"}); err != nil || found {
+	if _, found, err := db.ReserveIdempotencyKey(ctx, drafting.IdempotentResult{UserID: v.ID, Key: "key-1", CreatedAt: now()}); err != nil || found {
 		t.Errorf("another user's key collided: found %v, %v", found, err)
 	}
 
@@ -69,11 +69,11 @@ func testIdempotency(t *testing.T, b backend) {
 		return db.CompleteIdempotencyKey(ctx, u.ID, "never", 200, "", nil)
 	})
 	refused(t, raw, drafting.KindInvalid, "reserving an empty key", func() error {
-		_, _, err := db.ReserveIdempotencyKey(ctx, drafting.IdempotentResult{UserID: u.ID})
+		_, _, err := db.ReserveIdempotencyKey(ctx, drafting.IdempotentResult{UserID: u.ID, CreatedAt: now()})
 		return err
 	})
 	refused(t, raw, drafting.KindNotFound, "reserving for nobody", func() error {
-		_, _, err := db.ReserveIdempotencyKey(ctx, drafting.IdempotentResult{UserID: u.ID + 1000, Key: "k"})
+		_, _, err := db.ReserveIdempotencyKey(ctx, drafting.IdempotentResult{UserID: u.ID + 1000, Key: "k", CreatedAt: now()})
 		return err
 	})
 	if err := db.ReleaseIdempotencyKey(ctx, u.ID, "never"); err != nil {
@@ -81,13 +81,13 @@ func testIdempotency(t *testing.T, b backend) {
 	}
 
 	// A released key can be reserved afresh.
-	if _, found, err := db.ReserveIdempotencyKey(ctx, drafting.IdempotentResult{UserID: u.ID, Key: "key-2", Fingerprint: "a"}); err != nil || found {
+	if _, found, err := db.ReserveIdempotencyKey(ctx, drafting.IdempotentResult{UserID: u.ID, Key: "key-2", Fingerprint: "a", CreatedAt: now()}); err != nil || found {
 		t.Fatalf("reserve key-2: found %v, %v", found, err)
 	}
 	if err := db.ReleaseIdempotencyKey(ctx, u.ID, "key-2"); err != nil {
 		t.Fatal(err)
 	}
-	again, found, err := db.ReserveIdempotencyKey(ctx, drafting.IdempotentResult{UserID: u.ID, Key: "key-2", Fingerprint: "b"})
+	again, found, err := db.ReserveIdempotencyKey(ctx, drafting.IdempotentResult{UserID: u.ID, Key: "key-2", Fingerprint: "b", CreatedAt: now()})
 	if err != nil || found || again.Fingerprint != "b" {
 		t.Errorf("reserve key-2 after release: %+v, found %v, %v; want a new reservation", again, found, err)
 	}
@@ -95,7 +95,7 @@ func testIdempotency(t *testing.T, b backend) {
 	if err := db.CompleteIdempotencyKey(ctx, u.ID, "key-2", 204, "", nil); err != nil {
 		t.Fatal(err)
 	}
-	done, found, err := db.ReserveIdempotencyKey(ctx, drafting.IdempotentResult{UserID: u.ID, Key: "key-2"})
+	done, found, err := db.ReserveIdempotencyKey(ctx, drafting.IdempotentResult{UserID: u.ID, Key: "key-2", CreatedAt: now()})
 	if err != nil || !found || !done.Done || done.Status != 204 || done.Body != nil {
 		t.Errorf("empty answer read back as %+v, found %v, %v", done, found, err)
 	}
@@ -121,7 +121,7 @@ func testConcurrentReserve(t *testing.T, b backend) {
 			wg.Go(func() {
 				<-start
 				fp := fmt.Sprint("racer ", r)
-				got, found, err := db.ReserveIdempotencyKey(ctx, drafting.IdempotentResult{UserID: u.ID, Key: key, Fingerprint: fp})
+				got, found, err := db.ReserveIdempotencyKey(ctx, drafting.IdempotentResult{UserID: u.ID, Key: key, Fingerprint: fp, CreatedAt: now()})
 				if err != nil {
 					t.Errorf("round %d racer %d: %v", round, r, err)
 					return
@@ -138,7 +138,7 @@ func testConcurrentReserve(t *testing.T, b backend) {
 		if len(fresh) != 1 {
 			t.Fatalf("round %d: %d reservations got found=false (%v), want exactly 1", round, len(fresh), fresh)
 		}
-		stored, found, err := db.ReserveIdempotencyKey(ctx, drafting.IdempotentResult{UserID: u.ID, Key: key})
+		stored, found, err := db.ReserveIdempotencyKey(ctx, drafting.IdempotentResult{UserID: u.ID, Key: key, CreatedAt: now()})
 		if err != nil || !found || stored.Fingerprint != fresh[0] {
 			t.Errorf("round %d: stored %+v, found %v, %v; want the winner %q", round, stored, found, err, fresh[0])
 		}

@@ -91,7 +91,7 @@ func TestPostgresOutage(t *testing.T) {
 			return err
 		},
 		"CommitRevision": func() error {
-			_, err := db.CommitRevision(ctx, rev(d.ID, user.ID, "lost?"), 0, ev("revision.commit"))
+			_, err := commitRevision(ctx, db, rev(d.ID, user.ID, "lost?"), 0, ev("revision.commit"))
 			return err
 		},
 		"ListDocuments": func() error {
@@ -143,7 +143,7 @@ func TestSQLiteLockedDatabase(t *testing.T) {
 
 	c := hold()
 	short, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
-	_, err = db.CommitRevision(short, rev(d.ID, user.ID, "impatient"), 0, ev("revision.commit"))
+	_, err = commitRevision(short, db, rev(d.ID, user.ID, "impatient"), 0, ev("revision.commit"))
 	cancel()
 	if drafting.ErrorKind(err) != drafting.KindUnavailable {
 		t.Errorf("commit while locked, caller gives up: kind %q (%v), want unavailable", drafting.ErrorKind(err), err)
@@ -151,7 +151,7 @@ func TestSQLiteLockedDatabase(t *testing.T) {
 
 	time.AfterFunc(500*time.Millisecond, func() { release(c) })
 	start := time.Now()
-	r, err := db.CommitRevision(ctx, rev(d.ID, user.ID, "patient"), 0, ev("revision.commit"))
+	r, err := commitRevision(ctx, db, rev(d.ID, user.ID, "patient"), 0, ev("revision.commit"))
 	if err != nil {
 		t.Fatalf("commit while locked for 500ms: %v; want it to wait under busy_timeout", err)
 	}

@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"math"
 
@@ -11,29 +10,39 @@ import (
 
 // revisionColumns is the select list scanRevision reads. proposal and
 // merged_by are NULL on a revision not made by a merge.
+// A merge made before decisions were recorded reads as accepted.
 const revisionColumns = `r.document_id, r.number, r.parent, r.author_id, u.login, r.message, r.sha256, r.size, r.created_at,
-COALESCE(r.proposal, 0), COALESCE(r.merged_by, 0), COALESCE(m.login, '')
+COALESCE(r.proposal, 0), COALESCE(r.merged_by, 0), COALESCE(m.login, ''),
+COALESCE(r.decision, CASE WHEN r.proposal IS NULL THEN '' ELSE 'accepted' END)
 FROM revisions r JOIN users u ON u.id = r.author_id LEFT JOIN users m ON m.id = r.merged_by`
 
 func scanRevision(row interface{ Scan(...any) error }) (drafting.Revision, error) {
 	var r drafting.Revision
 	err := row.Scan(&r.DocumentID, &r.Number, &r.Parent, &r.AuthorID, &r.AuthorLogin, &r.Message,
-		&r.SHA256, &r.Size, timeCol{&r.CreatedAt}, &r.Proposal, &r.MergedBy, &r.MergedByLogin)
+		&r.SHA256, &r.Size, timeCol{&r.CreatedAt}, &r.Proposal, &r.MergedBy, &r.MergedByLogin, &r.Decision)
 	return r, err
 }
 
 var revisionNotFound = messages{drafting.KindNotFound: "revision not found"}
 
 // insertRevision inserts r as it is (number, parent, time and, for a
-// merge, proposal and merger already set) and returns it with AuthorLogin
-// and MergedByLogin filled in.
+// merge, proposal, merger and decision already set) and returns it with
+// AuthorLogin and MergedByLogin filled in. Errors: conflict (the number is
+// taken), not_found (no such document, author or merger), invalid (no time,
+// a malformed hash or size, a decision on a revision that merges nothing).
 func (db *DB) insertRevision(ctx context.Context, q querier, r drafting.Revision) (drafting.Revision, error) {
 	const (
 		op      = "sqlstore.insertRevision"
 		qInsert = `INSERT INTO revisions (document_id, number, parent, author_id, message, sha256, size, created_at,
-proposal, merged_by)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+proposal, merged_by, decision)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	)
+	if err := requireTime(op, "created_at", r.CreatedAt); err != nil {
+		return drafting.Revision{}, err
+	}
+	if r.Decision != "" && r.Proposal == 0 {
+		return drafting.Revision{}, drafting.E(drafting.KindInvalid, op, "only a merge carries a decision")
+	}
 	// Looking the author up first gives "user not found" rather than an
 	// anonymous foreign key violation, and the login the caller shows.
 	login, err := db.userLogin(ctx, q, r.AuthorID)
@@ -49,10 +58,10 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	}
 	_, err = q.ExecContext(ctx, db.rebind(qInsert),
 		r.DocumentID, r.Number, r.Parent, r.AuthorID, r.Message, r.SHA256, r.Size, db.timeArg(r.CreatedAt),
-		nullID(r.Proposal), nullID(r.MergedBy))
+		nullID(r.Proposal), nullID(r.MergedBy), nullString(r.Decision))
 	if err != nil {
 		return drafting.Revision{}, fail(op, fmt.Sprintf("insert revision %d", r.Number), err, messages{
-			drafting.KindConflict: "the document's head moved; reload and try again",
+			drafting.KindConflict: fmt.Sprintf("revision %d exists", r.Number),
 			drafting.KindNotFound: "document not found",
 			drafting.KindInvalid:  "sha256 must be 64 lowercase hex digits and size not negative",
 		})
@@ -60,116 +69,14 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	return r, nil
 }
 
-// lockDocument confirms the document exists and, on PostgreSQL, locks its row
-// until the transaction ends so committers to one document queue up. FOR NO
-// KEY UPDATE, unlike FOR UPDATE, does not block the FOR KEY SHARE lock that
-// inserting a row which references the document takes. SQLite needs no row
-// lock: BEGIN IMMEDIATE already holds the database's only write lock.
-func (db *DB) lockDocument(ctx context.Context, tx *sql.Tx, documentID string) error {
-	q := `SELECT id FROM documents WHERE id = ?`
-	if db.dialect == DialectPostgres {
-		q += ` FOR NO KEY UPDATE`
-	}
-	var id string
-	return tx.QueryRowContext(ctx, db.rebind(q), documentID).Scan(&id)
-}
-
-// headNumber returns the number of the newest revision, 0 when there is none.
-func (db *DB) headNumber(ctx context.Context, q querier, documentID string) (int64, error) {
-	const qHead = `SELECT COALESCE(MAX(number), 0) FROM revisions WHERE document_id = ?`
-	var head int64
-	err := q.QueryRowContext(ctx, db.rebind(qHead), documentID).Scan(&head)
-	return head, err
-}
-
-// CommitRevision inserts r as revision base+1 of its document, with parent
-// base, and appends ev, in one transaction that first checks that base is
-// the current head number (0 for a document without revisions). Errors:
-// conflict with Details["head"] (int64) when base is not the head, stale or
-// ahead; not_found (no such document or author); invalid (negative base,
-// malformed sha256 or size, or r names a proposal: merges go through
-// CommitMerge).
-func (db *DB) CommitRevision(ctx context.Context, r drafting.Revision, base int64, ev drafting.Event) (drafting.Revision, error) {
-	const op = "sqlstore.CommitRevision"
-	if r.Proposal != 0 || r.MergedBy != 0 {
-		return drafting.Revision{}, drafting.E(drafting.KindInvalid, op, "a merge must be committed with CommitMerge")
-	}
-	return db.commit(ctx, op, r, base, ev)
-}
-
-// CommitMerge does what CommitRevision does and, in the same transaction,
-// marks the open proposal r.Proposal merged into the new revision, closed
-// by r.MergedBy (0 for the command line) at the revision's time. Nothing is
-// written when a check fails. Errors: as CommitRevision; not_found (no such
-// proposal or merging user); conflict with Details["state"] when the
-// proposal is not open (checked before the head); invalid (r.Proposal < 1).
-func (db *DB) CommitMerge(ctx context.Context, r drafting.Revision, base int64, ev drafting.Event) (drafting.Revision, error) {
-	const op = "sqlstore.CommitMerge"
-	if r.Proposal < 1 {
-		return drafting.Revision{}, drafting.E(drafting.KindInvalid, op, "a merge must name its proposal")
-	}
-	return db.commit(ctx, op, r, base, ev)
-}
-
-// commit is CommitRevision and, when r.Proposal is set, CommitMerge.
-func (db *DB) commit(ctx context.Context, op string, r drafting.Revision, base int64, ev drafting.Event) (drafting.Revision, error) {
-	if base < 0 {
-		return drafting.Revision{}, drafting.E(drafting.KindInvalid, op, "base must not be negative")
-	}
-	r.Number, r.Parent, r.CreatedAt = base+1, base, now()
-	var stored drafting.Revision
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		if err := db.lockDocument(ctx, tx, r.DocumentID); err != nil {
-			return fail(op, "lock document", err, documentNotFound)
-		}
-		if r.Proposal != 0 {
-			if err := db.checkOpen(ctx, tx, op, r.DocumentID, r.Proposal); err != nil {
-				return err
-			}
-		}
-		head, err := db.headNumber(ctx, tx, r.DocumentID)
-		if err != nil {
-			return fail(op, "read head", err, nil)
-		}
-		if head != base {
-			return staleBase(op, base, head)
-		}
-		if stored, err = db.insertRevision(ctx, tx, r); err != nil {
-			return err
-		}
-		if r.Proposal != 0 {
-			if err := db.markMerged(ctx, tx, op, stored); err != nil {
-				return err
-			}
-		}
-		_, err = db.appendEvent(ctx, tx, ev)
-		return err
-	})
-	if err == nil {
-		return stored, nil
-	}
-	if drafting.ErrorKind(err) == drafting.KindConflict && drafting.ErrorDetails(err) == nil {
-		// A unique violation on the insert: only possible if something
-		// bypassed the lock above. Still answer with the head it lost to.
-		if head, herr := db.headNumber(ctx, db.db, r.DocumentID); herr == nil {
-			return drafting.Revision{}, staleBase(op, base, head)
-		}
-	}
-	return drafting.Revision{}, fail(op, "commit revision", err, nil)
-}
-
-// staleBase is the conflict a committer whose base is not the head gets.
-func staleBase(op string, base, head int64) error {
-	e := drafting.E(drafting.KindConflict, op,
-		fmt.Sprintf("base revision %d is not the head; the head is revision %d", base, head))
-	e.Details = map[string]any{"head": head}
-	return e
-}
-
 // Revision returns revision n of the document. Errors: not_found.
 func (db *DB) Revision(ctx context.Context, documentID string, n int64) (drafting.Revision, error) {
-	const q = `SELECT ` + revisionColumns + ` WHERE r.document_id = ? AND r.number = ?`
-	r, err := scanRevision(db.db.QueryRowContext(ctx, db.rebind(q), documentID, n))
+	return db.revision(ctx, db.db, documentID, n)
+}
+
+func (db *DB) revision(ctx context.Context, q querier, documentID string, n int64) (drafting.Revision, error) {
+	const qOne = `SELECT ` + revisionColumns + ` WHERE r.document_id = ? AND r.number = ?`
+	r, err := scanRevision(q.QueryRowContext(ctx, db.rebind(qOne), documentID, n))
 	if err != nil {
 		return drafting.Revision{}, fail("sqlstore.Revision", fmt.Sprintf("select revision %d", n), err, revisionNotFound)
 	}
@@ -179,8 +86,12 @@ func (db *DB) Revision(ctx context.Context, documentID string, n int64) (draftin
 // Head returns the newest revision. Errors: not_found (no such document or
 // no revisions).
 func (db *DB) Head(ctx context.Context, documentID string) (drafting.Revision, error) {
-	const q = `SELECT ` + revisionColumns + ` WHERE r.document_id = ? ORDER BY r.number DESC LIMIT 1`
-	r, err := scanRevision(db.db.QueryRowContext(ctx, db.rebind(q), documentID))
+	return db.head(ctx, db.db, documentID)
+}
+
+func (db *DB) head(ctx context.Context, q querier, documentID string) (drafting.Revision, error) {
+	const qHead = `SELECT ` + revisionColumns + ` WHERE r.document_id = ? ORDER BY r.number DESC LIMIT 1`
+	r, err := scanRevision(q.QueryRowContext(ctx, db.rebind(qHead), documentID))
 	if err != nil {
 		return drafting.Revision{}, fail("sqlstore.Head", "select head", err,
 			messages{drafting.KindNotFound: "the document has no revisions"})

@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"slices"
 	"strconv"
 	"time"
@@ -21,12 +20,14 @@ const (
 )
 
 // roleColumns is the select list scanRole reads.
-const roleColumns = `r.document_id, d.slug, r.user_id, u.login, r.role, COALESCE(r.granted_by, 0), r.granted_at
+const roleColumns = `r.document_id, d.slug, r.user_id, u.login, r.role, COALESCE(r.granted_by, 0), r.granted_at,
+u.disabled
 FROM document_roles r JOIN documents d ON d.id = r.document_id JOIN users u ON u.id = r.user_id`
 
 func scanRole(row interface{ Scan(...any) error }) (drafting.RoleAssignment, error) {
 	var a drafting.RoleAssignment
-	err := row.Scan(&a.DocumentID, &a.DocumentSlug, &a.UserID, &a.Login, &a.Role, &a.GrantedBy, timeCol{&a.GrantedAt})
+	err := row.Scan(&a.DocumentID, &a.DocumentSlug, &a.UserID, &a.Login, &a.Role, &a.GrantedBy, timeCol{&a.GrantedAt},
+		&a.Disabled)
 	return a, err
 }
 
@@ -48,17 +49,16 @@ func scanRoleChange(row interface{ Scan(...any) error }) (drafting.RoleChange, e
 // on SQLite.
 var roleTargetNotFound = messages{drafting.KindNotFound: "user or document not found"}
 
-// SetRole gives a.UserID the role a.Role on a.DocumentID, replacing any role
-// they held there, records the grant with a.GrantedBy as its actor (0 for
-// the command line, stored as NULL), and bumps the policy version, in one
-// transaction; on PostgreSQL that transaction also notifies WatchPolicy
+// setRole gives a.UserID the role a.Role on a.DocumentID, replacing any role
+// they held there, records the grant at a.GrantedAt with a.GrantedBy as its
+// actor (0 for the command line, stored as NULL), and bumps the policy
+// version; on PostgreSQL the transaction also notifies WatchPolicy
 // listeners, which hear of it once it commits. A regrant of the role already
-// held is recorded too. ev is appended to the audit chain in the same
-// transaction. a.GrantedAt is set by the store. Errors: not_found (no such
-// user, document or granting user), invalid (not a per-document role).
-func (db *DB) SetRole(ctx context.Context, a drafting.RoleAssignment, ev drafting.Event) error {
+// held is recorded too. Errors: not_found (no such user, document or
+// granting user), invalid (no time, not a per-document role).
+func (db *DB) setRole(ctx context.Context, tx querier, a drafting.RoleAssignment) error {
 	const (
-		op      = "sqlstore.SetRole"
+		op      = "sqlstore.setRole"
 		qUpsert = `INSERT INTO document_roles (document_id, user_id, role, granted_by, granted_at)
 VALUES (?, ?, ?, ?, ?)
 ON CONFLICT (document_id, user_id) DO UPDATE
@@ -67,58 +67,42 @@ SET role = excluded.role, granted_by = excluded.granted_by, granted_at = exclude
 	if !slices.Contains(drafting.DocumentRoles, a.Role) {
 		return drafting.E(drafting.KindInvalid, op, "role must be chair, member or observer")
 	}
-	at := now()
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, db.rebind(qUpsert),
-			a.DocumentID, a.UserID, a.Role, nullID(a.GrantedBy), db.timeArg(at))
-		if err != nil {
-			return fail(op, "upsert role", err, roleTargetNotFound)
-		}
-		if err := db.recordRoleChange(ctx, tx, op, a.DocumentID, a.UserID, a.Role, actionGrant, a.GrantedBy, at); err != nil {
-			return err
-		}
-		_, err = db.appendEvent(ctx, tx, ev)
+	if err := requireTime(op, "granted_at", a.GrantedAt); err != nil {
 		return err
-	})
-	if err != nil {
-		return fail(op, "set role", err, nil)
 	}
-	return nil
+	_, err := tx.ExecContext(ctx, db.rebind(qUpsert),
+		a.DocumentID, a.UserID, a.Role, nullID(a.GrantedBy), db.timeArg(a.GrantedAt))
+	if err != nil {
+		return fail(op, "upsert role", err, roleTargetNotFound)
+	}
+	return db.recordRoleChange(ctx, tx, op, a.DocumentID, a.UserID, a.Role, actionGrant, a.GrantedBy, a.GrantedAt)
 }
 
-// RemoveRole takes away the user's role on the document, records the
-// revocation with actorID as its actor (0 for the command line), bumps the
-// policy version, appends ev and, on PostgreSQL, notifies WatchPolicy
-// listeners, in one transaction. Errors: not_found (the user held no role
-// there, or no such actor).
-func (db *DB) RemoveRole(ctx context.Context, documentID string, userID, actorID int64, ev drafting.Event) error {
+// removeRole takes away the user's role on the document, records the
+// revocation at at with actorID as its actor (0 for the command line),
+// bumps the policy version and, on PostgreSQL, notifies WatchPolicy
+// listeners. Errors: not_found (the user held no role there, or no such
+// actor), invalid (no time).
+func (db *DB) removeRole(ctx context.Context, tx querier, documentID string, userID, actorID int64, at time.Time) error {
 	const (
-		op      = "sqlstore.RemoveRole"
+		op      = "sqlstore.removeRole"
 		qDelete = `DELETE FROM document_roles WHERE document_id = ? AND user_id = ? RETURNING role`
 	)
-	at := now()
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		var role string
-		err := tx.QueryRowContext(ctx, db.rebind(qDelete), documentID, userID).Scan(&role)
-		if err != nil {
-			return fail(op, "delete role", err,
-				messages{drafting.KindNotFound: "the user holds no role on the document"})
-		}
-		if err := db.recordRoleChange(ctx, tx, op, documentID, userID, role, actionRevoke, actorID, at); err != nil {
-			return err
-		}
-		_, err = db.appendEvent(ctx, tx, ev)
+	if err := requireTime(op, "at", at); err != nil {
 		return err
-	})
-	if err != nil {
-		return fail(op, "remove role", err, nil)
 	}
-	return nil
+	var role string
+	err := tx.QueryRowContext(ctx, db.rebind(qDelete), documentID, userID).Scan(&role)
+	if err != nil {
+		return fail(op, "delete role", err,
+			messages{drafting.KindNotFound: "the user holds no role on the document"})
+	}
+	return db.recordRoleChange(ctx, tx, op, documentID, userID, role, actionRevoke, actorID, at)
 }
 
 // recordRoleChange appends to the role history, bumps the policy version
 // and, on PostgreSQL, queues the notification the commit delivers.
-func (db *DB) recordRoleChange(ctx context.Context, tx *sql.Tx, op, documentID string, userID int64,
+func (db *DB) recordRoleChange(ctx context.Context, tx querier, op, documentID string, userID int64,
 	role, action string, actorID int64, at time.Time) error {
 	const (
 		qInsert = `INSERT INTO role_changes (document_id, user_id, role, action, actor_id, at) VALUES (?, ?, ?, ?, ?, ?)`
@@ -154,8 +138,12 @@ func (db *DB) RoleAssignments(ctx context.Context) ([]drafting.RoleAssignment, e
 // DocumentRoles returns a document's assignments ordered by login; an
 // unknown document has none.
 func (db *DB) DocumentRoles(ctx context.Context, documentID string) ([]drafting.RoleAssignment, error) {
+	return db.documentRoles(ctx, db.db, documentID)
+}
+
+func (db *DB) documentRoles(ctx context.Context, on querier, documentID string) ([]drafting.RoleAssignment, error) {
 	const q = `SELECT ` + roleColumns + ` WHERE r.document_id = ? ORDER BY u.login`
-	return db.listRoles(ctx, "sqlstore.DocumentRoles", q, documentID)
+	return db.listRolesOn(ctx, on, "sqlstore.DocumentRoles", q, documentID)
 }
 
 // UserRoles returns a user's assignments ordered by document slug; an
@@ -166,7 +154,11 @@ func (db *DB) UserRoles(ctx context.Context, userID int64) ([]drafting.RoleAssig
 }
 
 func (db *DB) listRoles(ctx context.Context, op, q string, args ...any) ([]drafting.RoleAssignment, error) {
-	rows, err := db.db.QueryContext(ctx, db.rebind(q), args...)
+	return db.listRolesOn(ctx, db.db, op, q, args...)
+}
+
+func (db *DB) listRolesOn(ctx context.Context, on querier, op, q string, args ...any) ([]drafting.RoleAssignment, error) {
+	rows, err := on.QueryContext(ctx, db.rebind(q), args...)
 	if err != nil {
 		return nil, fail(op, "select roles", err, nil)
 	}

@@ -10,16 +10,16 @@ import (
 
 var sessionNotFound = messages{drafting.KindNotFound: "session not found"}
 
-// CreateSession stores a new session. A zero CreatedAt or LastSeenAt is set
-// to the current time; times are kept to the microsecond. Errors: conflict
-// (hash exists), not_found (no such user), invalid (empty hash).
+// CreateSession stores a new session. A zero LastSeenAt is CreatedAt;
+// times are kept to the microsecond. Errors: conflict (hash exists),
+// not_found (no such user), invalid (no time, an empty hash).
 func (db *DB) CreateSession(ctx context.Context, s drafting.Session) error {
 	const (
 		op = "sqlstore.CreateSession"
 		q  = `INSERT INTO sessions (hash, user_id, created_at, last_seen_at) VALUES (?, ?, ?, ?)`
 	)
-	if s.CreatedAt.IsZero() {
-		s.CreatedAt = now()
+	if err := requireTime(op, "created_at", s.CreatedAt); err != nil {
+		return err
 	}
 	if s.LastSeenAt.IsZero() {
 		s.LastSeenAt = s.CreatedAt

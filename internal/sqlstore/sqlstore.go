@@ -1,11 +1,14 @@
 // Package sqlstore keeps Redline's metadata in a SQL database: PostgreSQL
 // through pgx in production, SQLite through modernc.org/sqlite as the embedded
-// default. It implements drafting.Store with its role, account, workflow,
-// audit-log, idempotency and comment parts, appending each change's event to the
-// hash-chained audit log in the change's own transaction, translates driver
-// errors into drafting error kinds at its boundary, and carries role changes
-// to other instances through PostgreSQL notifications (WatchPolicy). The schema lives in the migrations
-// package and is applied by Migrate.
+// default. It implements drafting.Store: reads, the document-scoped unit of
+// work (InDocument: one transaction holding the document's lock, in which
+// drafting checks every rule and writes what it decided, its event last),
+// the hash-chained audit log, accounts and idempotency keys. It decides
+// nothing; it translates driver errors into drafting error kinds at its
+// boundary, takes every record's time from its caller (the service's
+// clock), and carries role changes to other instances through PostgreSQL
+// notifications (WatchPolicy). The schema lives in the migrations package
+// and is applied by Migrate.
 package sqlstore
 
 import (
@@ -47,14 +50,12 @@ type DB struct {
 }
 
 var (
-	_ drafting.Store        = (*DB)(nil)
-	_ drafting.RoleStore    = (*DB)(nil)
-	_ drafting.AccountStore = (*DB)(nil)
-
-	_ drafting.WorkflowStore    = (*DB)(nil)
+	_ drafting.Store            = (*DB)(nil)
+	_ drafting.DocumentStore    = (*DB)(nil)
+	_ drafting.RoleStore        = (*DB)(nil)
+	_ drafting.AccountStore     = (*DB)(nil)
 	_ drafting.EventStore       = (*DB)(nil)
 	_ drafting.IdempotencyStore = (*DB)(nil)
-	_ drafting.CommentStore     = (*DB)(nil)
 )
 
 // Open connects to the database named by databaseURL and checks that it
@@ -115,7 +116,7 @@ func openPostgres(databaseURL string) (*DB, error) {
 //     IMMEDIATE, taking the write lock up front (waiting under busy_timeout).
 //     A DEFERRED transaction that reads and then writes fails with
 //     SQLITE_BUSY at once, busy_timeout or not, when another writer got in
-//     between; CommitRevision reads the head and then writes, so it needs
+//     between; a unit of work (InDocument) reads and then writes, so it needs
 //     this. Read-only transactions stay deferred (modernc v1.62 tx.go).
 //   - journal_mode=WAL: readers never block the writer nor each other.
 //   - foreign_keys=1: SQLite leaves them off per connection by default.
@@ -285,11 +286,6 @@ func (db *DB) rebind(q string) string {
 	}
 	return b.String()
 }
-
-// now is the creation time the store records: UTC, cut to microseconds
-// because that is what timestamptz keeps, so a value read back on either
-// backend equals the one returned by a Create.
-func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 
 // timeArg encodes t for the dialect: timestamptz on PostgreSQL, unix
 // nanoseconds on SQLite. It keeps microseconds, what timestamptz holds, on

@@ -13,7 +13,9 @@ func (db *DB) CreateToken(ctx context.Context, t drafting.Token) (drafting.Token
 		op = "sqlstore.CreateToken"
 		q  = `INSERT INTO api_tokens (user_id, label, hash, created_at) VALUES (?, ?, ?, ?) RETURNING id`
 	)
-	t.CreatedAt = now()
+	if err := requireTime(op, "created_at", t.CreatedAt); err != nil {
+		return drafting.Token{}, err
+	}
 	err := db.db.QueryRowContext(ctx, db.rebind(q), t.UserID, t.Label, t.Hash, db.timeArg(t.CreatedAt)).Scan(&t.ID)
 	if err != nil {
 		return drafting.Token{}, fail(op, "insert token", err, messages{

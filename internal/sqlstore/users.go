@@ -16,15 +16,18 @@ func scanUser(row interface{ Scan(...any) error }) (drafting.User, error) {
 	return u, err
 }
 
-// CreateUser inserts u, setting its ID and CreatedAt, and appends ev, in
-// one transaction. Errors: conflict (login taken), invalid (empty login).
+// CreateUser inserts u, setting its ID, and appends ev, in one
+// transaction. Errors: conflict (login taken), invalid (no time, an empty
+// login).
 func (db *DB) CreateUser(ctx context.Context, u drafting.User, ev drafting.Event) (drafting.User, error) {
 	const (
 		op = "sqlstore.CreateUser"
 		q  = `INSERT INTO users (login, display_name, password_hash, admin, disabled, created_at)
 VALUES (?, ?, ?, ?, ?, ?) RETURNING id`
 	)
-	u.CreatedAt = now()
+	if err := requireTime(op, "created_at", u.CreatedAt); err != nil {
+		return drafting.User{}, err
+	}
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, db.rebind(q),
 			u.Login, u.DisplayName, u.PasswordHash, u.Admin, u.Disabled, db.timeArg(u.CreatedAt)).Scan(&u.ID)

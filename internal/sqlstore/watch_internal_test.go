@@ -25,11 +25,13 @@ func TestWatchPolicyIdle(t *testing.T) {
 	if err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	u, err := db.CreateUser(ctx, drafting.User{Login: "member"}, drafting.Event{Kind: "user.create"})
+	at := time.Now().UTC()
+	u, err := db.CreateUser(ctx, drafting.User{Login: "member", CreatedAt: at}, drafting.Event{Kind: "user.create", At: at})
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := db.CreateDocument(ctx, drafting.Document{ID: "idle", Slug: "idle", Title: "idle", Language: "ru", ApprovalsRequired: 1, CreatedBy: u.ID}, nil, drafting.Event{Kind: "document.create"})
+	d, err := db.CreateDocument(ctx, drafting.Document{ID: "idle", Slug: "idle", Title: "idle", Language: "ru", ApprovalsRequired: 1,
+		CreatedBy: u.ID, CreatedAt: at}, nil, drafting.Event{Kind: "document.create", At: at})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +57,14 @@ func TestWatchPolicyIdle(t *testing.T) {
 		t.Fatal("changed was called while idle: the listener reconnected after a ping timeout")
 	case <-time.After(20 * watchIdlePing):
 	}
-	if err := db.SetRole(ctx, drafting.RoleAssignment{DocumentID: d.ID, UserID: u.ID, Role: drafting.RoleMember}, drafting.Event{Kind: "role.set"}); err != nil {
+	if err := db.InDocument(ctx, d.ID, func(tx drafting.DocumentTx) error {
+		at := time.Now().UTC()
+		if err := tx.SetRole(ctx, drafting.RoleAssignment{DocumentID: d.ID, UserID: u.ID, Role: drafting.RoleMember, GrantedAt: at}); err != nil {
+			return err
+		}
+		_, err := tx.AppendEvent(ctx, drafting.Event{Kind: "role.set", At: at})
+		return err
+	}); err != nil {
 		t.Fatal(err)
 	}
 	select {

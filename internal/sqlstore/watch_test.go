@@ -84,7 +84,7 @@ func TestWatchPolicy(t *testing.T) {
 	grant := func(role string) (start time.Time) {
 		t.Helper()
 		start = time.Now()
-		if err := writer.SetRole(ctx, drafting.RoleAssignment{DocumentID: d.ID, UserID: u.ID, Role: role}, ev("role.set")); err != nil {
+		if err := setRole(ctx, writer, drafting.RoleAssignment{DocumentID: d.ID, UserID: u.ID, Role: role}, ev("role.set")); err != nil {
 			t.Fatal(err)
 		}
 		return start
@@ -100,15 +100,15 @@ func TestWatchPolicy(t *testing.T) {
 	start = grant(drafting.RoleChair)
 	t.Logf("regrant noticed after %v", w.expect(t, start, 2*time.Second, "regrant"))
 	start = time.Now()
-	if err := writer.RemoveRole(ctx, d.ID, u.ID, 0, ev("role.remove")); err != nil {
+	if err := removeRole(ctx, writer, d.ID, u.ID, 0, ev("role.remove")); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("revoke noticed after %v", w.expect(t, start, 2*time.Second, "revoke"))
 
 	// A change that rolled back is not announced.
-	err = writer.SetRole(ctx, drafting.RoleAssignment{DocumentID: d.ID, UserID: u.ID + 1000, Role: drafting.RoleMember}, ev("role.set"))
+	err = setRole(ctx, writer, drafting.RoleAssignment{DocumentID: d.ID, UserID: u.ID + 1000, Role: drafting.RoleMember}, ev("role.set"))
 	wantKind(t, err, drafting.KindNotFound)
-	err = writer.RemoveRole(ctx, d.ID, u.ID, 0, ev("role.remove"))
+	err = removeRole(ctx, writer, d.ID, u.ID, 0, ev("role.remove"))
 	wantKind(t, err, drafting.KindNotFound)
 	w.expectNone(t, 500*time.Millisecond, "failed changes")
 
@@ -179,7 +179,7 @@ func TestWatchPolicySQLite(t *testing.T) {
 		t.Fatal(err)
 	}
 	w := startWatcher(t, db.WatchPolicy)
-	if err := db.SetRole(ctx, drafting.RoleAssignment{DocumentID: d.ID, UserID: u.ID, Role: drafting.RoleChair}, ev("role.set")); err != nil {
+	if err := setRole(ctx, db, drafting.RoleAssignment{DocumentID: d.ID, UserID: u.ID, Role: drafting.RoleChair}, ev("role.set")); err != nil {
 		t.Fatal(err)
 	}
 	w.expectNone(t, 300*time.Millisecond, "sqlite")

@@ -8,7 +8,7 @@ import (
 
 	"redline/internal/auth"
 	"redline/internal/drafting"
-	"redline/internal/httpapi"
+	"redline/internal/shell"
 )
 
 type signInData struct {
@@ -43,7 +43,7 @@ func (u *UI) handleSignIn(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	_, secret, err := u.env.Auth.SignIn(ctx, login, pw, c.ClientIP())
+	_, secret, err := u.sh.Auth().SignIn(ctx, login, pw, c.ClientIP())
 	if err != nil {
 		switch drafting.ErrorKind(err) {
 		case drafting.KindRateLimited:
@@ -54,26 +54,26 @@ func (u *UI) handleSignIn(c *gin.Context) {
 			u.fail(c, err)
 			return
 		}
-		u.render(c, httpapi.StatusOf(drafting.ErrorKind(err)), "signin", p)
+		u.render(c, shell.Status(err), "signin", p)
 		return
 	}
 	// The session the browser came with, if any, ends here, so a session
 	// fixed before sign-in is never promoted.
-	if old := httpapi.SessionSecret(c); old != "" {
-		_ = u.env.Auth.SignOut(ctx, old)
+	if old := shell.SessionSecret(c); old != "" {
+		_ = u.sh.Auth().SignOut(ctx, old)
 	}
-	http.SetCookie(c.Writer, auth.SessionCookie(secret, u.env.TLS))
+	http.SetCookie(c.Writer, auth.SessionCookie(secret, u.sh.TLS()))
 	seeOther(c, next)
 }
 
 func (u *UI) handleSignOut(c *gin.Context) {
-	if secret := httpapi.SessionSecret(c); secret != "" {
-		if err := u.env.Auth.SignOut(c.Request.Context(), secret); err != nil {
+	if secret := shell.SessionSecret(c); secret != "" {
+		if err := u.sh.Auth().SignOut(c.Request.Context(), secret); err != nil {
 			u.fail(c, err)
 			return
 		}
 	}
-	http.SetCookie(c.Writer, auth.ClearedCookie(u.env.TLS))
+	http.SetCookie(c.Writer, auth.ClearedCookie(u.sh.TLS()))
 	seeOther(c, "/")
 }
 
@@ -90,7 +90,7 @@ type userForm struct {
 func (u *UI) handleUsers(c *gin.Context) { u.showUsers(c, http.StatusOK, nil, userForm{}) }
 
 func (u *UI) showUsers(c *gin.Context, status int, errs map[string]string, f userForm) {
-	users, err := u.svc.Users(c.Request.Context(), httpapi.Actor(c))
+	users, err := u.svc.Accounts.List(c.Request.Context(), shell.Actor(c))
 	if err != nil {
 		u.fail(c, err)
 		return
@@ -107,7 +107,7 @@ func (u *UI) showUsers(c *gin.Context, status int, errs map[string]string, f use
 }
 
 func (u *UI) handleUserCreate(c *gin.Context) {
-	actor := httpapi.Actor(c)
+	actor := shell.Actor(c)
 	t := u.langs[pickLanguage(c.Request)]
 	f := userForm{Login: strings.TrimSpace(c.PostForm("login")), DisplayName: strings.TrimSpace(c.PostForm("display_name")),
 		Admin: c.PostForm("admin") == "on"}
@@ -128,11 +128,10 @@ func (u *UI) handleUserCreate(c *gin.Context) {
 		u.fail(c, err)
 		return
 	}
-	if _, err := u.svc.AddUser(c.Request.Context(), actor, drafting.NewUser{Login: f.Login, DisplayName: f.DisplayName,
+	if _, err := u.svc.Accounts.Add(c.Request.Context(), actor, drafting.NewUser{Login: f.Login, DisplayName: f.DisplayName,
 		PasswordHash: hash, Admin: f.Admin}); err != nil {
-		if k := drafting.ErrorKind(err); k == drafting.KindConflict || k == drafting.KindInvalid {
-			errs["login"] = formError(t, "user", err)
-			u.showUsers(c, httpapi.StatusOf(k), errs, f)
+		if shownOnForm(err) {
+			u.showUsers(c, shell.Status(err), formError(t, err, "login", "login", "display_name", "password"), f)
 			return
 		}
 		u.fail(c, err)
@@ -145,7 +144,7 @@ func (u *UI) handleUserDisable(c *gin.Context) { u.setDisabled(c, true) }
 func (u *UI) handleUserEnable(c *gin.Context)  { u.setDisabled(c, false) }
 
 func (u *UI) setDisabled(c *gin.Context, disabled bool) {
-	if _, err := u.svc.SetUserDisabled(c.Request.Context(), httpapi.Actor(c), c.Param("login"), disabled); err != nil {
+	if _, err := u.svc.Accounts.SetDisabled(c.Request.Context(), shell.Actor(c), c.Param("login"), disabled); err != nil {
 		u.fail(c, err)
 		return
 	}

@@ -8,19 +8,21 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"redline/internal/drafting"
-	"redline/internal/httpapi"
+	"redline/internal/shell"
 )
 
+// approvalsData is the approvals page: a revision's approvals as they count
+// now, and what the reader may do with it, as the service decided (its
+// Status answers with the rules Approve and Adopt apply).
 type approvalsData struct {
-	Status     drafting.ApprovalStatus
-	IsHead     bool
-	Approved   bool // the caller has approved this revision
-	CanApprove bool
-	CanAdopt   bool
-	Adoptions  []drafting.Adoption
-	Stage      string
-	Note       string
-	Override   string
+	Status    drafting.ApprovalStatus
+	Adoptions []drafting.Adoption
+	Stages    []string        // the stages the reader may adopt the revision at now
+	NoApprove drafting.Reason // why a chair may not approve it now
+	NoAdopt   drafting.Reason // why a chair may adopt it at no stage now
+	Stage     string
+	Note      string
+	Override  string
 }
 
 func (u *UI) handleApprovals(c *gin.Context) {
@@ -29,9 +31,9 @@ func (u *UI) handleApprovals(c *gin.Context) {
 
 func (u *UI) showApprovals(c *gin.Context, status int, n int64, errs map[string]string, form approvalsData) {
 	ctx := c.Request.Context()
-	actor := httpapi.Actor(c)
+	actor := shell.Actor(c)
 	slug := c.Param("slug")
-	dv, err := u.svc.Document(ctx, actor, slug)
+	dv, err := u.svc.Documents.Get(ctx, actor, slug)
 	if err != nil {
 		u.fail(c, err)
 		return
@@ -44,10 +46,7 @@ func (u *UI) showApprovals(c *gin.Context, status int, n int64, errs map[string]
 		p.Errors[k] = v
 	}
 	d := form
-	if d.Stage == "" {
-		d.Stage = drafting.StageBasis
-	}
-	if pub, err := u.svc.Public(ctx, actor, slug); err == nil {
+	if pub, err := u.svc.Adoptions.Public(ctx, actor, slug); err == nil {
 		d.Adoptions = pub.Adoptions
 	}
 	if dv.Head == nil {
@@ -61,20 +60,31 @@ func (u *UI) showApprovals(c *gin.Context, status int, n int64, errs map[string]
 			n = v
 		}
 	}
-	st, err := u.svc.Approvals(ctx, actor, slug, n)
+	st, err := u.svc.Adoptions.Status(ctx, actor, slug, n)
 	if err != nil {
 		u.fail(c, err)
 		return
 	}
 	d.Status = st
-	d.IsHead = n == dv.Head.Number
-	for _, a := range st.Approvals {
-		if actor != nil && a.ChairID == actor.ID {
-			d.Approved = true
-		}
+	if st.AdoptBasis.Allowed {
+		d.Stages = append(d.Stages, drafting.StageBasis)
 	}
-	d.CanApprove = d.IsHead && !d.Approved && u.can(ctx, actor, slug, drafting.ObjApproval, drafting.ActCreate)
-	d.CanAdopt = st.Reached && u.can(ctx, actor, slug, drafting.ObjAdoption, drafting.ActCreate)
+	if st.AdoptFinal.Allowed {
+		d.Stages = append(d.Stages, drafting.StageFinal)
+	}
+	// A chair is told why an action is not offered; anyone else is not
+	// offered it and that is all (their role is the reason).
+	if !st.Approve.Allowed && !st.Approved && ownReason(st.Approve.Reason) {
+		d.NoApprove = st.Approve.Reason
+	}
+	if len(d.Stages) == 0 && ownReason(st.AdoptFinal.Reason) {
+		// The final stage's reason is the one that says what is missing
+		// (the head, the quorum, a closed document).
+		d.NoAdopt = st.AdoptFinal.Reason
+	}
+	if d.Stage == "" && len(d.Stages) > 0 {
+		d.Stage = d.Stages[0]
+	}
 	p.Data = d
 	u.render(c, status, "approvals", p)
 }
@@ -84,11 +94,10 @@ func (u *UI) handleApprove(c *gin.Context) {
 	n, _ := strconv.ParseInt(c.PostForm("revision"), 10, 64)
 	sum := c.PostForm("sha256")
 	note := strings.TrimSpace(c.PostForm("note"))
-	if _, err := u.svc.Approve(c.Request.Context(), httpapi.Actor(c), slug, n, sum, note); err != nil {
-		if k := drafting.ErrorKind(err); k == drafting.KindInvalid || k == drafting.KindConflict || k == drafting.KindNotFound {
+	if _, err := u.svc.Adoptions.Approve(c.Request.Context(), shell.Actor(c), slug, n, sum, note); err != nil {
+		if shownOnForm(err) || drafting.ErrorKind(err) == drafting.KindNotFound {
 			t := u.langs[pickLanguage(c.Request)]
-			u.showApprovals(c, httpapi.StatusOf(k), n, map[string]string{"approve": formError(t, "approve", err)},
-				approvalsData{Note: note})
+			u.showApprovals(c, shell.Status(err), n, map[string]string{"approve": t.Reason(err)}, approvalsData{Note: note})
 			return
 		}
 		u.fail(c, err)
@@ -102,14 +111,10 @@ func (u *UI) handleAdopt(c *gin.Context) {
 	n, _ := strconv.ParseInt(c.PostForm("revision"), 10, 64)
 	in := drafting.AdoptInput{Stage: c.PostForm("stage"), Note: strings.TrimSpace(c.PostForm("note")),
 		OverrideReason: strings.TrimSpace(c.PostForm("override_reason"))}
-	if _, err := u.svc.Adopt(c.Request.Context(), httpapi.Actor(c), slug, n, in); err != nil {
-		if k := drafting.ErrorKind(err); k == drafting.KindInvalid || k == drafting.KindConflict || k == drafting.KindNotFound {
+	if _, err := u.svc.Adoptions.Adopt(c.Request.Context(), shell.Actor(c), slug, n, in); err != nil {
+		if shownOnForm(err) || drafting.ErrorKind(err) == drafting.KindNotFound {
 			t := u.langs[pickLanguage(c.Request)]
-			field := "adopt"
-			if drafting.ErrorDetails(err)["open_threads"] != nil {
-				field = "override_reason"
-			}
-			u.showApprovals(c, httpapi.StatusOf(k), n, map[string]string{field: formError(t, "adopt", err)},
+			u.showApprovals(c, shell.Status(err), n, formError(t, err, "adopt", "override_reason", "stage"),
 				approvalsData{Stage: in.Stage, Note: in.Note, Override: in.OverrideReason})
 			return
 		}
@@ -118,4 +123,14 @@ func (u *UI) handleAdopt(c *gin.Context) {
 	}
 	u.public.forget(slug)
 	seeOther(c, "/documents/"+slug+"/approvals?rev="+strconv.FormatInt(n, 10)+"&done=approvals.adopted")
+}
+
+// ownReason reports whether a refusal is about the document or the
+// revision rather than about who is asking.
+func ownReason(r drafting.Reason) bool {
+	switch r.Kind() {
+	case drafting.KindForbidden, drafting.KindUnauthenticated, drafting.KindInternal:
+		return false
+	}
+	return r != ""
 }

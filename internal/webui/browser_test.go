@@ -345,7 +345,7 @@ func TestBrowserWorkflow(t *testing.T) {
 	}
 	b.open(d + "/approvals")
 	shown := b.text("#rev-sha")
-	rev, err := s.svc.Revision(b.ctx, s.user("chair"), demo.Slug, 5)
+	rev, err := s.svc.Documents.Revision(b.ctx, s.user("chair"), demo.Slug, 5)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -381,6 +381,24 @@ func TestBrowserWorkflow(t *testing.T) {
 	b.shot("public")
 	b.open("/public/" + demo.Slug + "/diff?from=4&to=5")
 
+	// Adopted as a whole, the document is closed: an administrator reopens
+	// it with a reason, and the public page says it is being amended.
+	b.signIn("admin")
+	b.open(d)
+	if got := b.text("#doc-state"); got != "Принят в целом" {
+		t.Errorf("state badge %q", got)
+	}
+	b.do("give the reason", chromedp.SendKeys(chromedp.ID("ro-reason"), "Поправки секции по транспорту"))
+	b.submit("#reopen-form button")
+	if got := b.text(".notice"); !strings.Contains(got, "открыт для изменений") {
+		t.Errorf("after reopening: %q", got)
+	}
+	b.signOut()
+	b.open("/public/" + demo.Slug)
+	if got := b.text("#amended"); !strings.Contains(got, "Изменён после принятия в целом") || !strings.Contains(got, "Поправки секции по транспорту") {
+		t.Errorf("public page after reopening: %q", got)
+	}
+
 	// A member selects a passage and comments on it; after a new revision
 	// that moves its paragraph, the comment reads "moved"; after one that
 	// rewrites it, "outdated".
@@ -397,7 +415,7 @@ func TestBrowserWorkflow(t *testing.T) {
 		t.Errorf("the thread beside paragraph 13: %q", got)
 	}
 	b.shot("comments")
-	_, head, err := s.svc.Text(b.ctx, s.user("chair"), demo.Slug, 5)
+	_, head, err := s.svc.Documents.Text(b.ctx, s.user("chair"), demo.Slug, 5)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -406,7 +424,7 @@ func TestBrowserWorkflow(t *testing.T) {
 	ps := strings.Split(string(head), "\n\n")
 	mon := ps[12]
 	moved := append(append(append([]string{}, ps[:12]...), ps[13:]...), mon)
-	if _, err := s.svc.Commit(b.ctx, s.user("chair"), demo.Slug, 5, []byte(strings.Join(moved, "\n\n")), "перенос"); err != nil {
+	if _, err := s.svc.Documents.Commit(b.ctx, s.user("chair"), demo.Slug, 5, []byte(strings.Join(moved, "\n\n")), "перенос"); err != nil {
 		t.Fatal(err)
 	}
 	b.open(d)
@@ -414,9 +432,9 @@ func TestBrowserWorkflow(t *testing.T) {
 		t.Error("no comment marked moved")
 	}
 	// Revision 7 rewrites the passage.
-	_, head, _ = s.svc.Text(b.ctx, s.user("chair"), demo.Slug, 6)
+	_, head, _ = s.svc.Documents.Text(b.ctx, s.user("chair"), demo.Slug, 6)
 	rewritten := strings.Replace(string(head), quote, "размещать его итоги на портале", 1)
-	if _, err := s.svc.Commit(b.ctx, s.user("chair"), demo.Slug, 6, []byte(rewritten), "правка"); err != nil {
+	if _, err := s.svc.Documents.Commit(b.ctx, s.user("chair"), demo.Slug, 6, []byte(rewritten), "правка"); err != nil {
 		t.Fatal(err)
 	}
 	b.open(d)

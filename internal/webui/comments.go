@@ -9,7 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"redline/internal/drafting"
-	"redline/internal/httpapi"
+	"redline/internal/shell"
 )
 
 // commentCtx is what a page's threads need to offer their actions.
@@ -33,8 +33,8 @@ func (cc commentCtx) ReplyURL() string {
 
 func (u *UI) commentCtx(ctx context.Context, actor *drafting.User, slug string, rev, prop int64) commentCtx {
 	cc := commentCtx{Slug: slug, Revision: rev, Proposal: prop,
-		CanComment: u.can(ctx, actor, slug, drafting.ObjComment, drafting.ActCreate),
-		CanResolve: u.can(ctx, actor, slug, drafting.ObjComment, drafting.ActResolve),
+		CanComment: u.may(ctx, actor, slug, drafting.ActionComment),
+		CanResolve: u.may(ctx, actor, slug, drafting.ActionHideComment),
 		Versions:   map[int64][]drafting.CommentVersion{}}
 	if actor != nil {
 		cc.Me = actor.ID
@@ -46,7 +46,7 @@ func (u *UI) commentCtx(ctx context.Context, actor *drafting.User, slug string, 
 func (u *UI) loadVersions(ctx context.Context, actor *drafting.User, cc *commentCtx, cs []drafting.ListedComment) {
 	for _, c := range cs {
 		if c.Edited && !c.Hidden {
-			if vs, err := u.svc.CommentVersions(ctx, actor, cc.Slug, c.ID); err == nil {
+			if vs, err := u.svc.Comments.Versions(ctx, actor, cc.Slug, c.ID); err == nil {
 				cc.Versions[c.ID] = vs
 			}
 		}
@@ -82,10 +82,10 @@ func (u *UI) handleCommentCreate(c *gin.Context) {
 		}
 		in.Anchor = &drafting.Anchor{Start: start, End: end, Quote: f.Quote, Prefix: f.Prefix, Suffix: f.Suffix}
 	}
-	cm, err := u.svc.AddComment(c.Request.Context(), httpapi.Actor(c), slug, in)
+	cm, err := u.svc.Comments.Add(c.Request.Context(), shell.Actor(c), slug, in)
 	if err != nil {
-		if k := drafting.ErrorKind(err); k == drafting.KindInvalid || k == drafting.KindTooLarge || k == drafting.KindNotFound {
-			u.showDocumentAt(c, httpapi.StatusOf(k), map[string]string{field: formError(t, "comment", err)}, f)
+		if shownOnForm(err) || drafting.ErrorKind(err) == drafting.KindNotFound {
+			u.showDocumentAt(c, shell.Status(err), map[string]string{field: t.Reason(err)}, f)
 			return
 		}
 		u.fail(c, err)
@@ -117,10 +117,10 @@ func (u *UI) handleProposalCommentCreate(c *gin.Context) {
 	if replyTo == 0 {
 		in.Proposal = n
 	}
-	cm, err := u.svc.AddComment(c.Request.Context(), httpapi.Actor(c), slug, in)
+	cm, err := u.svc.Comments.Add(c.Request.Context(), shell.Actor(c), slug, in)
 	if err != nil {
-		if k := drafting.ErrorKind(err); k == drafting.KindInvalid || k == drafting.KindTooLarge || k == drafting.KindNotFound {
-			u.showProposalComment(c, httpapi.StatusOf(k), map[string]string{field: formError(t, "comment", err)}, body)
+		if shownOnForm(err) || drafting.ErrorKind(err) == drafting.KindNotFound {
+			u.showProposalComment(c, shell.Status(err), map[string]string{field: t.Reason(err)}, body)
 			return
 		}
 		u.fail(c, err)
@@ -182,7 +182,7 @@ func (u *UI) handleCommentEdit(c *gin.Context) {
 	slug := c.Param("slug")
 	id, ok := commentID(c)
 	if !ok {
-		u.fail(c, drafting.E(drafting.KindNotFound, "edit comment", "no such comment"))
+		u.fail(c, drafting.Refuse("edit comment", drafting.ReasonNotFound, "no such comment"))
 		return
 	}
 	t := u.langs[pickLanguage(c.Request)]
@@ -192,9 +192,9 @@ func (u *UI) handleCommentEdit(c *gin.Context) {
 		u.showCommentPage(c, http.StatusBadRequest, map[string]string{field: t.T("form.required")})
 		return
 	}
-	if _, err := u.svc.EditComment(c.Request.Context(), httpapi.Actor(c), slug, id, body); err != nil {
-		if k := drafting.ErrorKind(err); k == drafting.KindInvalid || k == drafting.KindTooLarge {
-			u.showCommentPage(c, httpapi.StatusOf(k), map[string]string{field: formError(t, "comment", err)})
+	if _, err := u.svc.Comments.Edit(c.Request.Context(), shell.Actor(c), slug, id, body); err != nil {
+		if shownOnForm(err) {
+			u.showCommentPage(c, shell.Status(err), map[string]string{field: t.Reason(err)})
 			return
 		}
 		u.fail(c, err)
@@ -209,7 +209,7 @@ func (u *UI) handleCommentHide(c *gin.Context) {
 	slug := c.Param("slug")
 	id, ok := commentID(c)
 	if !ok {
-		u.fail(c, drafting.E(drafting.KindNotFound, "hide comment", "no such comment"))
+		u.fail(c, drafting.Refuse("hide comment", drafting.ReasonNotFound, "no such comment"))
 		return
 	}
 	t := u.langs[pickLanguage(c.Request)]
@@ -218,14 +218,14 @@ func (u *UI) handleCommentHide(c *gin.Context) {
 	if reason == "" {
 		// Only a chair learns that a reason is missing; anyone else is
 		// refused by the service.
-		if u.can(c.Request.Context(), httpapi.Actor(c), slug, drafting.ObjComment, drafting.ActResolve) {
+		if u.may(c.Request.Context(), shell.Actor(c), slug, drafting.ActionHideComment) {
 			u.showCommentPage(c, http.StatusBadRequest, map[string]string{field: t.T("form.required")})
 			return
 		}
 	}
-	if _, err := u.svc.HideComment(c.Request.Context(), httpapi.Actor(c), slug, id, reason); err != nil {
-		if k := drafting.ErrorKind(err); k == drafting.KindInvalid {
-			u.showCommentPage(c, httpapi.StatusOf(k), map[string]string{field: formError(t, "comment", err)})
+	if _, err := u.svc.Comments.Hide(c.Request.Context(), shell.Actor(c), slug, id, reason); err != nil {
+		if shownOnForm(err) {
+			u.showCommentPage(c, shell.Status(err), map[string]string{field: t.Reason(err)})
 			return
 		}
 		u.fail(c, err)
@@ -253,10 +253,10 @@ func (u *UI) resolve(c *gin.Context, resolved bool) {
 	slug := c.Param("slug")
 	id, ok := commentID(c)
 	if !ok {
-		u.fail(c, drafting.E(drafting.KindNotFound, "resolve thread", "no such comment"))
+		u.fail(c, drafting.Refuse("resolve thread", drafting.ReasonNotFound, "no such comment"))
 		return
 	}
-	if _, err := u.svc.ResolveThread(c.Request.Context(), httpapi.Actor(c), slug, id, resolved); err != nil {
+	if _, err := u.svc.Comments.Resolve(c.Request.Context(), shell.Actor(c), slug, id, resolved); err != nil {
 		u.fail(c, err)
 		return
 	}

@@ -19,7 +19,7 @@ func TestDemoConference(t *testing.T) {
 	s := newSite(t)
 	ctx := context.Background()
 	chair := s.user("chair")
-	dv, err := s.svc.Document(ctx, chair, demo.Slug)
+	dv, err := s.svc.Documents.Get(ctx, chair, demo.Slug)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,15 +29,15 @@ func TestDemoConference(t *testing.T) {
 	if n := len(splitParas(demo.Revision4)); n < 18 || n > 22 {
 		t.Errorf("%d paragraphs", n)
 	}
-	open, err := s.svc.Proposals(ctx, chair, demo.Slug, drafting.ProposalOpen)
+	open, err := s.svc.Proposals.List(ctx, chair, demo.Slug, drafting.ProposalOpen)
 	if err != nil || len(open) != 2 {
 		t.Fatalf("open proposals: %d %v", len(open), err)
 	}
-	pub, err := s.svc.Public(ctx, nil, demo.Slug)
+	pub, err := s.svc.Adoptions.Public(ctx, nil, demo.Slug)
 	if err != nil || pub.Current.Stage != drafting.StageBasis || pub.Current.Revision != 4 {
 		t.Fatalf("adoption: %+v %v", pub.Current, err)
 	}
-	l, err := s.svc.ListComments(ctx, chair, demo.Slug, 4, drafting.CommentFilter{})
+	l, err := s.svc.Comments.List(ctx, chair, demo.Slug, 4, drafting.CommentFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,11 +65,11 @@ func TestDemoConference(t *testing.T) {
 	if resp, _ := c.post("/documents/"+demo.Slug+"/proposals/2/resolve", url.Values{"head": {"4"}, "text": {demo.Revision4 + "\r\n20. Итог.\r\n"}}); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("resolve: %d", resp.StatusCode)
 	}
-	p, err := s.svc.Proposal(ctx, chair, demo.Slug, 2)
+	p, err := s.svc.Proposals.Get(ctx, chair, demo.Slug, 2)
 	if err != nil || p.State != drafting.ProposalMerged || p.MergedRevision != 5 {
 		t.Errorf("after resolving: %+v %v", p, err)
 	}
-	_, text, err := s.svc.Text(ctx, chair, demo.Slug, 5)
+	_, text, err := s.svc.Documents.Text(ctx, chair, demo.Slug, 5)
 	if err != nil || strings.Contains(string(text), "\r") {
 		t.Errorf("the resolved text keeps CR or is missing: %v", err)
 	}

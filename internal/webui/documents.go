@@ -11,8 +11,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"redline/internal/drafting"
-	"redline/internal/httpapi"
 	"redline/internal/markup"
+	"redline/internal/shell"
 )
 
 // notices are the confirmations a redirect may ask a page to show.
@@ -21,7 +21,7 @@ var notices = map[string]bool{
 	"proposal.merged": true, "proposal.rejected": true, "proposal.withdrawn": true, "approvals.approved": true,
 	"approvals.adopted": true, "comments.added": true, "comments.resolved": true, "comments.reopened": true,
 	"members.updated": true, "members.removed": true, "revision.committed": true, "comments.edited": true,
-	"comments.hidden": true,
+	"comments.hidden": true, "document.reopened": true,
 }
 
 func notice(c *gin.Context) string {
@@ -31,33 +31,47 @@ func notice(c *gin.Context) string {
 	return ""
 }
 
-// docTabs is the header of every page about one document.
+// docTabs is the header of every page about one document: its state in
+// the procedure and what the reader may do with it now, as the service
+// decides.
 type docTabs struct {
 	Slug, Title   string
 	Tab           string
 	Head          int64
+	State         string // drafting, basis or final
 	CanMembers    bool
 	CanAudit      bool
 	CanPropose    bool
 	CanCommit     bool // a chair: may edit and commit the text directly
+	CanReopen     bool // an administrator, on a final document
 	OpenProposals int
+	Reopen        string // the reason a refused reopening form sends back
 }
 
+// can asks the authorizer about something outside the procedure (the
+// members' page, the audit log).
 func (u *UI) can(ctx context.Context, actor *drafting.User, slug, obj, act string) bool {
 	return u.svc.Authorize(ctx, actor, slug, obj, act) == nil
 }
 
+// may asks the service whether actor may take a step of the procedure now.
+func (u *UI) may(ctx context.Context, actor *drafting.User, slug string, a drafting.Action) bool {
+	return u.svc.Decide(ctx, actor, slug, a).Allowed
+}
+
 func (u *UI) tabs(ctx context.Context, actor *drafting.User, dv drafting.DocumentView, tab string) *docTabs {
-	t := &docTabs{Slug: dv.Slug, Title: dv.Title, Tab: tab,
+	may := u.svc.Decisions(ctx, actor, dv.Slug, drafting.ActionPropose, drafting.ActionCommit, drafting.ActionReopen)
+	t := &docTabs{Slug: dv.Slug, Title: dv.Title, Tab: tab, State: string(dv.State),
 		CanMembers: u.can(ctx, actor, dv.Slug, drafting.ObjDocument, drafting.ActManageMembers),
 		CanAudit:   u.can(ctx, actor, dv.Slug, drafting.ObjAudit, drafting.ActRead),
-		CanPropose: u.can(ctx, actor, dv.Slug, drafting.ObjProposal, drafting.ActCreate),
-		CanCommit:  u.can(ctx, actor, dv.Slug, drafting.ObjRevision, drafting.ActCommit),
+		CanPropose: may[drafting.ActionPropose].Allowed,
+		CanCommit:  may[drafting.ActionCommit].Allowed,
+		CanReopen:  may[drafting.ActionReopen].Allowed,
 	}
 	if dv.Head != nil {
 		t.Head = dv.Head.Number
 	}
-	if ps, err := u.svc.Proposals(ctx, actor, dv.Slug, drafting.ProposalOpen); err == nil {
+	if ps, err := u.svc.Proposals.List(ctx, actor, dv.Slug, drafting.ProposalOpen); err == nil {
 		t.OpenProposals = len(ps)
 	}
 	return t
@@ -79,8 +93,8 @@ func (u *UI) handleDocuments(c *gin.Context) {
 }
 
 func (u *UI) showDocuments(c *gin.Context, status int, errs map[string]string, f documentForm) {
-	actor := httpapi.Actor(c)
-	ds, err := u.svc.ListDocuments(c.Request.Context(), actor)
+	actor := shell.Actor(c)
+	ds, err := u.svc.Documents.List(c.Request.Context(), actor)
 	if err != nil {
 		u.fail(c, err)
 		return
@@ -119,14 +133,9 @@ func (u *UI) handleDocumentCreate(c *gin.Context) {
 	if strings.TrimSpace(f.Text) != "" {
 		in.Text = &f.Text
 	}
-	if _, err := u.svc.CreateDocument(c.Request.Context(), httpapi.Actor(c), in); err != nil {
-		if k := drafting.ErrorKind(err); k == drafting.KindConflict || k == drafting.KindInvalid || k == drafting.KindTooLarge {
-			field := "slug"
-			if k != drafting.KindConflict {
-				field = "text"
-			}
-			errs[field] = formError(t, "document", err)
-			u.showDocuments(c, httpapi.StatusOf(k), errs, f)
+	if _, err := u.svc.Documents.Create(c.Request.Context(), shell.Actor(c), in); err != nil {
+		if shownOnForm(err) {
+			u.showDocuments(c, shell.Status(err), formError(t, err, "text", "slug", "title", "approvals_required", "text"), f)
 			return
 		}
 		u.fail(c, err)
@@ -187,15 +196,17 @@ type documentData struct {
 	Paras        []para
 	General      []*thread // general and outdated threads
 	Adoption     *drafting.Adoption
+	Amended      *drafting.Reopening // reopened after its final adoption
 	Approvals    *drafting.ApprovalStatus
 	CanComment   bool
-	CanResolve   bool
+	NoComment    drafting.Reason // why not, when the reader may read comments
 	Form         commentForm
 	CommentsRead bool
 	C            commentCtx // what the threads offer
 }
 
 type commentForm struct {
+	Reopen                string // the reason of a refused reopening
 	Body                  string
 	Start, End            string
 	Quote, Prefix, Suffix string
@@ -207,9 +218,9 @@ func (u *UI) handleDocument(c *gin.Context) { u.showDocument(c, http.StatusOK, n
 
 func (u *UI) showDocument(c *gin.Context, status int, errs map[string]string, form commentForm) {
 	ctx := c.Request.Context()
-	actor := httpapi.Actor(c)
+	actor := shell.Actor(c)
 	slug := c.Param("slug")
-	dv, err := u.svc.Document(ctx, actor, slug)
+	dv, err := u.svc.Documents.Get(ctx, actor, slug)
 	if err != nil {
 		u.fail(c, err)
 		return
@@ -217,16 +228,20 @@ func (u *UI) showDocument(c *gin.Context, status int, errs map[string]string, fo
 	p := u.newPage(c, dv.Title)
 	p.Section = "documents"
 	p.Doc = u.tabs(ctx, actor, dv, "text")
+	p.Doc.Reopen = form.Reopen
 	p.Notice = notice(c)
 	for k, v := range errs {
 		p.Errors[k] = v
 	}
-	d := documentData{Doc: dv, Form: form,
-		CanComment: u.can(ctx, actor, slug, drafting.ObjComment, drafting.ActCreate),
-		CanResolve: u.can(ctx, actor, slug, drafting.ObjComment, drafting.ActResolve)}
-	if pub, err := u.svc.Public(ctx, actor, slug); err == nil {
+	d := documentData{Doc: dv, Form: form}
+	if dec := u.svc.Decide(ctx, actor, slug, drafting.ActionComment); dec.Allowed {
+		d.CanComment = true
+	} else if u.can(ctx, actor, slug, drafting.ObjComment, drafting.ActRead) {
+		d.NoComment = dec.Reason
+	}
+	if pub, err := u.svc.Adoptions.Public(ctx, actor, slug); err == nil {
 		a := pub.Current
-		d.Adoption = &a
+		d.Adoption, d.Amended = &a, pub.Amended
 	}
 	if dv.Head != nil {
 		n := dv.Head.Number
@@ -235,7 +250,7 @@ func (u *UI) showDocument(c *gin.Context, status int, errs map[string]string, fo
 				n = v
 			}
 		}
-		rev, text, err := u.svc.Text(ctx, actor, slug, n)
+		rev, text, err := u.svc.Documents.Text(ctx, actor, slug, n)
 		if err != nil {
 			u.fail(c, err)
 			return
@@ -247,10 +262,10 @@ func (u *UI) showDocument(c *gin.Context, status int, errs map[string]string, fo
 		}
 		d.C = u.commentCtx(ctx, actor, slug, rev.Number, 0)
 		d.Paras = splitParas(string(text))
-		if st, err := u.svc.Approvals(ctx, actor, slug, rev.Number); err == nil {
+		if st, err := u.svc.Adoptions.Status(ctx, actor, slug, rev.Number); err == nil {
 			d.Approvals = &st
 		}
-		if l, err := u.svc.ListComments(ctx, actor, slug, rev.Number, drafting.CommentFilter{}); err == nil {
+		if l, err := u.svc.Comments.List(ctx, actor, slug, rev.Number, drafting.CommentFilter{}); err == nil {
 			d.CommentsRead = true
 			d.General = placeThreads(l, d.Paras)
 			u.loadVersions(ctx, actor, &d.C, l.Comments)
@@ -301,14 +316,14 @@ type historyData struct {
 
 func (u *UI) handleHistory(c *gin.Context) {
 	ctx := c.Request.Context()
-	actor := httpapi.Actor(c)
+	actor := shell.Actor(c)
 	slug := c.Param("slug")
-	dv, err := u.svc.Document(ctx, actor, slug)
+	dv, err := u.svc.Documents.Get(ctx, actor, slug)
 	if err != nil {
 		u.fail(c, err)
 		return
 	}
-	revs, err := u.svc.Revisions(ctx, actor, slug, 500, 0)
+	revs, err := u.svc.Documents.Revisions(ctx, actor, slug, 500, 0)
 	if err != nil {
 		u.fail(c, err)
 		return
@@ -334,14 +349,14 @@ type eventsData struct {
 
 func (u *UI) handleEvents(c *gin.Context) {
 	ctx := c.Request.Context()
-	actor := httpapi.Actor(c)
+	actor := shell.Actor(c)
 	slug := c.Param("slug")
-	dv, err := u.svc.Document(ctx, actor, slug)
+	dv, err := u.svc.Documents.Get(ctx, actor, slug)
 	if err != nil {
 		u.fail(c, err)
 		return
 	}
-	evs, err := u.svc.Events(ctx, actor, slug, 0, 1000)
+	evs, err := u.svc.Documents.Events(ctx, actor, slug, 0, 1000)
 	if err != nil {
 		u.fail(c, err)
 		return
@@ -368,14 +383,14 @@ func (u *UI) handleMembers(c *gin.Context) { u.showMembers(c, http.StatusOK, nil
 
 func (u *UI) showMembers(c *gin.Context, status int, errs map[string]string, login, role string) {
 	ctx := c.Request.Context()
-	actor := httpapi.Actor(c)
+	actor := shell.Actor(c)
 	slug := c.Param("slug")
-	dv, err := u.svc.Document(ctx, actor, slug)
+	dv, err := u.svc.Documents.Get(ctx, actor, slug)
 	if err != nil {
 		u.fail(c, err)
 		return
 	}
-	ms, err := u.svc.Members(ctx, actor, slug)
+	ms, err := u.svc.Members.List(ctx, actor, slug)
 	if err != nil {
 		u.fail(c, err)
 		return
@@ -394,10 +409,10 @@ func (u *UI) showMembers(c *gin.Context, status int, errs map[string]string, log
 func (u *UI) handleMemberSet(c *gin.Context) {
 	slug := c.Param("slug")
 	login, role := strings.TrimSpace(c.PostForm("login")), c.PostForm("role")
-	if _, err := u.svc.SetMember(c.Request.Context(), httpapi.Actor(c), slug, login, role); err != nil {
-		if k := drafting.ErrorKind(err); k == drafting.KindInvalid || k == drafting.KindNotFound || k == drafting.KindConflict {
+	if _, err := u.svc.Members.Set(c.Request.Context(), shell.Actor(c), slug, login, role); err != nil {
+		if shownOnForm(err) || drafting.ErrorReason(err) == drafting.ReasonUserNotFound {
 			t := u.langs[pickLanguage(c.Request)]
-			u.showMembers(c, httpapi.StatusOf(k), map[string]string{"login": formError(t, "member", err)}, login, role)
+			u.showMembers(c, shell.Status(err), map[string]string{"login": t.Reason(err)}, login, role)
 			return
 		}
 		u.fail(c, err)
@@ -408,9 +423,27 @@ func (u *UI) handleMemberSet(c *gin.Context) {
 
 func (u *UI) handleMemberRemove(c *gin.Context) {
 	slug := c.Param("slug")
-	if err := u.svc.RemoveMember(c.Request.Context(), httpapi.Actor(c), slug, c.Param("login")); err != nil {
+	if err := u.svc.Members.Remove(c.Request.Context(), shell.Actor(c), slug, c.Param("login")); err != nil {
 		u.fail(c, err)
 		return
 	}
 	seeOther(c, "/documents/"+slug+"/members?done=members.removed")
+}
+
+// handleReopen reopens a document adopted as a whole (an administrator,
+// with a reason); a refusal is shown on the document's page.
+func (u *UI) handleReopen(c *gin.Context) {
+	slug := c.Param("slug")
+	reason := strings.TrimSpace(c.PostForm("reason"))
+	if _, err := u.svc.Documents.Reopen(c.Request.Context(), shell.Actor(c), slug, reason); err != nil {
+		if shownOnForm(err) {
+			t := u.langs[pickLanguage(c.Request)]
+			u.showDocument(c, shell.Status(err), map[string]string{"reopen": t.Reason(err)}, commentForm{Reopen: reason})
+			return
+		}
+		u.fail(c, err)
+		return
+	}
+	u.public.forget(slug)
+	seeOther(c, "/documents/"+slug+"?done=document.reopened")
 }

@@ -1,80 +1,66 @@
 package webui
 
 import (
-	"strings"
+	"slices"
+
+	"github.com/nicksnyder/go-i18n/v2/i18n"
 
 	"redline/internal/drafting"
 )
 
-// formError is a service error shown next to a form field, in the page's
-// language only: a sentence for the common cases a form meets, told apart
-// by the error's kind, its structured details and the form it came from
-// (context: "commit", "merge", "approve", "adopt", "document", "user",
-// "member", "comment", "proposal", "reject"), else the sentence for its
-// kind. The service's own message is English and is never shown here.
-func formError(t *translator, context string, err error) string {
-	if id, args := errorMessageID(context, err); id != "" {
-		return t.T(id, args...)
-	}
-	return t.T("error." + string(drafting.ErrorKind(err)))
+// Reason is err's reason as a sentence in the page's language: the message
+// "reason.<reason>" of the locale files, filled in with the error's details
+// (head, required, max …). Every reason has one in every language (a test
+// checks); the service's own English message is never shown.
+func (t *translator) Reason(err error) string {
+	return t.reason(drafting.ErrorReason(err), drafting.ErrorDetails(err))
 }
 
-// errorMessageID is the message ID (and its arguments) of a service error
-// this interface knows better than by its kind; "" when it does not.
-func errorMessageID(context string, err error) (string, []any) {
-	msg := drafting.ErrorMessage(err)
-	det := drafting.ErrorDetails(err)
+// ReasonOf is the sentence of a reason without details, e.g. why an action
+// is not offered.
+func (t *translator) ReasonOf(r drafting.Reason) string { return t.reason(r, nil) }
+
+func (t *translator) reason(r drafting.Reason, details map[string]any) string {
+	data := map[string]any{}
+	for k, v := range details {
+		switch v.(type) {
+		case int, int64, string:
+			data[k] = v
+		}
+	}
+	id := "reason." + string(r)
+	s, err := t.loc.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data})
+	if err != nil {
+		if t.missing != nil {
+			t.missing(id)
+		}
+		return "⟦" + id + "⟧"
+	}
+	return s
+}
+
+// errField is the form field an error is shown next to: the field the
+// service named in its details, when the form has it, else fallback.
+func errField(err error, fallback string, fields ...string) string {
+	if f, ok := drafting.ErrorDetails(err)["field"].(string); ok && slices.Contains(fields, f) {
+		return f
+	}
+	return fallback
+}
+
+// formError is a refused form's error for its page: the field it belongs
+// next to and its sentence.
+func formError(t *translator, err error, fallback string, fields ...string) map[string]string {
+	return map[string]string{errField(err, fallback, fields...): t.Reason(err)}
+}
+
+// shownOnForm reports whether a refusal belongs next to a form's fields
+// (the caller's input or the document's state) rather than on an error
+// page (who the caller is, what exists, the service's health).
+func shownOnForm(err error) bool {
 	switch drafting.ErrorKind(err) {
-	case drafting.KindConflict:
-		switch {
-		case det["open_threads"] != nil:
-			return "error.open_threads", nil
-		case det["sha256"] != nil:
-			return "error.wrong_hash", nil
-		case det["state"] != nil:
-			state, _ := det["state"].(string)
-			return "error.proposal_closed_" + closedState(state), nil
-		case det["head"] != nil:
-			head, _ := det["head"].(int64)
-			return "error.stale_base", []any{"N", head}
-		case context == "adopt":
-			return "error.quorum", nil
-		case context == "approve":
-			return "error.approved_already", nil
-		case context == "document":
-			return "error.slug_taken", nil
-		case context == "user":
-			return "error.login_taken", nil
-		}
-	case drafting.KindInvalid:
-		switch {
-		case strings.Contains(msg, " is required"):
-			return "form.required", nil
-		case strings.Contains(msg, " is longer than "):
-			return "error.too_long", nil
-		case strings.Contains(msg, "control character"), strings.Contains(msg, "UTF-8"):
-			return "error.bad_characters", nil
-		case context == "member" && strings.HasPrefix(msg, "role must be"):
-			return "error.bad_role", nil
-		case context == "comment" && strings.Contains(msg, "too deep"):
-			return "error.thread_too_deep", nil
-		}
-	case drafting.KindTooLarge:
-		return "error.text_too_large", nil
-	case drafting.KindNotFound:
-		if context == "member" {
-			return "error.no_such_user", nil
-		}
+	case drafting.KindInvalid, drafting.KindConflict, drafting.KindTooLarge:
+		return true
 	}
-	return "", nil
-}
-
-// closedState keeps a proposal state from the service within the messages
-// this interface has.
-func closedState(s string) string {
-	switch s {
-	case drafting.ProposalMerged, drafting.ProposalRejected, drafting.ProposalWithdrawn:
-		return s
-	}
-	return "other"
+	return false
 }

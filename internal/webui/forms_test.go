@@ -2,6 +2,8 @@ package webui
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -68,7 +70,7 @@ func TestChairEditsAndCommits(t *testing.T) {
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != d+"?rev=5&done=revision.committed" {
 		t.Fatalf("commit: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
-	rev, text, err := s.svc.Text(ctx, s.user("chair"), demo.Slug, 5)
+	rev, text, err := s.svc.Documents.Text(ctx, s.user("chair"), demo.Slug, 5)
 	if err != nil || string(text) != edited || rev.Message != "Добавлены биотехнологии" || rev.AuthorLogin != "chair" {
 		t.Fatalf("revision 5: %+v %v", rev, err)
 	}
@@ -105,7 +107,7 @@ func TestChairEditsAndCommits(t *testing.T) {
 		}
 		checkHTML(t, "stale edit", body)
 	}
-	if dv, _ := s.svc.Document(ctx, s.user("chair"), demo.Slug); dv.Head.Number != 5 {
+	if dv, _ := s.svc.Documents.Get(ctx, s.user("chair"), demo.Slug); dv.Head.Number != 5 {
 		t.Errorf("head is %d after the stale commit", dv.Head.Number)
 	}
 }
@@ -243,7 +245,7 @@ func TestFormErrorsInThePageLanguage(t *testing.T) {
 	admin := s.client().signIn("admin")
 	// Revision 5, which nobody has approved, written as a chair.
 	edited := strings.Replace(demo.Revision4, "креативные индустрии.", "креативные индустрии, биотехнологии.", 1)
-	if _, err := s.svc.Commit(ctx, s.user("chair"), demo.Slug, 4, []byte(edited), "правка"); err != nil {
+	if _, err := s.svc.Documents.Commit(ctx, s.user("chair"), demo.Slug, 4, []byte(edited), "правка"); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []struct {
@@ -255,8 +257,11 @@ func TestFormErrorsInThePageLanguage(t *testing.T) {
 		want   string
 	}{
 		{"wrong hash", chair, d + "/approvals", url.Values{"revision": {"5"}, "sha256": {strings.Repeat("0", 64)}}, http.StatusConflict, "Хеш не совпадает"},
-		{"no quorum", chair, d + "/adopt", url.Values{"revision": {"5"}, "stage": {"basis"}, "override_reason": {"срочно"}}, http.StatusConflict, "не набрала нужного числа согласований"},
-		{"open threads", chair, d + "/adopt", url.Values{"revision": {"4"}, "stage": {"final"}}, http.StatusConflict, "остались открытые обсуждения"},
+		{"no quorum", chair, d + "/adopt", url.Values{"revision": {"5"}, "stage": {"final"}, "override_reason": {"срочно"}}, http.StatusConflict, "нужное число действующих председателей: 0 из 1"},
+		{"basis again", chair, d + "/adopt", url.Values{"revision": {"5"}, "stage": {"basis"}}, http.StatusConflict, "Принятие идёт только вперёд"},
+		{"approved", chair, d + "/approvals", url.Values{"revision": {"5"}, "sha256": {sha(edited)}}, http.StatusSeeOther, ""},
+		{"open threads", chair, d + "/adopt", url.Values{"revision": {"5"}, "stage": {"final"}}, http.StatusConflict, "остались открытые обсуждения"},
+		{"older revision", chair, d + "/adopt", url.Values{"revision": {"4"}, "stage": {"final"}}, http.StatusConflict, "только последнюю редакцию (№ 5)"},
 		{"stale merge", chair, d + "/proposals/2/merge", url.Values{"head": {"4"}}, http.StatusConflict, "последняя редакция теперь № 5"},
 		{"required reason", chair, d + "/proposals/2/reject", url.Values{"reason": {""}}, http.StatusBadRequest, "Заполните это поле."},
 		{"taken slug", admin, "/documents", url.Values{"slug": {demo.Slug}, "title": {"Ещё один"}, "approvals_required": {"1"}}, http.StatusConflict, "Документ с таким кратким именем уже есть."},
@@ -265,6 +270,12 @@ func TestFormErrorsInThePageLanguage(t *testing.T) {
 	} {
 		resp, body := c.client.post(c.path, c.form)
 		errs := fieldErrors(body)
+		if c.status == http.StatusSeeOther {
+			if resp.StatusCode != c.status {
+				t.Fatalf("%s: %d %q", c.what, resp.StatusCode, errs)
+			}
+			continue
+		}
 		if resp.StatusCode != c.status || !strings.Contains(strings.Join(errs, "\n"), c.want) {
 			t.Errorf("%s: %d %q, want %d %q", c.what, resp.StatusCode, errs, c.status, c.want)
 		}
@@ -291,4 +302,9 @@ func TestFormErrorsInThePageLanguage(t *testing.T) {
 	if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "Недостаточно прав") {
 		t.Errorf("error page: %d", resp.StatusCode)
 	}
+}
+
+func sha(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(h[:])
 }

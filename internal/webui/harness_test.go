@@ -15,7 +15,7 @@ import (
 
 	"redline/internal/auth"
 	"redline/internal/drafting"
-	"redline/internal/httpapi"
+	"redline/internal/shell"
 	"redline/internal/testenv/stack"
 	"redline/internal/webui/demo"
 )
@@ -43,10 +43,12 @@ func newSite(t testing.TB) *site {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := httpapi.New(svc, httpapi.Options{Pages: ui.Register, LoginAttempts: 1000})
+	sh, err := shell.New(svc, shell.Options{LoginAttempts: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}
+	ui.Mount(sh)
+	h := sh.Handler()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -61,7 +63,7 @@ func newSite(t testing.TB) *site {
 	if err != nil {
 		t.Fatal(err)
 	}
-	admin, err := svc.CreateUser(context.Background(), drafting.NewUser{Login: "admin", DisplayName: "Администратор", PasswordHash: hash, Admin: true})
+	admin, err := drafting.NewOperator(svc).CreateUser(context.Background(), drafting.NewUser{Login: "admin", DisplayName: "Администратор", PasswordHash: hash, Admin: true})
 	if err != nil {
 		t.Fatal(err)
 	}

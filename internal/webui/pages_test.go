@@ -16,6 +16,7 @@ import (
 
 	"redline/internal/drafting"
 	"redline/internal/markup"
+	"redline/internal/testenv/stack"
 	"redline/internal/webui/demo"
 	"redline/web"
 )
@@ -141,8 +142,7 @@ func pagesOf(slug string) []string {
 func TestEveryPageRendersInBothLanguages(t *testing.T) {
 	s := newSite(t)
 	c := s.client().signIn("admin")
-	stack := s.svc
-	if _, err := stack.GrantRole(context.Background(), "admin", drafting.RoleChair, demo.Slug); err != nil {
+	if _, err := drafting.NewOperator(s.svc).GrantRole(context.Background(), "admin", drafting.RoleChair, demo.Slug); err != nil {
 		t.Fatal(err)
 	}
 	for _, lang := range []string{"ru", "en"} {
@@ -179,7 +179,7 @@ func TestAnonymousReaders(t *testing.T) {
 		t.Errorf("anonymous draft: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
 	body := c.mustGet("/public/" + demo.Slug)
-	r, err := s.svc.Revision(context.Background(), s.user("chair"), demo.Slug, 4)
+	r, err := s.svc.Documents.Revision(context.Background(), s.user("chair"), demo.Slug, 4)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -273,11 +273,11 @@ func TestPublicPageIsCachedPerAdoptionAndLanguage(t *testing.T) {
 	}
 	// Adopting a new revision through the pages shows at once.
 	chair := s.client().signIn("chair")
-	rev, err := s.svc.Revision(context.Background(), s.user("chair"), demo.Slug, 4)
+	rev, err := s.svc.Documents.Revision(context.Background(), s.user("chair"), demo.Slug, 4)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.svc.Approve(context.Background(), s.user("chair"), demo.Slug, 4, rev.SHA256, ""); err == nil {
+	if _, err := s.svc.Adoptions.Approve(context.Background(), s.user("chair"), demo.Slug, 4, rev.SHA256, ""); err == nil {
 		t.Fatal("revision 4 was approved twice")
 	}
 	resp, _ := chair.post("/documents/"+demo.Slug+"/adopt", url.Values{"revision": {"4"}, "stage": {"final"}, "override_reason": {"Замечания учтём в приложении"}})
@@ -302,5 +302,66 @@ func TestAtomFeed(t *testing.T) {
 	}
 	if len(f.Entries) != 1 || !strings.Contains(f.Entries[0].Title, "Принят за основу") || f.Title != demo.Title {
 		t.Errorf("feed: %+v", f)
+	}
+}
+
+// TestApprovalsPageSaysWhatCounts: an approval by a chair who was then
+// removed, or whose account was disabled, is listed as not counting, with
+// why; a chair is told why adoption is not offered; a closed document's
+// pages say it is closed and offer neither editing nor approving.
+func TestApprovalsPageSaysWhatCounts(t *testing.T) {
+	s := newSite(t)
+	ctx := context.Background()
+	admin := s.client().signIn("admin")
+	path := "/documents/" + demo.Slug + "/approvals"
+	// The demo's chair approved revision 4; a second chair is appointed,
+	// then the first is removed.
+	second := stack.MustUser(t, s.svc, "second", false)
+	if _, err := s.svc.Members.Set(ctx, s.admin, demo.Slug, second.Login, drafting.RoleChair); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.svc.Members.Remove(ctx, s.admin, demo.Slug, "chair"); err != nil {
+		t.Fatal(err)
+	}
+	body := admin.mustGet(path)
+	for _, want := range []string{"Согласовали 0 из 1", "не засчитывается", "согласовавший больше не председатель этого документа."} {
+		if !strings.Contains(body, want) {
+			t.Errorf("approvals page after removing the chair lacks %q", want)
+		}
+	}
+	// Back as chair, then disabled: the same approval does not count for
+	// another reason.
+	if _, err := s.svc.Members.Set(ctx, s.admin, demo.Slug, "chair", drafting.RoleChair); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.svc.Accounts.SetDisabled(ctx, s.admin, "chair", true); err != nil {
+		t.Fatal(err)
+	}
+	body = admin.mustGet(path)
+	if !strings.Contains(body, "учётная запись согласовавшего отключена.") {
+		t.Errorf("approvals page after disabling the chair lacks the reason")
+	}
+	if _, err := s.svc.Accounts.SetDisabled(ctx, s.admin, "chair", false); err != nil {
+		t.Fatal(err)
+	}
+	// Adopted as a whole: the chair is offered neither editing nor
+	// approving nor adopting, and is told why.
+	if _, err := s.svc.Adoptions.Adopt(ctx, s.user("chair"), demo.Slug, 4, drafting.AdoptInput{Stage: drafting.StageFinal,
+		OverrideReason: "учтём"}); err != nil {
+		t.Fatal(err)
+	}
+	chair := s.client().signIn("chair")
+	doc := chair.mustGet("/documents/" + demo.Slug)
+	if strings.Contains(doc, `id="edit-link"`) || !strings.Contains(doc, "Документ принят в целом и закрыт для изменений") {
+		t.Errorf("a closed document's page offers editing or does not say it is closed")
+	}
+	page := chair.mustGet(path)
+	if strings.Contains(page, `id="approve-form"`) || strings.Contains(page, `id="adopt-form"`) ||
+		!strings.Contains(page, `id="adopt-why"`) {
+		t.Errorf("a closed document's approvals page offers approving or adopting, or does not say why not")
+	}
+	if resp, body := chair.get("/documents/" + demo.Slug + "/edit"); resp.StatusCode != http.StatusConflict ||
+		!strings.Contains(body, "закрыт для изменений") {
+		t.Errorf("the editor of a closed document: %d", resp.StatusCode)
 	}
 }

@@ -8,7 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"redline/internal/drafting"
-	"redline/internal/httpapi"
+	"redline/internal/shell"
 	"redline/internal/textdiff"
 )
 
@@ -20,9 +20,9 @@ type proposalsData struct {
 
 func (u *UI) handleProposals(c *gin.Context) {
 	ctx := c.Request.Context()
-	actor := httpapi.Actor(c)
+	actor := shell.Actor(c)
 	slug := c.Param("slug")
-	dv, err := u.svc.Document(ctx, actor, slug)
+	dv, err := u.svc.Documents.Get(ctx, actor, slug)
 	if err != nil {
 		u.fail(c, err)
 		return
@@ -33,7 +33,7 @@ func (u *UI) handleProposals(c *gin.Context) {
 	default:
 		state = ""
 	}
-	ps, err := u.svc.Proposals(ctx, actor, slug, state)
+	ps, err := u.svc.Proposals.List(ctx, actor, slug, state)
 	if err != nil {
 		u.fail(c, err)
 		return
@@ -61,20 +61,20 @@ type proposalNewData struct {
 
 func (u *UI) handleProposalForm(c *gin.Context) {
 	ctx := c.Request.Context()
-	actor := httpapi.Actor(c)
+	actor := shell.Actor(c)
 	slug := c.Param("slug")
-	dv, err := u.svc.Document(ctx, actor, slug)
+	dv, err := u.svc.Documents.Get(ctx, actor, slug)
 	if err != nil {
 		u.fail(c, err)
 		return
 	}
-	if err := u.svc.Authorize(ctx, actor, slug, drafting.ObjProposal, drafting.ActCreate); err != nil {
-		u.fail(c, err)
+	if d := u.svc.Decide(ctx, actor, slug, drafting.ActionPropose); !d.Allowed {
+		u.fail(c, drafting.Refuse("propose", d.Reason, "the proposal form is not offered"))
 		return
 	}
 	f := proposalForm{}
 	if dv.Head != nil {
-		rev, text, err := u.svc.Text(ctx, actor, slug, dv.Head.Number)
+		rev, text, err := u.svc.Documents.Text(ctx, actor, slug, dv.Head.Number)
 		if err != nil {
 			u.fail(c, err)
 			return
@@ -88,7 +88,7 @@ func (u *UI) showProposalForm(c *gin.Context, status int, dv drafting.DocumentVi
 	ctx := c.Request.Context()
 	p := u.newPage(c, dv.Title)
 	p.Section = "documents"
-	p.Doc = u.tabs(ctx, httpapi.Actor(c), dv, "proposals")
+	p.Doc = u.tabs(ctx, shell.Actor(c), dv, "proposals")
 	for k, v := range errs {
 		p.Errors[k] = v
 	}
@@ -98,9 +98,9 @@ func (u *UI) showProposalForm(c *gin.Context, status int, dv drafting.DocumentVi
 
 func (u *UI) handleProposalCreate(c *gin.Context) {
 	ctx := c.Request.Context()
-	actor := httpapi.Actor(c)
+	actor := shell.Actor(c)
 	slug := c.Param("slug")
-	dv, err := u.svc.Document(ctx, actor, slug)
+	dv, err := u.svc.Documents.Get(ctx, actor, slug)
 	if err != nil {
 		u.fail(c, err)
 		return
@@ -120,7 +120,7 @@ func (u *UI) handleProposalCreate(c *gin.Context) {
 	// on, exactly what reviewers will see.
 	var preview *redline
 	if f.Base >= 1 {
-		_, base, err := u.svc.Text(ctx, actor, slug, f.Base)
+		_, base, err := u.svc.Documents.Text(ctx, actor, slug, f.Base)
 		if err != nil {
 			u.fail(c, err)
 			return
@@ -139,11 +139,10 @@ func (u *UI) handleProposalCreate(c *gin.Context) {
 		u.showProposalForm(c, http.StatusBadRequest, dv, f, preview, errs)
 		return
 	}
-	prop, err := u.svc.Propose(ctx, actor, slug, drafting.NewProposal{Base: f.Base, Text: []byte(f.Text), Title: f.Title, Rationale: f.Rationale})
+	prop, err := u.svc.Proposals.Propose(ctx, actor, slug, drafting.NewProposal{Base: f.Base, Text: []byte(f.Text), Title: f.Title, Rationale: f.Rationale})
 	if err != nil {
-		if k := drafting.ErrorKind(err); k == drafting.KindInvalid || k == drafting.KindTooLarge || k == drafting.KindConflict {
-			errs["text"] = formError(t, "proposal", err)
-			u.showProposalForm(c, httpapi.StatusOf(k), dv, f, preview, errs)
+		if shownOnForm(err) {
+			u.showProposalForm(c, shell.Status(err), dv, f, preview, formError(t, err, "text", "title", "rationale", "text"))
 			return
 		}
 		u.fail(c, err)
@@ -182,7 +181,7 @@ type proposalData struct {
 func (u *UI) proposalNumber(c *gin.Context) (int64, bool) {
 	n, err := strconv.ParseInt(c.Param("p"), 10, 64)
 	if err != nil || n < 1 {
-		u.fail(c, drafting.E(drafting.KindNotFound, "show proposal", "no such proposal"))
+		u.fail(c, drafting.Refuse("show proposal", drafting.ReasonNotFound, "no such proposal"))
 		return 0, false
 	}
 	return n, true
@@ -192,18 +191,18 @@ func (u *UI) handleProposal(c *gin.Context) { u.showProposal(c, http.StatusOK, n
 
 func (u *UI) showProposal(c *gin.Context, status int, conflict *conflictView, errs map[string]string) {
 	ctx := c.Request.Context()
-	actor := httpapi.Actor(c)
+	actor := shell.Actor(c)
 	slug := c.Param("slug")
 	n, ok := u.proposalNumber(c)
 	if !ok {
 		return
 	}
-	dv, err := u.svc.Document(ctx, actor, slug)
+	dv, err := u.svc.Documents.Get(ctx, actor, slug)
 	if err != nil {
 		u.fail(c, err)
 		return
 	}
-	base, prop, vsBase, err := u.svc.ProposalDiff(ctx, actor, slug, n, "base", textdiff.ModeWord)
+	base, prop, vsBase, err := u.svc.Proposals.Diff(ctx, actor, slug, n, "base", textdiff.ModeWord)
 	if err != nil {
 		u.fail(c, err)
 		return
@@ -211,22 +210,23 @@ func (u *UI) showProposal(c *gin.Context, status int, conflict *conflictView, er
 	d := proposalData{Proposal: prop, Base: base, VsBase: newRedline(vsBase), Conflict: conflict,
 		IsAuthor: actor != nil && actor.ID == prop.AuthorID}
 	if prop.State == drafting.ProposalOpen {
-		d.CanMerge = u.can(ctx, actor, slug, drafting.ObjProposal, drafting.ActMerge)
-		d.CanReject = u.can(ctx, actor, slug, drafting.ObjProposal, drafting.ActReject)
+		d.CanMerge = u.may(ctx, actor, slug, drafting.ActionMerge)
+		d.CanReject = u.may(ctx, actor, slug, drafting.ActionReject)
+		d.IsAuthor = d.IsAuthor && u.may(ctx, actor, slug, drafting.ActionWithdraw)
 		if dv.Head != nil && dv.Head.Number != prop.Base {
-			head, _, vsHead, err := u.svc.ProposalDiff(ctx, actor, slug, n, "head", textdiff.ModeWord)
+			head, _, vsHead, err := u.svc.Proposals.Diff(ctx, actor, slug, n, "head", textdiff.ModeWord)
 			if err == nil {
 				d.Head, d.VsHead, d.HeadMoved = head, newRedline(vsHead), true
 			}
 		} else if dv.Head != nil {
 			d.Head = *dv.Head
 		}
-		if cs, err := u.svc.Collisions(ctx, actor, slug, n); err == nil {
+		if cs, err := u.svc.Proposals.Collisions(ctx, actor, slug, n); err == nil {
 			d.Collisions = cs
 		}
 	}
 	d.C = u.commentCtx(ctx, actor, slug, 0, n)
-	if cs, err := u.svc.ProposalComments(ctx, actor, slug, n); err == nil {
+	if cs, err := u.svc.Comments.OnProposal(ctx, actor, slug, n); err == nil {
 		l := drafting.CommentListing{OpenThreads: map[int]int{}}
 		for _, cm := range cs {
 			l.Comments = append(l.Comments, drafting.ListedComment{Comment: cm, Paragraph: -1})
@@ -254,19 +254,20 @@ func (u *UI) handleProposalMerge(c *gin.Context) {
 		return
 	}
 	head, _ := strconv.ParseInt(c.PostForm("head"), 10, 64)
-	_, err := u.svc.Merge(c.Request.Context(), httpapi.Actor(c), slug, n, head)
+	_, err := u.svc.Proposals.Merge(c.Request.Context(), shell.Actor(c), slug, n, drafting.MergeInput{Head: head})
 	if err != nil {
-		if drafting.ErrorKind(err) == drafting.KindConflict {
+		if drafting.ErrorReason(err) == drafting.ReasonMergeConflict {
 			d := drafting.ErrorDetails(err)
-			if cs, ok := d["conflicts"].([]drafting.MergeConflict); ok {
-				cv := &conflictView{Conflicts: cs}
-				cv.Merged, _ = d["merged"].(string)
-				cv.Head, _ = d["head"].(int64)
-				u.showProposal(c, http.StatusConflict, cv, nil)
-				return
-			}
+			cs, _ := d["conflicts"].([]drafting.MergeConflict)
+			cv := &conflictView{Conflicts: cs}
+			cv.Merged, _ = d["merged"].(string)
+			cv.Head, _ = d["head"].(int64)
+			u.showProposal(c, http.StatusConflict, cv, nil)
+			return
+		}
+		if shownOnForm(err) {
 			t := u.langs[pickLanguage(c.Request)]
-			u.showProposal(c, http.StatusConflict, nil, map[string]string{"merge": formError(t, "merge", err)})
+			u.showProposal(c, shell.Status(err), nil, map[string]string{"merge": t.Reason(err)})
 			return
 		}
 		u.fail(c, err)
@@ -283,12 +284,13 @@ func (u *UI) handleProposalResolve(c *gin.Context) {
 	}
 	head, _ := strconv.ParseInt(c.PostForm("head"), 10, 64)
 	text := normalizeNewlines(c.PostForm("text"))
-	_, err := u.svc.ResolveMerge(c.Request.Context(), httpapi.Actor(c), slug, n, head, []byte(text), strings.TrimSpace(c.PostForm("message")))
+	_, err := u.svc.Proposals.Merge(c.Request.Context(), shell.Actor(c), slug, n,
+		drafting.MergeInput{Head: head, Text: []byte(text), Message: strings.TrimSpace(c.PostForm("message"))})
 	if err != nil {
-		if k := drafting.ErrorKind(err); k == drafting.KindConflict || k == drafting.KindInvalid || k == drafting.KindTooLarge {
+		if shownOnForm(err) {
 			t := u.langs[pickLanguage(c.Request)]
 			cv := &conflictView{Merged: text, Head: head}
-			u.showProposal(c, httpapi.StatusOf(k), cv, map[string]string{"resolve": formError(t, "merge", err)})
+			u.showProposal(c, shell.Status(err), cv, map[string]string{"resolve": t.Reason(err)})
 			return
 		}
 		u.fail(c, err)
@@ -303,10 +305,10 @@ func (u *UI) handleProposalReject(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if _, err := u.svc.Reject(c.Request.Context(), httpapi.Actor(c), slug, n, strings.TrimSpace(c.PostForm("reason"))); err != nil {
-		if k := drafting.ErrorKind(err); k == drafting.KindInvalid || k == drafting.KindConflict {
+	if _, err := u.svc.Proposals.Reject(c.Request.Context(), shell.Actor(c), slug, n, strings.TrimSpace(c.PostForm("reason"))); err != nil {
+		if shownOnForm(err) {
 			t := u.langs[pickLanguage(c.Request)]
-			u.showProposal(c, httpapi.StatusOf(k), nil, map[string]string{"reason": formError(t, "reject", err)})
+			u.showProposal(c, shell.Status(err), nil, map[string]string{"reason": t.Reason(err)})
 			return
 		}
 		u.fail(c, err)
@@ -321,7 +323,7 @@ func (u *UI) handleProposalWithdraw(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if _, err := u.svc.Withdraw(c.Request.Context(), httpapi.Actor(c), slug, n); err != nil {
+	if _, err := u.svc.Proposals.Withdraw(c.Request.Context(), shell.Actor(c), slug, n); err != nil {
 		u.fail(c, err)
 		return
 	}

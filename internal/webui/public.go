@@ -13,14 +13,14 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"redline/internal/drafting"
-	"redline/internal/httpapi"
+	"redline/internal/shell"
 	"redline/internal/textdiff"
 )
 
-// publicCache keeps each document's public page rendered once per adoption
-// and language. Which adoption is current is asked of the service at most
-// once per refresh interval per document, and at once after an adoption made
-// through this interface.
+// publicCache keeps each document's public page rendered once per adoption,
+// count of reopenings and language. Which adoption is current is asked of
+// the service at most once per refresh interval per document, and at once
+// after an adoption or a reopening made through this interface.
 type publicCache struct {
 	refresh time.Duration
 	limit   int
@@ -32,14 +32,16 @@ type publicCache struct {
 }
 
 type currentAdoption struct {
-	id      int64
-	checked time.Time
+	id         int64
+	reopenings int
+	checked    time.Time
 }
 
 type pageKey struct {
-	slug     string
-	adoption int64
-	lang     string
+	slug       string
+	adoption   int64
+	reopenings int
+	lang       string
 }
 
 type cachedPage struct {
@@ -60,12 +62,12 @@ func (pc *publicCache) lookup(slug, lang string, now time.Time) *cachedPage {
 	if !ok || now.Sub(cur.checked) > pc.refresh {
 		return nil
 	}
-	return pc.pages[pageKey{slug, cur.id, lang}]
+	return pc.pages[pageKey{slug, cur.id, cur.reopenings, lang}]
 }
 
-func (pc *publicCache) setCurrent(slug string, id int64, now time.Time) {
+func (pc *publicCache) setCurrent(slug string, id int64, reopenings int, now time.Time) {
 	pc.mu.Lock()
-	pc.current[slug] = currentAdoption{id: id, checked: now}
+	pc.current[slug] = currentAdoption{id: id, reopenings: reopenings, checked: now}
 	pc.mu.Unlock()
 }
 
@@ -131,23 +133,27 @@ func writeCached(c *gin.Context, p *cachedPage, lang string) {
 type publicData struct {
 	Doc        drafting.Document
 	Current    drafting.Adoption
-	Adoptions  []adoptionRow
+	Amended    *drafting.Reopening // reopened after its final adoption: the text is being amended
+	Adoptions  []adoptionRow       // adoptions and reopenings, newest first
 	Paras      []para
 	Download   string
 	Feed       string
 	StageLabel string
 }
 
+// adoptionRow is one row of the public history: an adoption, or a
+// reopening (Reopening set).
 type adoptionRow struct {
 	drafting.Adoption
-	Prev     int64 // the previous adopted revision, 0 for the first
-	Download string
+	Prev      int64 // the previous adopted revision, 0 for the first
+	Download  string
+	Reopening *drafting.Reopening
 }
 
 func (u *UI) handlePublic(c *gin.Context) {
 	slug := c.Param("slug")
 	lang := pickLanguage(c.Request)
-	now := time.Now()
+	now := u.svc.Now()
 	if p := u.public.lookup(slug, lang, now); p != nil {
 		writeCached(c, p, lang)
 		return
@@ -155,30 +161,40 @@ func (u *UI) handlePublic(c *gin.Context) {
 	ctx := c.Request.Context()
 	// The public page is rendered as an anonymous reader sees it, whoever
 	// asks, so every reader can be given the same cached bytes.
-	pub, err := u.svc.Public(ctx, nil, slug)
+	pub, err := u.svc.Adoptions.Public(ctx, nil, slug)
 	if err != nil {
 		u.fail(c, err)
 		return
 	}
-	u.public.setCurrent(slug, pub.Current.ID, now)
-	k := pageKey{slug, pub.Current.ID, lang}
+	u.public.setCurrent(slug, pub.Current.ID, len(pub.Reopenings), now)
+	k := pageKey{slug, pub.Current.ID, len(pub.Reopenings), lang}
 	if p := u.public.page(k); p != nil {
 		writeCached(c, p, lang)
 		return
 	}
-	a, text, err := u.svc.AdoptedText(ctx, nil, slug, pub.Current.Revision)
+	a, text, err := u.svc.Adoptions.AdoptedText(ctx, nil, slug, pub.Current.Revision)
 	if err != nil {
 		u.fail(c, err)
 		return
 	}
 	p := &page{translator: u.langs[lang], Title: pub.Document.Title, Path: "/public/" + slug, assets: u.assets,
 		Public: true, Errors: map[string]string{}}
-	d := publicData{Doc: pub.Document, Current: a, Paras: splitParas(string(text)),
+	d := publicData{Doc: pub.Document, Current: a, Amended: pub.Amended, Paras: splitParas(string(text)),
 		Download: downloadURL(slug, a.Revision), Feed: "/public/" + slug + "/feed.atom"}
 	var prev int64
+	reopened := pub.Reopenings
 	for _, ad := range pub.Adoptions {
+		// A reopening comes right after the adoption it reopened.
+		for len(reopened) > 0 && reopened[0].Adoption < ad.ID {
+			r := reopened[0]
+			d.Adoptions = append(d.Adoptions, adoptionRow{Reopening: &r})
+			reopened = reopened[1:]
+		}
 		d.Adoptions = append(d.Adoptions, adoptionRow{Adoption: ad, Prev: prev, Download: downloadURL(slug, ad.Revision)})
 		prev = ad.Revision
+	}
+	for _, r := range reopened {
+		d.Adoptions = append(d.Adoptions, adoptionRow{Reopening: &r})
 	}
 	// Newest first.
 	for i, j := 0, len(d.Adoptions)-1; i < j; i, j = i+1, j-1 {
@@ -191,7 +207,8 @@ func (u *UI) handlePublic(c *gin.Context) {
 		return
 	}
 	sum := sha256.Sum256(body)
-	cp := &cachedPage{body: body, etag: `"p` + strconv.FormatInt(a.ID, 10) + "-" + lang + "-" + hex.EncodeToString(sum[:8]) + `"`}
+	cp := &cachedPage{body: body, etag: `"p` + strconv.FormatInt(a.ID, 10) + "-" + strconv.Itoa(len(pub.Reopenings)) + "-" +
+		lang + "-" + hex.EncodeToString(sum[:8]) + `"`}
 	u.public.store(k, cp)
 	writeCached(c, cp, lang)
 }
@@ -213,7 +230,7 @@ type publicDiffData struct {
 func (u *UI) handlePublicDiff(c *gin.Context) {
 	ctx := c.Request.Context()
 	slug := c.Param("slug")
-	pub, err := u.svc.Public(ctx, httpapi.Actor(c), slug)
+	pub, err := u.svc.Adoptions.Public(ctx, shell.Actor(c), slug)
 	if err != nil {
 		u.fail(c, err)
 		return
@@ -227,7 +244,7 @@ func (u *UI) handlePublicDiff(c *gin.Context) {
 		}
 	}
 	f := parseDiffForm(c, defFrom, defTo)
-	view, err := u.svc.PublicDiff(ctx, httpapi.Actor(c), slug, f.From, f.To, textdiff.Mode(f.Mode))
+	view, err := u.svc.Adoptions.PublicDiff(ctx, shell.Actor(c), slug, f.From, f.To, textdiff.Mode(f.Mode))
 	if err != nil {
 		u.fail(c, err)
 		return
@@ -282,7 +299,7 @@ func (u *UI) baseURL(c *gin.Context) string {
 		return u.base
 	}
 	scheme := "http"
-	if u.env.TLS {
+	if u.sh.TLS() {
 		scheme = "https"
 	}
 	return scheme + "://" + c.Request.Host
@@ -290,7 +307,7 @@ func (u *UI) baseURL(c *gin.Context) string {
 
 func (u *UI) handlePublicFeed(c *gin.Context) {
 	slug := c.Param("slug")
-	pub, err := u.svc.Public(c.Request.Context(), nil, slug)
+	pub, err := u.svc.Adoptions.Public(c.Request.Context(), nil, slug)
 	if err != nil {
 		u.fail(c, err)
 		return

@@ -7,7 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"redline/internal/drafting"
-	"redline/internal/httpapi"
+	"redline/internal/shell"
 	"redline/internal/textdiff"
 )
 
@@ -160,9 +160,9 @@ type diffData struct {
 
 func (u *UI) handleDiff(c *gin.Context) {
 	ctx := c.Request.Context()
-	actor := httpapi.Actor(c)
+	actor := shell.Actor(c)
 	slug := c.Param("slug")
-	dv, err := u.svc.Document(ctx, actor, slug)
+	dv, err := u.svc.Documents.Get(ctx, actor, slug)
 	if err != nil {
 		u.fail(c, err)
 		return
@@ -172,7 +172,7 @@ func (u *UI) handleDiff(c *gin.Context) {
 		head = dv.Head.Number
 	}
 	f := parseDiffForm(c, max(head-1, 1), head)
-	revs, err := u.svc.Revisions(ctx, actor, slug, 500, 0)
+	revs, err := u.svc.Documents.Revisions(ctx, actor, slug, 500, 0)
 	if err != nil {
 		u.fail(c, err)
 		return
@@ -185,10 +185,10 @@ func (u *UI) handleDiff(c *gin.Context) {
 		d.RevNums = append(d.RevNums, r.Number)
 	}
 	if head > 0 {
-		view, err := u.svc.Diff(ctx, actor, slug, f.From, f.To, textdiff.Mode(f.Mode))
+		view, err := u.svc.Documents.Diff(ctx, actor, slug, f.From, f.To, textdiff.Mode(f.Mode))
 		if err != nil {
 			if drafting.ErrorKind(err) == drafting.KindNotFound || drafting.ErrorKind(err) == drafting.KindInvalid {
-				p.Errors["from"] = errorText(p.translator, err) + " " + drafting.ErrorMessage(err)
+				p.Errors["from"] = p.Reason(err)
 				p.Data = d
 				u.render(c, http.StatusNotFound, "diff", p)
 				return

@@ -8,7 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"redline/internal/drafting"
-	"redline/internal/httpapi"
+	"redline/internal/shell"
 )
 
 // editForm is a chair's direct edit of the text: the head it was written
@@ -29,20 +29,20 @@ type editData struct {
 // handleEditForm shows the head's text in an editor, for chairs.
 func (u *UI) handleEditForm(c *gin.Context) {
 	ctx := c.Request.Context()
-	actor := httpapi.Actor(c)
+	actor := shell.Actor(c)
 	slug := c.Param("slug")
-	dv, err := u.svc.Document(ctx, actor, slug)
+	dv, err := u.svc.Documents.Get(ctx, actor, slug)
 	if err != nil {
 		u.fail(c, err)
 		return
 	}
-	if err := u.svc.Authorize(ctx, actor, slug, drafting.ObjRevision, drafting.ActCommit); err != nil {
-		u.fail(c, err)
+	if d := u.svc.Decide(ctx, actor, slug, drafting.ActionCommit); !d.Allowed {
+		u.fail(c, drafting.Refuse("edit", d.Reason, "the editor is not offered"))
 		return
 	}
 	f := editForm{}
 	if dv.Head != nil {
-		rev, text, err := u.svc.Text(ctx, actor, slug, dv.Head.Number)
+		rev, text, err := u.svc.Documents.Text(ctx, actor, slug, dv.Head.Number)
 		if err != nil {
 			u.fail(c, err)
 			return
@@ -55,7 +55,7 @@ func (u *UI) handleEditForm(c *gin.Context) {
 func (u *UI) showEditForm(c *gin.Context, status int, dv drafting.DocumentView, d editData, errs map[string]string) {
 	p := u.newPage(c, dv.Title)
 	p.Section = "documents"
-	p.Doc = u.tabs(c.Request.Context(), httpapi.Actor(c), dv, "text")
+	p.Doc = u.tabs(c.Request.Context(), shell.Actor(c), dv, "text")
 	for k, v := range errs {
 		p.Errors[k] = v
 	}
@@ -68,9 +68,9 @@ func (u *UI) showEditForm(c *gin.Context, status int, dv drafting.DocumentView, 
 // page links to the new head, keeping the chair's text.
 func (u *UI) handleEditCommit(c *gin.Context) {
 	ctx := c.Request.Context()
-	actor := httpapi.Actor(c)
+	actor := shell.Actor(c)
 	slug := c.Param("slug")
-	dv, err := u.svc.Document(ctx, actor, slug)
+	dv, err := u.svc.Documents.Get(ctx, actor, slug)
 	if err != nil {
 		u.fail(c, err)
 		return
@@ -86,7 +86,7 @@ func (u *UI) handleEditCommit(c *gin.Context) {
 		errs["message"] = t.T("form.required")
 	}
 	if errs["text"] == "" && d.Form.Base >= 1 {
-		_, base, err := u.svc.Text(ctx, actor, slug, d.Form.Base)
+		_, base, err := u.svc.Documents.Text(ctx, actor, slug, d.Form.Base)
 		if err != nil {
 			u.fail(c, err)
 			return
@@ -99,21 +99,15 @@ func (u *UI) handleEditCommit(c *gin.Context) {
 		u.showEditForm(c, http.StatusBadRequest, dv, d, errs)
 		return
 	}
-	rev, err := u.svc.Commit(ctx, actor, slug, d.Form.Base, []byte(d.Form.Text), d.Form.Message)
+	rev, err := u.svc.Documents.Commit(ctx, actor, slug, d.Form.Base, []byte(d.Form.Text), d.Form.Message)
 	if err != nil {
-		k := drafting.ErrorKind(err)
-		if head, ok := drafting.ErrorDetails(err)["head"].(int64); ok && k == drafting.KindConflict {
+		if head, ok := drafting.ErrorDetails(err)["head"].(int64); ok && drafting.ErrorReason(err) == drafting.ReasonStaleBase {
 			d.Stale = head
 			u.showEditForm(c, http.StatusConflict, dv, d, nil)
 			return
 		}
-		if k == drafting.KindInvalid || k == drafting.KindTooLarge {
-			field := "text"
-			if strings.Contains(drafting.ErrorMessage(err), "message") {
-				field = "message"
-			}
-			errs[field] = formError(t, "commit", err)
-			u.showEditForm(c, httpapi.StatusOf(k), dv, d, errs)
+		if shownOnForm(err) {
+			u.showEditForm(c, shell.Status(err), dv, d, formError(t, err, "text", "text", "message"))
 			return
 		}
 		u.fail(c, err)

@@ -3,10 +3,15 @@
 // proposals, approvals, comments, members, users, audit log) and for the
 // public (the adopted text, its history and an Atom feed).
 //
-// Handlers call the drafting service with the caller httpapi identified; the
-// service decides every access. Pages are rendered into a buffer and written
-// only on success. JavaScript is an enhancement (selecting a passage to
-// comment on); every page works without it.
+// The pages mount on the HTTP shell (package shell), which identifies the
+// caller; handlers call the drafting service with that caller, and the
+// service decides every access: which actions a page offers is what the
+// service's Decide (the procedure's table and the authorizer) answers, and
+// an error is shown by its reason, in the page's language, never by the
+// service's English wording. Pages are rendered into a buffer and written
+// only on success; errors, the shell's own included, are pages too.
+// JavaScript is an enhancement (selecting a passage to comment on); every
+// page works without it.
 package webui
 
 import (
@@ -23,8 +28,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"redline/internal/drafting"
-	"redline/internal/httpapi"
 	"redline/internal/markup"
+	"redline/internal/shell"
 	"redline/web"
 )
 
@@ -50,7 +55,7 @@ type UI struct {
 	langs   map[string]*translator
 	assets  assets
 	public  *publicCache
-	env     httpapi.PageEnv
+	sh      *shell.Shell
 	missMu  sync.Mutex
 	missing map[string]bool
 }
@@ -97,10 +102,11 @@ func (u *UI) noteMissing(id string) {
 	u.missMu.Unlock()
 }
 
-// Register mounts the pages on g (the root group httpapi prepared: caller
-// identification, security headers and cross-origin protection).
-func (u *UI) Register(g *gin.RouterGroup, env httpapi.PageEnv) {
-	u.env = env
+// Mount registers the pages at the root of sh; errors under it, the
+// shell's own included, are answered with pages.
+func (u *UI) Mount(sh *shell.Shell) {
+	u.sh = sh
+	g := sh.Group("/", u.fail)
 	g.GET("/", u.handleHome)
 	g.GET("/static/:hash/*file", u.handleStatic)
 	g.GET("/lang/:tag", u.handleLanguage)
@@ -115,6 +121,7 @@ func (u *UI) Register(g *gin.RouterGroup, env httpapi.PageEnv) {
 	g.GET("/documents", u.handleDocuments)
 	g.POST("/documents", u.handleDocumentCreate)
 	g.GET("/documents/:slug", u.handleDocument)
+	g.POST("/documents/:slug/reopen", u.handleReopen)
 	g.GET("/documents/:slug/edit", u.handleEditForm)
 	g.POST("/documents/:slug/edit", u.handleEditCommit)
 	g.GET("/documents/:slug/history", u.handleHistory)
@@ -193,8 +200,8 @@ func (u *UI) newPage(c *gin.Context, title string) *page {
 	return &page{
 		translator: u.langs[pickLanguage(c.Request)],
 		Title:      title,
-		User:       httpapi.Actor(c),
-		Nonce:      httpapi.Nonce(c),
+		User:       shell.Actor(c),
+		Nonce:      shell.Nonce(c),
 		Path:       here,
 		assets:     u.assets,
 		Errors:     map[string]string{},
@@ -269,40 +276,37 @@ func (u *UI) render(c *gin.Context, status int, name string, p *page) {
 	c.Data(status, "text/html; charset=utf-8", b)
 }
 
-// errorText is a service error in the page's language: a sentence for its
-// kind; the service's own safe detail (in English) is shown beside it.
-func errorText(t *translator, err error) string {
-	return t.T("error." + string(drafting.ErrorKind(err)))
-}
-
 type errorData struct {
-	Status int
-	Reason string // a translated sentence for a known error
-	Detail string // else the service's own message, in English
+	Status    int
+	Reason    string // the sentence for the error's reason
+	RequestID string // for a report of a server-side fault
 }
 
-// fail answers a page request that the service refused: an anonymous caller
-// is sent to sign in, anything else gets an error page.
+// fail answers a page request with an error: an anonymous caller asking
+// for a page is sent to sign in, anything else gets an error page with the
+// status of the error's kind, headed by its kind and saying its reason in
+// the page's language. It is also how the shell answers its own errors
+// under the pages (a refused token, a cross-origin form, an unknown page).
 func (u *UI) fail(c *gin.Context, err error) {
-	kind := drafting.ErrorKind(err)
-	if kind == drafting.KindUnauthenticated && c.Request.Method == http.MethodGet {
+	if drafting.ErrorKind(err) == drafting.KindUnauthenticated && c.Request.Method == http.MethodGet &&
+		drafting.ErrorReason(err) != drafting.ReasonBadCredentials {
 		c.Redirect(http.StatusSeeOther, "/signin?next="+url.QueryEscape(c.Request.URL.RequestURI()))
+		c.Abort()
 		return
 	}
-	status := httpapi.StatusOf(kind)
-	detail := drafting.ErrorMessage(err)
+	status := shell.Status(err)
+	d := errorData{Status: status}
 	if status >= 500 {
 		u.log.ErrorContext(c.Request.Context(), "page", "path", c.FullPath(), "err", err.Error())
-		detail = ""
+		d.RequestID = shell.RequestID(c)
 	}
+	shell.SetErrorHeaders(c, err)
 	p := u.newPage(c, "")
-	p.Title = errorText(p.translator, err)
-	d := errorData{Status: status, Detail: detail}
-	if id, args := errorMessageID("", err); id != "" && status < 500 {
-		d.Reason, d.Detail = p.T(id, args...), ""
-	}
+	p.Title = p.T("error." + string(drafting.ErrorKind(err)))
+	d.Reason = p.Reason(err)
 	p.Data = d
 	u.render(c, status, "error", p)
+	c.Abort()
 }
 
 // localPath keeps a redirect target inside this site.
@@ -325,12 +329,12 @@ func (u *UI) handleLanguage(c *gin.Context) {
 		tag = "ru"
 	}
 	http.SetCookie(c.Writer, &http.Cookie{Name: langCookie, Value: tag, Path: "/", MaxAge: 365 * 24 * 3600,
-		HttpOnly: true, Secure: u.env.TLS, SameSite: http.SameSiteLaxMode})
+		HttpOnly: true, Secure: u.sh.TLS(), SameSite: http.SameSiteLaxMode})
 	seeOther(c, localPath(c.Query("next"), "/"))
 }
 
 func (u *UI) handleHome(c *gin.Context) {
-	if httpapi.Actor(c) != nil {
+	if shell.Actor(c) != nil {
 		seeOther(c, "/documents")
 		return
 	}

@@ -35,14 +35,14 @@ var xssCorpus = append(append([]string{}, markup.XSSCorpus...),
 func TestXSSCorpusLeavesNoExecutableMarkup(t *testing.T) {
 	s := newSite(t)
 	ctx := context.Background()
-	if _, err := s.svc.GrantRole(ctx, "admin", drafting.RoleChair, demo.Slug); err != nil {
+	if _, err := drafting.NewOperator(s.svc).GrantRole(ctx, "admin", drafting.RoleChair, demo.Slug); err != nil {
 		t.Fatal(err)
 	}
 	member := s.client().signIn("ivanova")
 	chair := s.client().signIn("chair")
 	admin := s.client().signIn("admin")
 	d := "/documents/" + demo.Slug
-	_, head, err := s.svc.Text(ctx, s.user("ivanova"), demo.Slug, 4)
+	_, head, err := s.svc.Documents.Text(ctx, s.user("ivanova"), demo.Slug, 4)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,11 +102,11 @@ func TestXSSCorpusLeavesNoExecutableMarkup(t *testing.T) {
 	if resp, body := admin.post("/users", url.Values{"login": {"xss"}, "display_name": {string([]rune(oneLine)[:200])}, "password": {"long enough password"}}); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("xss user: %d %.300s", resp.StatusCode, body)
 	}
-	if _, err := s.svc.GrantRole(ctx, "admin", drafting.RoleChair, "xss"); err != nil {
+	if _, err := drafting.NewOperator(s.svc).GrantRole(ctx, "admin", drafting.RoleChair, "xss"); err != nil {
 		t.Fatal(err)
 	}
 	// An anchored comment whose quote is hostile text of the xss document.
-	l, err := s.svc.ListComments(ctx, s.user("ivanova"), demo.Slug, 4, drafting.CommentFilter{})
+	l, err := s.svc.Comments.List(ctx, s.user("ivanova"), demo.Slug, 4, drafting.CommentFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,7 +21,7 @@ var Backends = []string{"sqlite+disk", "postgres+minio"}
 type Stack struct {
 	Name    string
 	DB      *sqlstore.DB
-	Blobs   drafting.BlobStore
+	Blobs   drafting.Blobs
 	BlobDir string // the disk backend's folder (texts under blobs/); empty for MinIO
 	MinIO   *blobstore.MinIOConfig
 	// Enforcer is the authorizer Service built, if it built one.
@@ -99,7 +99,7 @@ func (s *Stack) Service(t testing.TB, opt drafting.Options) *drafting.Service {
 // would).
 func MustRole(t testing.TB, svc *drafting.Service, login, role, slug string) {
 	t.Helper()
-	if _, err := svc.GrantRole(context.Background(), login, role, slug); err != nil {
+	if _, err := drafting.NewOperator(svc).GrantRole(context.Background(), login, role, slug); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -107,7 +107,7 @@ func MustRole(t testing.TB, svc *drafting.Service, login, role, slug string) {
 // MustUser creates an account with a throwaway password hash.
 func MustUser(t testing.TB, svc *drafting.Service, login string, admin bool) drafting.User {
 	t.Helper()
-	u, err := svc.CreateUser(context.Background(), drafting.NewUser{Login: login,
+	u, err := drafting.NewOperator(svc).CreateUser(context.Background(), drafting.NewUser{Login: login,
 		PasswordHash: "$argon2id$v=19$m=65536,t=3,p=2$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA", Admin: admin})
 	if err != nil {
 		t.Fatal(err)

@@ -36,7 +36,7 @@ var ErrExists = errors.New("the demo document exists")
 // nothing and returns ErrExists when the document exists already, so a
 // restart keeps whatever was done with the demo since.
 func Seed(ctx context.Context, svc *drafting.Service, admin *drafting.User) ([]Account, error) {
-	if _, err := svc.Document(ctx, admin, Slug); err == nil {
+	if _, err := svc.Documents.Get(ctx, admin, Slug); err == nil {
 		return nil, ErrExists
 	} else if drafting.ErrorKind(err) != drafting.KindNotFound {
 		return nil, fmt.Errorf("look up the demo document: %w", err)
@@ -59,7 +59,7 @@ func Seed(ctx context.Context, svc *drafting.Service, admin *drafting.User) ([]A
 			if err != nil {
 				return nil, err
 			}
-			if u, err = svc.CreateUser(ctx, drafting.NewUser{Login: a.Login, DisplayName: a.Name, PasswordHash: hash}); err != nil {
+			if u, err = svc.Accounts.Add(ctx, admin, drafting.NewUser{Login: a.Login, DisplayName: a.Name, PasswordHash: hash}); err != nil {
 				return nil, fmt.Errorf("create demo user %s: %w", a.Login, err)
 			}
 			accounts[i].Password = pw
@@ -71,12 +71,12 @@ func Seed(ctx context.Context, svc *drafting.Service, admin *drafting.User) ([]A
 	s := seeder{ctx: ctx, svc: svc}
 	text := Revision1
 	s.do("create the document", func() error {
-		_, err := svc.CreateDocument(ctx, admin, drafting.NewDocument{Slug: Slug, Title: Title, Language: "ru",
+		_, err := svc.Documents.Create(ctx, admin, drafting.NewDocument{Slug: Slug, Title: Title, Language: "ru",
 			ApprovalsRequired: 1, Text: &text, Message: "Проект итогового документа, подготовленный оргкомитетом"})
 		return err
 	})
 	for _, a := range accounts {
-		s.do("grant "+a.Login, func() error { _, err := svc.GrantRole(ctx, a.Login, a.Role, Slug); return err })
+		s.do("grant "+a.Login, func() error { _, err := svc.Members.Set(ctx, admin, Slug, a.Login, a.Role); return err })
 	}
 	chair, ivanova, petrov, observer := users["chair"], users["ivanova"], users["petrov"], users["observer"]
 
@@ -86,12 +86,12 @@ func Seed(ctx context.Context, svc *drafting.Service, admin *drafting.User) ([]A
 
 	// Revision 2: Иванова's proposal, merged by the chair.
 	s.do("proposal 1", func() error {
-		p, err := svc.Propose(ctx, ivanova, Slug, drafting.NewProposal{Base: 1, Text: []byte(Revision2),
+		p, err := svc.Proposals.Propose(ctx, ivanova, Slug, drafting.NewProposal{Base: 1, Text: []byte(Revision2),
 			Title: "Уточнить статус Центра кластерного развития", Rationale: "Центру нужен учредитель и понятная отчётность перед участниками кластеров."})
 		if err != nil {
 			return err
 		}
-		_, err = svc.Merge(ctx, chair, Slug, p.Number, 1)
+		_, err = svc.Proposals.Merge(ctx, chair, Slug, p.Number, drafting.MergeInput{Head: 1})
 		return err
 	})
 	// A comment on the monitoring paragraph, which revision 3 moves: it
@@ -101,42 +101,42 @@ func Seed(ctx context.Context, svc *drafting.Service, admin *drafting.User) ([]A
 	// Revision 3: the chair's edits after the section's discussion: the
 	// road map's deadline rewritten, monitoring moved next to the road map.
 	s.do("revision 3", func() error {
-		_, err := svc.Commit(ctx, chair, Slug, 2, []byte(Revision3), "Правки по итогам обсуждения на секции: сроки дорожной карты, мониторинг перенесён к дорожной карте")
+		_, err := svc.Documents.Commit(ctx, chair, Slug, 2, []byte(Revision3), "Правки по итогам обсуждения на секции: сроки дорожной карты, мониторинг перенесён к дорожной карте")
 		return err
 	})
 	// Revision 4: editorial changes and a new recommendation.
 	s.do("revision 4", func() error {
-		_, err := svc.Commit(ctx, chair, Slug, 3, []byte(Revision4), "Редакционные правки; добавлена рекомендация о венчурном финансировании")
+		_, err := svc.Documents.Commit(ctx, chair, Slug, 3, []byte(Revision4), "Редакционные правки; добавлена рекомендация о венчурном финансировании")
 		return err
 	})
 	s.do("general comment", func() error {
-		c, err := svc.AddComment(ctx, observer, Slug, drafting.NewComment{Revision: 4,
+		c, err := svc.Comments.Add(ctx, observer, Slug, drafting.NewComment{Revision: 4,
 			Body: "Предлагаю приложить к документу **перечень организаций** — участников конференции."})
 		if err != nil {
 			return err
 		}
-		_, err = svc.AddComment(ctx, chair, Slug, drafting.NewComment{ReplyTo: c.ID,
+		_, err = svc.Comments.Add(ctx, chair, Slug, drafting.NewComment{ReplyTo: c.ID,
 			Body: "Согласна, перечень будет приложением к окончательной редакции."})
 		return err
 	})
 	// The conference adopts revision 4 as a basis.
 	s.do("approve and adopt", func() error {
-		r, err := svc.Revision(ctx, chair, Slug, 4)
+		r, err := svc.Documents.Revision(ctx, chair, Slug, 4)
 		if err != nil {
 			return err
 		}
-		if _, err := svc.Approve(ctx, chair, Slug, 4, r.SHA256, "Текст, вынесенный на пленарное заседание"); err != nil {
+		if _, err := svc.Adoptions.Approve(ctx, chair, Slug, 4, r.SHA256, "Текст, вынесенный на пленарное заседание"); err != nil {
 			return err
 		}
 		in := drafting.AdoptInput{Stage: drafting.StageBasis, Note: "Принят за основу участниками конференции 30 ноября 2011 года"}
-		if _, err := svc.Adopt(ctx, chair, Slug, 4, in); err != nil {
-			if drafting.ErrorKind(err) != drafting.KindConflict {
+		if _, err := svc.Adoptions.Adopt(ctx, chair, Slug, 4, in); err != nil {
+			if drafting.ErrorReason(err) != drafting.ReasonOpenThreads {
 				return err
 			}
 			// Open threads may hold an adoption back; the conference
 			// adopted the text as a basis with them open.
 			in.OverrideReason = "Замечания будут рассмотрены при доработке документа рабочей группой"
-			_, err = svc.Adopt(ctx, chair, Slug, 4, in)
+			_, err = svc.Adoptions.Adopt(ctx, chair, Slug, 4, in)
 			return err
 		}
 		return nil
@@ -145,13 +145,13 @@ func Seed(ctx context.Context, svc *drafting.Service, admin *drafting.User) ([]A
 	// road map's deadline that revision 3 rewrote (it collides with the newer
 	// draft); Иванова's, against revision 4, applies cleanly.
 	s.do("proposal 2", func() error {
-		_, err := svc.Propose(ctx, petrov, Slug, drafting.NewProposal{Base: 2, Text: []byte(strings.Replace(Revision2,
+		_, err := svc.Proposals.Propose(ctx, petrov, Slug, drafting.NewProposal{Base: 2, Text: []byte(strings.Replace(Revision2,
 			"до 1 марта 2012 года", "до 1 февраля 2012 года", 1)), Title: "Сократить срок подготовки дорожной карты",
 			Rationale: "Дорожная карта нужна до формирования бюджета на 2012 год."})
 		return err
 	})
 	s.do("proposal 3", func() error {
-		_, err := svc.Propose(ctx, ivanova, Slug, drafting.NewProposal{Base: 4, Text: []byte(strings.Replace(Revision4,
+		_, err := svc.Proposals.Propose(ctx, ivanova, Slug, drafting.NewProposal{Base: 4, Text: []byte(strings.Replace(Revision4,
 			"энергоэффективность и новые материалы, креативные индустрии.",
 			"энергоэффективность и новые материалы, транспорт и логистику, креативные индустрии.", 1)),
 			Title: "Дополнить перечень приоритетных направлений", Rationale: "Транспортный кластер обсуждался на второй секции конференции."})
@@ -179,7 +179,7 @@ func (s *seeder) do(what string, fn func() error) {
 // comment anchors body to the first occurrence of quote in revision n.
 func (s *seeder) comment(u *drafting.User, n int64, quote, body string) {
 	s.do("comment", func() error {
-		_, text, err := s.svc.Text(s.ctx, u, Slug, n)
+		_, text, err := s.svc.Documents.Text(s.ctx, u, Slug, n)
 		if err != nil {
 			return err
 		}
@@ -187,7 +187,7 @@ func (s *seeder) comment(u *drafting.User, n int64, quote, body string) {
 		if !ok {
 			return fmt.Errorf("quote %q is not in revision %d", quote, n)
 		}
-		_, err = s.svc.AddComment(s.ctx, u, Slug, drafting.NewComment{Revision: n, Body: body, Anchor: &a})
+		_, err = s.svc.Comments.Add(s.ctx, u, Slug, drafting.NewComment{Revision: n, Body: body, Anchor: &a})
 		return err
 	})
 }

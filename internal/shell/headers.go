@@ -1,4 +1,4 @@
-package httpapi
+package shell
 
 import (
 	"crypto/rand"
@@ -9,8 +9,8 @@ import (
 )
 
 // securityHeaders sets the headers every response carries, with a fresh
-// nonce for the page's scripts (templates read it with cspNonce).
-func (s *Server) securityHeaders(c *gin.Context) {
+// nonce for the page's scripts (pages read it with Nonce).
+func (s *Shell) securityHeaders(c *gin.Context) {
 	b := make([]byte, 18)
 	_, _ = rand.Read(b)
 	nonce := base64.RawStdEncoding.EncodeToString(b)
@@ -37,5 +37,6 @@ func setSecurityHeaders(h http.Header, nonce string, tls bool) {
 	}
 }
 
-// cspNonce is the nonce of this response's Content-Security-Policy.
-func cspNonce(c *gin.Context) string { return c.GetString(ctxNonce) }
+// Nonce is the Content-Security-Policy nonce of this response; a page's
+// script elements must carry it.
+func Nonce(c *gin.Context) string { return c.GetString(ctxNonce) }

@@ -1,0 +1,188 @@
+package drafting
+
+import (
+	"slices"
+)
+
+// Reason is the stable, machine-readable cause of a refusal. The API sends
+// it as error.reason; the pages pick their sentence by it ("reason.<r>" in
+// web/locales). A reason never changes meaning; new ones are added here,
+// with their kind, and a sentence in every locale (a test checks).
+type Reason string
+
+// Who may act.
+const (
+	ReasonSignIn          Reason = "sign_in_required"
+	ReasonBadCredentials  Reason = "bad_credentials"
+	ReasonSessionEnded    Reason = "session_ended"
+	ReasonAccountDisabled Reason = "account_disabled"
+	ReasonRoleForbidden   Reason = "role_forbidden"
+	ReasonNotAChair       Reason = "not_a_chair"
+	ReasonNotAnAdmin      Reason = "not_an_admin"
+	ReasonNotTheAuthor    Reason = "not_the_author"
+	ReasonCrossOrigin     Reason = "cross_origin"
+	ReasonRateLimited     Reason = "rate_limited"
+)
+
+// The procedure.
+const (
+	ReasonStaleBase        Reason = "stale_base"         // base (or the head seen) is not the head
+	ReasonNotHead          Reason = "not_head"           // only the head is approved and adopted
+	ReasonHashMismatch     Reason = "hash_mismatch"      // the hash approved is not the revision's
+	ReasonAlreadyApproved  Reason = "already_approved"   // one approval per chair and revision
+	ReasonQuorumNotReached Reason = "quorum_not_reached" // too few approvals by current chairs
+	ReasonOpenThreads      Reason = "open_threads"       // open comment threads hold an adoption back
+	ReasonStageOrder       Reason = "stage_order"        // adoptions only move forward
+	ReasonDocumentClosed   Reason = "document_closed"    // adopted as a whole: reopen first
+	ReasonNotClosed        Reason = "not_closed"         // only a closed document is reopened
+	ReasonProposalClosed   Reason = "proposal_closed"    // the proposal is no longer open
+	ReasonMergeConflict    Reason = "merge_conflict"     // the proposal and the head overlap
+	// An approval that no longer counts (shown, never returned as an error).
+	ReasonChairRemoved  Reason = "chair_removed"
+	ReasonChairDisabled Reason = "chair_disabled"
+)
+
+// Input.
+const (
+	ReasonInvalidInput     Reason = "invalid_input"
+	ReasonMissingField     Reason = "missing_field"
+	ReasonTooLong          Reason = "too_long"
+	ReasonInvalidText      Reason = "invalid_text"
+	ReasonTextTooLarge     Reason = "text_too_large"
+	ReasonCommentTooLong   Reason = "comment_too_long"
+	ReasonTooLarge         Reason = "too_large"
+	ReasonMalformedJSON    Reason = "malformed_json"
+	ReasonUnsupportedMedia Reason = "unsupported_media_type"
+	ReasonInvalidSlug      Reason = "invalid_slug"
+	ReasonInvalidLogin     Reason = "invalid_login"
+	ReasonInvalidLanguage  Reason = "invalid_language"
+	ReasonInvalidRole      Reason = "invalid_role"
+	ReasonInvalidStage     Reason = "invalid_stage"
+	ReasonInvalidPassword  Reason = "invalid_password"
+	ReasonOutOfRange       Reason = "out_of_range"
+	ReasonBadAnchor        Reason = "bad_anchor"
+	ReasonBadReply         Reason = "bad_reply"
+	ReasonThreadTooDeep    Reason = "thread_too_deep"
+	ReasonSlugTaken        Reason = "slug_taken"
+	ReasonLoginTaken       Reason = "login_taken"
+	ReasonSelfDisable      Reason = "self_disable"
+	ReasonIdempotencyKey   Reason = "invalid_idempotency_key"
+	ReasonKeyReused        Reason = "idempotency_key_reused"
+	ReasonKeyInFlight      Reason = "idempotency_in_progress"
+	ReasonConflict         Reason = "conflict"
+)
+
+// Lookups and the service itself.
+const (
+	ReasonNotFound     Reason = "not_found"
+	ReasonNotAdopted   Reason = "not_adopted"
+	ReasonUserNotFound Reason = "user_not_found"
+	ReasonNoRole       Reason = "no_role"
+	ReasonUnavailable  Reason = "unavailable"
+	ReasonInternal     Reason = "internal"
+)
+
+// reasonKinds gives every reason its kind (and so its HTTP status).
+var reasonKinds = map[Reason]Kind{
+	ReasonSignIn:          KindUnauthenticated,
+	ReasonBadCredentials:  KindUnauthenticated,
+	ReasonSessionEnded:    KindUnauthenticated,
+	ReasonAccountDisabled: KindUnauthenticated,
+	ReasonRoleForbidden:   KindForbidden,
+	ReasonNotAChair:       KindForbidden,
+	ReasonNotAnAdmin:      KindForbidden,
+	ReasonNotTheAuthor:    KindForbidden,
+	ReasonCrossOrigin:     KindForbidden,
+	ReasonRateLimited:     KindRateLimited,
+
+	ReasonStaleBase:        KindConflict,
+	ReasonNotHead:          KindConflict,
+	ReasonHashMismatch:     KindConflict,
+	ReasonAlreadyApproved:  KindConflict,
+	ReasonQuorumNotReached: KindConflict,
+	ReasonOpenThreads:      KindConflict,
+	ReasonStageOrder:       KindConflict,
+	ReasonDocumentClosed:   KindConflict,
+	ReasonNotClosed:        KindConflict,
+	ReasonProposalClosed:   KindConflict,
+	ReasonMergeConflict:    KindConflict,
+	ReasonChairRemoved:     KindConflict,
+	ReasonChairDisabled:    KindConflict,
+
+	ReasonInvalidInput:     KindInvalid,
+	ReasonMissingField:     KindInvalid,
+	ReasonTooLong:          KindInvalid,
+	ReasonInvalidText:      KindInvalid,
+	ReasonTextTooLarge:     KindTooLarge,
+	ReasonCommentTooLong:   KindTooLarge,
+	ReasonTooLarge:         KindTooLarge,
+	ReasonMalformedJSON:    KindInvalid,
+	ReasonUnsupportedMedia: KindUnsupported,
+	ReasonInvalidSlug:      KindInvalid,
+	ReasonInvalidLogin:     KindInvalid,
+	ReasonInvalidLanguage:  KindInvalid,
+	ReasonInvalidRole:      KindInvalid,
+	ReasonInvalidStage:     KindInvalid,
+	ReasonInvalidPassword:  KindInvalid,
+	ReasonOutOfRange:       KindInvalid,
+	ReasonBadAnchor:        KindInvalid,
+	ReasonBadReply:         KindInvalid,
+	ReasonThreadTooDeep:    KindInvalid,
+	ReasonSlugTaken:        KindConflict,
+	ReasonLoginTaken:       KindConflict,
+	ReasonSelfDisable:      KindConflict,
+	ReasonIdempotencyKey:   KindInvalid,
+	ReasonKeyReused:        KindConflict,
+	ReasonKeyInFlight:      KindConflict,
+	ReasonConflict:         KindConflict,
+
+	ReasonNotFound:     KindNotFound,
+	ReasonNotAdopted:   KindNotFound,
+	ReasonUserNotFound: KindNotFound,
+	ReasonNoRole:       KindNotFound,
+	ReasonUnavailable:  KindUnavailable,
+	ReasonInternal:     KindInternal,
+}
+
+// defaultReason is the reason of an error that names none.
+func defaultReason(k Kind) Reason {
+	switch k {
+	case KindInvalid:
+		return ReasonInvalidInput
+	case KindUnauthenticated:
+		return ReasonSignIn
+	case KindForbidden:
+		return ReasonRoleForbidden
+	case KindNotFound:
+		return ReasonNotFound
+	case KindConflict:
+		return ReasonConflict
+	case KindTooLarge:
+		return ReasonTooLarge
+	case KindUnsupported:
+		return ReasonUnsupportedMedia
+	case KindRateLimited:
+		return ReasonRateLimited
+	case KindUnavailable:
+		return ReasonUnavailable
+	}
+	return ReasonInternal
+}
+
+// Kind is the kind of error a refusal for r is; internal for an unknown r.
+func (r Reason) Kind() Kind {
+	if k, ok := reasonKinds[r]; ok {
+		return k
+	}
+	return KindInternal
+}
+
+// Reasons lists every reason, sorted.
+func Reasons() []Reason {
+	out := make([]Reason, 0, len(reasonKinds))
+	for r := range reasonKinds {
+		out = append(out, r)
+	}
+	slices.Sort(out)
+	return out
+}
