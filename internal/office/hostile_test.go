@@ -224,8 +224,8 @@ func TestHostileMemory(t *testing.T) {
 			copy(block, "PK\x03\x04")
 			return bytes.Repeat(block, 50)
 		}, string(ReasonTooLarge)},
-		{"the real 759 KB OASIS document", func() []byte {
-			b, err := os.ReadFile("testdata/OpenDocument-v1.2-os-part1.odt")
+		{"the real 223 KB Aprx manual", func() []byte {
+			b, err := os.ReadFile("testdata/aprx-manual.odt")
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -330,6 +330,40 @@ func TestImportODTContent(t *testing.T) {
 	}
 }
 
+// TestImportODTOutlineLists: LibreOffice numbers headings through lists
+// that name the outline style and continue one another (the Aprx manual in
+// testdata is written so); an index's title is a paragraph.
+func TestImportODTOutlineLists(t *testing.T) {
+	styles := `<?xml version="1.0"?><office:document-styles xmlns:office="` + nsOffice + `" xmlns:text="` + nsText + `" xmlns:style="` + nsStyle + `"><office:styles>` +
+		`<text:outline-style style:name="Outline"><text:outline-level-style text:level="1" style:num-format="1"/>` +
+		`<text:outline-level-style text:level="2" style:num-format="1" text:display-levels="2"/></text:outline-style></office:styles></office:document-styles>`
+	h := func(id, cont string, level int, text string) string {
+		open, close := "", ""
+		for range level - 1 {
+			open += `<text:list-item><text:list>`
+			close = `</text:list></text:list-item>` + close
+		}
+		attr := ``
+		if cont != "" {
+			attr = ` text:continue-list="` + cont + `"`
+		}
+		return `<text:list xml:id="` + id + `"` + attr + ` text:style-name="Outline">` + open + `<text:list-item><text:h text:outline-level="` +
+			itoa(level) + `">` + text + `</text:h></text:list-item>` + close + `</text:list>`
+	}
+	body := `<text:table-of-content><text:index-body><text:index-title><text:p>Оглавление</text:p></text:index-title>` +
+		`<text:p>1 Общие положения<text:tab/>3</text:p></text:index-body></text:table-of-content>` +
+		h("l1", "", 1, "Общие положения") + `<text:p>Текст.</text:p>` + h("l2", "l1", 2, "Цели") + h("l3", "l2", 2, "Задачи") +
+		h("l4", "l3", 1, "Финансирование") + h("l5", "l4", 2, "Источники")
+	data := zipOf(t, "mimetype", "application/vnd.oasis.opendocument.text", "styles.xml", styles,
+		"content.xml", `<?xml version="1.0"?><office:document-content xmlns:office="`+nsOffice+`" xmlns:text="`+nsText+
+			`" xmlns:xml="http://www.w3.org/XML/1998/namespace"><office:body><office:text>`+body+`</office:text></office:body></office:document-content>`)
+	im := mustImport(t, data)
+	want := "Оглавление\n\n1 Общие положения\t3\n\n1 Общие положения\n\nТекст.\n\n1.1 Цели\n\n1.2 Задачи\n\n2 Финансирование\n\n2.1 Источники"
+	if diff := cmp.Diff(want, im.Text); diff != "" {
+		t.Errorf("text (-want +got):\n%s", diff)
+	}
+}
+
 func TestFormatNum(t *testing.T) {
 	cases := []struct {
 		n    int

@@ -125,11 +125,18 @@ func (o *odtReader) readPart(name string) error {
 				o.listStyles[name] = ls
 			}
 		case e.Name.Space == nsText && e.Name.Local == "outline-style":
+			name, _ := attr(e, nsStyle, "name")
 			ls, err := o.readListStyle(x)
 			if err != nil {
 				return err
 			}
 			o.outline = ls
+			// LibreOffice puts numbered headings in lists that name the
+			// outline style ("Outline"), continued from one heading to
+			// the next: the list is then numbered by the outline style.
+			if _, taken := o.listStyles[name]; name != "" && !taken {
+				o.listStyles[name] = ls
+			}
 		case e.Name.Space == nsStyle && e.Name.Local == "style":
 			if fam, _ := attr(e, nsStyle, "family"); fam == "paragraph" {
 				name, _ := attr(e, nsStyle, "name")
@@ -277,7 +284,7 @@ func (o *odtReader) block(x *xmlReader, e xml.StartElement, lc *listCtx, emit fu
 		case "change", "change-start", "change-end":
 			o.b.tracked++
 			return x.skip()
-		case "section", "index-body", "table-of-content", "illustration-index", "table-index",
+		case "section", "index-body", "index-title", "table-of-content", "illustration-index", "table-index",
 			"object-index", "user-index", "alphabetical-index", "bibliography":
 			return o.blocks(x, lc, emit)
 		}
