@@ -186,3 +186,47 @@ func Reasons() []Reason {
 	slices.Sort(out)
 	return out
 }
+
+// --- issue 15: office files ---
+
+// An imported .docx or .odt file refused. The office package refuses a file
+// with its own reason; each has its reason here, under the same name but
+// for the file's size (too_large there, file_too_large here, so that it is
+// not taken for a request body over its cap).
+const (
+	ReasonFileTooLarge          Reason = "file_too_large"          // the file is over the upload limit (max_bytes, max_mb)
+	ReasonNotADocument          Reason = "not_a_document"          // not a .docx or .odt
+	ReasonUnsupportedFormat     Reason = "unsupported_format"      // .doc, RTF, a password-protected file
+	ReasonZipBomb               Reason = "zip_bomb"                // the archive inflates past the limits
+	ReasonUnsafePath            Reason = "unsafe_path"             // an archive entry named to climb out or repeat
+	ReasonEntityExpansion       Reason = "entity_expansion"        // XML with a document type declaration
+	ReasonMalformedDocument     Reason = "malformed_document"      // XML not well-formed, a corrupt entry
+	ReasonTooDeep               Reason = "too_deep"                // XML nested too deep
+	ReasonTooManyParagraphs     Reason = "too_many_paragraphs"     // more paragraphs than the limit (max_paragraphs)
+	ReasonPendingTrackedChanges Reason = "pending_tracked_changes" // tracked changes not yet accepted or rejected
+	ReasonEmptyDocument         Reason = "empty_document"          // no text at all
+	ReasonOutputTooLarge        Reason = "output_too_large"        // an export over its size bound
+)
+
+// officeReasonKinds are the kinds of the reasons above; init adds them to
+// reasonKinds, so that Kind and Reasons know them.
+var officeReasonKinds = map[Reason]Kind{
+	ReasonFileTooLarge:          KindTooLarge,
+	ReasonNotADocument:          KindUnsupported,
+	ReasonUnsupportedFormat:     KindUnsupported,
+	ReasonZipBomb:               KindTooLarge,
+	ReasonUnsafePath:            KindInvalid,
+	ReasonEntityExpansion:       KindInvalid,
+	ReasonMalformedDocument:     KindInvalid,
+	ReasonTooDeep:               KindInvalid,
+	ReasonTooManyParagraphs:     KindTooLarge,
+	ReasonPendingTrackedChanges: KindInvalid,
+	ReasonEmptyDocument:         KindInvalid,
+	ReasonOutputTooLarge:        KindTooLarge,
+}
+
+func init() {
+	for r, k := range officeReasonKinds {
+		reasonKinds[r] = k
+	}
+}
