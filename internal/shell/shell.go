@@ -41,6 +41,9 @@ type Options struct {
 	// zero): a database or blob store that stops answering turns into a 503
 	// with Retry-After instead of a request that hangs until TCP gives up.
 	RequestTimeout time.Duration
+	// BaseURL is the public address (REDLINE_BASE_URL), e.g. printed on an
+	// adopted text's PDF; the request's own when empty.
+	BaseURL string
 }
 
 // ErrorFunc answers a request with an error: JSON for the API, a page for
@@ -65,6 +68,7 @@ type Shell struct {
 	timeout time.Duration
 	cop     *http.CrossOriginProtection
 	mounts  []mount // longest prefix first
+	baseURL string
 }
 
 // New returns the shell over svc, with /healthz, /readyz and (with
@@ -74,7 +78,8 @@ func New(svc *drafting.Service, opt Options) (*Shell, error) {
 	s := &Shell{svc: svc, log: opt.Logger, metrics: opt.Metrics, tls: opt.TLS, timeout: opt.RequestTimeout,
 		// JSON may escape characters, so a body may be larger than its text;
 		// the text's own limit is checked after decoding (413 either way).
-		maxBody: 2*svc.MaxTextBytes() + 1<<20, cop: http.NewCrossOriginProtection()}
+		maxBody: 2*svc.MaxTextBytes() + 1<<20, cop: http.NewCrossOriginProtection(),
+		baseURL: strings.TrimRight(opt.BaseURL, "/")}
 	if s.timeout <= 0 {
 		s.timeout = 20 * time.Second
 	}
@@ -276,6 +281,7 @@ func (s *Shell) deadline(c *gin.Context) {
 
 func (s *Shell) limitBody(c *gin.Context) {
 	if c.Request.Body != nil {
+		c.Set(ctxRawBody, c.Request.Body) // for LimitBody
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.maxBody)
 	}
 	c.Next()
