@@ -243,9 +243,15 @@ func (s *Server) handlePublicAdoptions(c *gin.Context) {
 }
 
 // handlePublicDownload serves an adopted revision's text as .md or .txt,
-// named after the revision and the first 12 hex digits of its hash.
+// named after the revision and the first 12 hex digits of its hash, or as
+// an office file (.docx, .odt, .pdf).
 func (s *Server) handlePublicDownload(c *gin.Context) {
 	file := c.Param("file") // "<n>.md" or "<n>.txt"
+	if n, f, ok := publicExport(file); ok {
+		// "<n>.docx", "<n>.odt", "<n>.pdf" (office.go)
+		s.handlePublicExport(c, n, f)
+		return
+	}
 	var ext, num string
 	for _, e := range []string{".md", ".txt"} {
 		if len(file) > len(e) && file[len(file)-len(e):] == e {
@@ -253,12 +259,12 @@ func (s *Server) handlePublicDownload(c *gin.Context) {
 		}
 	}
 	if ext == "" {
-		s.respondError(c, drafting.E(drafting.KindNotFound, "download", "ask for <revision>.md or <revision>.txt"))
+		s.respondError(c, drafting.E(drafting.KindNotFound, "download", "ask for <revision>.md, .txt, .docx, .odt or .pdf"))
 		return
 	}
 	n, err := intParam("revision number", num)
 	if err != nil || n < 1 {
-		s.respondError(c, drafting.E(drafting.KindNotFound, "download", "ask for <revision>.md or <revision>.txt"))
+		s.respondError(c, drafting.E(drafting.KindNotFound, "download", "ask for <revision>.md, .txt, .docx, .odt or .pdf"))
 		return
 	}
 	if inm := c.GetHeader("If-None-Match"); inm != "" {

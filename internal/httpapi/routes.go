@@ -54,3 +54,24 @@ func (s *Server) routes(api *gin.RouterGroup) {
 	api.PUT("/documents/:slug/members/:login", s.handleMemberPut)
 	api.DELETE("/documents/:slug/members/:login", s.handleMemberDelete)
 }
+
+// --- issue 15: office files ---
+
+// officeRoutes registers the office files on a group of their own, without
+// idempotency keys: those read a body whole before its handler sets its cap
+// (an upload's is larger than a JSON body's), and an import commits nothing
+// that a retry could repeat. Downloads answer HEAD as well as GET.
+func (s *Server) officeRoutes(api *gin.RouterGroup) {
+	api.POST("/documents/:slug/imports", s.handleImport)
+	api.GET("/documents/:slug/revisions/:n/export.docx", s.handleRevisionExport)
+	api.HEAD("/documents/:slug/revisions/:n/export.docx", s.handleRevisionExport)
+	api.GET("/documents/:slug/revisions/:n/export.odt", s.handleRevisionExport)
+	api.HEAD("/documents/:slug/revisions/:n/export.odt", s.handleRevisionExport)
+	api.GET("/documents/:slug/revisions/:n/export.pdf", s.handleRevisionExport)
+	api.HEAD("/documents/:slug/revisions/:n/export.pdf", s.handleRevisionExport)
+	api.GET("/documents/:slug/diff.docx", s.handleDiffExport)
+	api.HEAD("/documents/:slug/diff.docx", s.handleDiffExport)
+	api.GET("/documents/:slug/diff.pdf", s.handleDiffExport)
+	api.HEAD("/documents/:slug/diff.pdf", s.handleDiffExport)
+	api.HEAD("/public/documents/:slug/download/:file", s.handlePublicDownload)
+}

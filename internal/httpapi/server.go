@@ -10,6 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"redline/internal/convert"
 	"redline/internal/drafting"
 	"redline/internal/shell"
 )
@@ -23,14 +24,16 @@ type Server struct {
 	sh      *shell.Shell
 	log     *slog.Logger
 	maxBody int64
+	files   *convert.Files // office files: imports and exports
 }
 
 // Mount registers the API's routes on sh under /api/v1; the shell answers
 // their errors (and those of any other path under /api) as JSON.
 func Mount(sh *shell.Shell, svc *drafting.Service) {
-	s := &Server{svc: svc, sh: sh, log: sh.Logger(), maxBody: sh.MaxBody()}
+	s := &Server{svc: svc, sh: sh, log: sh.Logger(), maxBody: sh.MaxBody(), files: convert.New(svc, convert.Options{})}
 	sh.Answer("/api", sh.JSONError)
 	s.routes(sh.Group("/api/v1", sh.JSONError))
+	s.officeRoutes(sh.Group("/api/v1", sh.JSONError))
 }
 
 // Handler is a shell with only the API mounted.
