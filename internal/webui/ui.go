@@ -27,6 +27,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"redline/internal/convert"
 	"redline/internal/drafting"
 	"redline/internal/markup"
 	"redline/internal/shell"
@@ -56,13 +57,15 @@ type UI struct {
 	assets  assets
 	public  *publicCache
 	sh      *shell.Shell
+	files   *convert.Files // imports of office files
 	missMu  sync.Mutex
 	missing map[string]bool
 }
 
 // New loads the templates, messages and static files.
 func New(svc *drafting.Service, opt Options) (*UI, error) {
-	u := &UI{svc: svc, log: opt.Logger, base: strings.TrimRight(opt.BaseURL, "/"), missing: map[string]bool{}}
+	u := &UI{svc: svc, log: opt.Logger, base: strings.TrimRight(opt.BaseURL, "/"), missing: map[string]bool{},
+		files: convert.New(svc, convert.Options{})}
 	if u.log == nil {
 		u.log = slog.New(slog.DiscardHandler)
 	}
@@ -151,6 +154,10 @@ func (u *UI) Mount(sh *shell.Shell) {
 	g.GET("/public/:slug", u.handlePublic)
 	g.GET("/public/:slug/diff", u.handlePublicDiff)
 	g.GET("/public/:slug/feed.atom", u.handlePublicFeed)
+
+	// issue 15: office files (imports.go)
+	g.POST("/documents/import", u.handleImportNew)
+	g.POST("/documents/:slug/import", u.handleImportRevision)
 }
 
 // page is what every template gets: the translator (T, Date, DateTime,
@@ -210,7 +217,8 @@ func (u *UI) newPage(c *gin.Context, title string) *page {
 
 // pageFiles are the templates of each page besides base.html and the partials.
 var pageFiles = []string{"home", "signin", "documents", "document", "history", "diff", "proposals",
-	"proposal_new", "proposal", "approvals", "edit", "members", "users", "events", "error", "public", "public_diff"}
+	"proposal_new", "proposal", "approvals", "edit", "members", "users", "events", "error", "public", "public_diff",
+	"import"}
 
 var funcs = template.FuncMap{
 	"inc":    func(i int) int { return i + 1 },
