@@ -128,12 +128,12 @@ func fileTooLarge(op string, max int64) error {
 }
 
 // megabytes writes n bytes in whole megabytes (MiB), or with one decimal
-// below ten.
+// below ten (at least 0.1).
 func megabytes(n int64) string {
 	if n >= 10<<20 || n%(1<<20) == 0 {
 		return strconv.FormatInt((n+(1<<19))>>20, 10)
 	}
-	return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64)
+	return strconv.FormatFloat(max(float64(n)/(1<<20), 0.1), 'f', 1, 64)
 }
 
 // officeReasons maps each of office's refusals to the service's reason.
