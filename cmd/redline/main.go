@@ -19,6 +19,7 @@ commands:
   diff      redline between two files (diff OLD NEW [--mode] [--format])
   keygen    write a new adoption signing key (keygen [--out FILE])
   verify-adoption  check a downloaded text against its signed statement (verify-adoption FILE STATEMENT SIGNATURE --key|--keys F)
+  import    import a .docx or .odt as a document or a revision (import FILE --document SLUG --as LOGIN [--base N])
 `
 
 func main() {
@@ -49,6 +50,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return cmdKeygen(args[1:], stdout, stderr)
 	case "verify-adoption":
 		return cmdVerifyAdoption(args[1:], stdout, stderr)
+	case "import":
+		return cmdImport(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
