@@ -68,7 +68,8 @@ var publicRoutes = map[string]bool{
 	"GET /api/v1/public/documents/:slug/adoptions":      true,
 	"GET /api/v1/public/documents/:slug/diff":           true,
 	"GET /api/v1/public/documents/:slug/download/:file": true,
-	"HEAD /api/v1/public/documents/:slug/download/:file": true, // issue 15: office files
+	// issue 15: office files answer HEAD too.
+	"HEAD /api/v1/public/documents/:slug/download/:file": true,
 }
 
 // signedInRoutes are open to any signed-in user, whatever their roles: they
