@@ -15,6 +15,7 @@ import (
 
 	"redline/internal/auth"
 	"redline/internal/drafting"
+	"redline/internal/httpapi"
 	"redline/internal/shell"
 	"redline/internal/testenv/stack"
 	"redline/internal/webui/demo"
@@ -47,6 +48,9 @@ func newSite(t testing.TB) *site {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The JSON API too, as redline serve mounts it: the pages link to its
+	// downloads.
+	httpapi.Mount(sh, svc)
 	ui.Mount(sh)
 	h := sh.Handler()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

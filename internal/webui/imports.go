@@ -100,28 +100,45 @@ func (u *UI) handleImportNew(c *gin.Context) {
 	u.showImport(c, nil, d)
 }
 
-// slugFrom suggests a slug from a file's name: its Latin letters and digits,
-// lower-cased, other runs as one hyphen; "" when nothing is left.
+// translit writes Russian letters in Latin ones, as slugs are written.
+var translit = map[rune]string{'а': "a", 'б': "b", 'в': "v", 'г': "g", 'д': "d", 'е': "e", 'ё': "e", 'ж': "zh",
+	'з': "z", 'и': "i", 'й': "y", 'к': "k", 'л': "l", 'м': "m", 'н': "n", 'о': "o", 'п': "p", 'р': "r", 'с': "s",
+	'т': "t", 'у': "u", 'ф': "f", 'х': "kh", 'ц': "ts", 'ч': "ch", 'ш': "sh", 'щ': "shch", 'ъ': "", 'ы': "y",
+	'ь': "", 'э': "e", 'ю': "yu", 'я': "ya"}
+
+// slugFrom suggests a slug from a file's name: its letters (Russian ones
+// transliterated) and digits, lower-cased, other runs as one hyphen; ""
+// when nothing is left.
 func slugFrom(name string) string {
 	name = strings.ToLower(strings.TrimSuffix(name, path.Ext(name)))
 	var b strings.Builder
 	dash := false
 	for _, r := range name {
+		t, ok := translit[r]
 		switch {
 		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
-			if dash && b.Len() > 0 {
-				b.WriteByte('-')
-			}
-			b.WriteRune(r)
-			dash = false
-		default:
+			t, ok = string(r), true
+		case !ok:
 			dash = true
+			continue
 		}
+		if t == "" {
+			continue
+		}
+		if dash && b.Len() > 0 {
+			b.WriteByte('-')
+		}
+		b.WriteString(t)
+		dash = false
 		if b.Len() >= 60 {
 			break
 		}
 	}
-	if s := b.String(); drafting.ValidSlug(s) {
+	s := b.String()
+	if len(s) > 63 {
+		s = strings.TrimRight(s[:63], "-")
+	}
+	if drafting.ValidSlug(s) {
 		return s
 	}
 	return ""
