@@ -155,7 +155,8 @@ func docxWith(t *testing.T, body string) []byte {
 }
 
 // TestBrowserImportAndDownloads: in Chromium, a chair uploads a .docx that
-// LibreOffice made, reviews the text (changing a word), and commits it; the
+// LibreOffice made (after one too large, refused with the limit), reviews
+// the text (changing a word), and commits it; the
 // download buttons of the revision, the redline and the public page answer
 // with the right types and files that the office package reads back.
 func TestBrowserImportAndDownloads(t *testing.T) {
@@ -180,6 +181,18 @@ func TestBrowserImportAndDownloads(t *testing.T) {
 
 	b := newBrowser(t, s)
 	b.signIn("chair")
+	// A file over the limit is refused on its length, unread, and the
+	// browser shows why next to the file field.
+	big := filepath.Join(dir, "большой.docx")
+	if err := os.WriteFile(big, append([]byte("PK\x03\x04"), make([]byte, 30<<20)...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b.open("/documents/" + demo.Slug + "/edit")
+	b.do("choose a 30 MB file", chromedp.SetUploadFiles("#import-file", []string{big}))
+	b.submitStatus("#import-form button[type=submit]", http.StatusRequestEntityTooLarge)
+	if got := b.text("#import-form .field-error"); got != "Файл больше допустимого размера (20 МБ)." {
+		t.Errorf("refusal shown: %q", got)
+	}
 	b.open("/documents/" + demo.Slug + "/edit")
 	b.do("choose the file", chromedp.SetUploadFiles("#import-file", []string{docx}))
 	b.submit("#import-form button[type=submit]")
