@@ -59,11 +59,15 @@ func (f *Files) Import(ctx context.Context, t drafting.ImportTarget, r io.Reader
 		return nil, err
 	}
 	defer done()
-	var buf bytes.Buffer
-	if hint > 0 {
-		// One allocation of the right size, not a doubling series of them.
-		buf.Grow(int(min(hint, f.lim.MaxInputBytes)) + bytes.MinRead)
+	// One allocation of the right size, not a doubling series of them
+	// (with their copies): of the announced size, or of the limit when
+	// none is known, whose pages the system only provides as they are
+	// written.
+	if hint <= 0 {
+		hint = f.lim.MaxInputBytes
 	}
+	var buf bytes.Buffer
+	buf.Grow(int(min(hint, f.lim.MaxInputBytes)) + bytes.MinRead)
 	if _, err := buf.ReadFrom(io.LimitReader(r, f.lim.MaxInputBytes+1)); err != nil {
 		if mbe := (*http.MaxBytesError)(nil); errors.As(err, &mbe) {
 			return nil, fileTooLarge(op, f.lim.MaxInputBytes)
