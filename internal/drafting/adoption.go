@@ -242,6 +242,8 @@ type AdoptInput struct {
 	Stage          string
 	Note           string
 	OverrideReason string
+	// Vote, when not nil, is how the adoption was voted.
+	Vote *Vote
 }
 
 // Adopt adopts revision n at a stage. The procedure must allow that stage
@@ -275,6 +277,9 @@ func (s *Adoptions) Adopt(ctx context.Context, actor *User, slug string, n int64
 	}
 	override, err := cleanMessage(op, "override_reason", in.OverrideReason, 2000)
 	if err != nil {
+		return Adoption{}, err
+	}
+	if err := checkVote(op, in.Vote); err != nil {
 		return Adoption{}, err
 	}
 	// The same check on a snapshot first: it warms the anchors' cache, so
@@ -333,7 +338,7 @@ func (s *Adoptions) Adopt(ctx context.Context, actor *User, slug string, n int64
 		}
 		r := q.revision
 		if a, err = tx.InsertAdoption(ctx, Adoption{DocumentID: d.ID, Revision: n, SHA256: r.SHA256, Size: r.Size,
-			Stage: in.Stage, Note: note, OverrideReason: override, ChairID: actor.ID, CreatedAt: now}); err != nil {
+			Stage: in.Stage, Note: note, OverrideReason: override, ChairID: actor.ID, CreatedAt: now, Vote: in.Vote}); err != nil {
 			return err
 		}
 		if next := Next(doc.State, action); next != doc.State {
@@ -346,7 +351,7 @@ func (s *Adoptions) Adopt(ctx context.Context, actor *User, slug string, n int64
 		if override != "" {
 			data["override_reason"] = override
 		}
-		_, err = tx.AppendEvent(ctx, NewEvent("adoption.create", actor, d.ID, now, data))
+		_, err = tx.AppendEvent(ctx, NewEvent("adoption.create", actor, d.ID, now, addVote(data, in.Vote)))
 		return err
 	})
 	if err != nil {

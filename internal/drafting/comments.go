@@ -333,6 +333,7 @@ type ListedComment struct {
 	Status    string  // anchored, moved or outdated; "" for a general comment or reply
 	Mapped    *Anchor // the anchor in the listed revision (anchored or moved)
 	Paragraph int     // paragraph index of the mapped anchor in the listed revision; -1 if none
+	Label     string  // that paragraph's label ("пункт 11"); "" if none
 }
 
 // CommentFilter narrows a listing.
@@ -393,6 +394,7 @@ func (s *Comments) List(ctx context.Context, actor *User, slug string, n int64, 
 		return CommentListing{}, fmt.Errorf("%s: %w", op, err)
 	}
 	starts := paragraphStarts(string(targetText))
+	labels := NewOutline(string(targetText), d.Language)
 	out := CommentListing{Revision: target, OpenThreads: map[int]int{}}
 	for _, cm := range cs {
 		lc := ListedComment{Comment: cm, Paragraph: -1}
@@ -402,6 +404,7 @@ func (s *Comments) List(ctx context.Context, actor *User, slug string, n int64, 
 				a := m.anchor
 				lc.Mapped = &a
 				lc.Paragraph = paragraphAt(starts, a.Start)
+				lc.Label = labels.LabelAt(string(targetText), a.Start)
 			}
 		}
 		root := roots[cm.Thread]

@@ -27,6 +27,8 @@ type MergeInput struct {
 	Text []byte
 	// Message describes the revision; a default names the proposal.
 	Message string
+	// Vote, when not nil, is how the decision to merge was voted.
+	Vote *Vote
 }
 
 // Merge makes an open proposal the next revision, while the procedure
@@ -50,6 +52,9 @@ func (s *Proposals) Merge(ctx context.Context, actor *User, slug string, n int64
 	}
 	if in.Head < 1 {
 		return Revision{}, missing(op, "head")
+	}
+	if err := checkVote(op, in.Vote); err != nil {
+		return Revision{}, err
 	}
 	var (
 		p   Proposal
@@ -108,13 +113,13 @@ func (s *Proposals) Merge(ctx context.Context, actor *User, slug string, n int64
 		if stored, err = tx.InsertRevision(ctx, r); err != nil {
 			return err
 		}
-		p.State, p.MergedRevision, p.ClosedBy, p.ClosedAt = ProposalMerged, r.Number, actor.ID, now
+		p.State, p.MergedRevision, p.ClosedBy, p.ClosedAt, p.Vote = ProposalMerged, r.Number, actor.ID, now, in.Vote
 		if _, err := tx.CloseProposal(ctx, p); err != nil {
 			return err
 		}
-		_, err = tx.AppendEvent(ctx, NewEvent("proposal.merge", actor, d.ID, now, map[string]string{
+		_, err = tx.AppendEvent(ctx, NewEvent("proposal.merge", actor, d.ID, now, addVote(map[string]string{
 			"proposal": itoa(p.Number), "number": itoa(r.Number), "sha256": sum, "author": p.AuthorLogin,
-			"decision": decision}))
+			"decision": decision}, in.Vote)))
 		return err
 	})
 	if err != nil {

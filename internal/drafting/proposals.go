@@ -175,11 +175,16 @@ func (s *Proposals) Diff(ctx context.Context, actor *User, slug string, n int64,
 // Withdraw lets a proposal's author take it back while it is open.
 func (s *Proposals) Withdraw(ctx context.Context, actor *User, slug string, n int64) (Proposal, error) {
 	const op = "withdraw proposal"
-	return s.close(ctx, op, actor, slug, n, ActionWithdraw, ProposalWithdrawn, "")
+	return s.close(ctx, op, actor, slug, n, ActionWithdraw, ProposalWithdrawn, "", nil)
 }
 
 // Reject lets a chair turn an open proposal down, with a reason.
 func (s *Proposals) Reject(ctx context.Context, actor *User, slug string, n int64, reason string) (Proposal, error) {
+	return s.reject(ctx, actor, slug, n, reason, nil)
+}
+
+// reject is Reject with the decision's vote, when one was taken.
+func (s *Proposals) reject(ctx context.Context, actor *User, slug string, n int64, reason string, vote *Vote) (Proposal, error) {
 	const op = "reject proposal"
 	if _, err := s.c.stepDocument(ctx, op, actor, slug, ActionReject); err != nil {
 		return Proposal{}, err
@@ -191,10 +196,13 @@ func (s *Proposals) Reject(ctx context.Context, actor *User, slug string, n int6
 	if reason == "" {
 		return Proposal{}, missing(op, "reason")
 	}
-	return s.close(ctx, op, actor, slug, n, ActionReject, ProposalRejected, reason)
+	if err := checkVote(op, vote); err != nil {
+		return Proposal{}, err
+	}
+	return s.close(ctx, op, actor, slug, n, ActionReject, ProposalRejected, reason, vote)
 }
 
-func (s *Proposals) close(ctx context.Context, op string, actor *User, slug string, n int64, action Action, state, reason string) (Proposal, error) {
+func (s *Proposals) close(ctx context.Context, op string, actor *User, slug string, n int64, action Action, state, reason string, vote *Vote) (Proposal, error) {
 	c := s.c
 	d, err := c.stepDocument(ctx, op, actor, slug, action)
 	if err != nil {
@@ -216,12 +224,12 @@ func (s *Proposals) close(ctx context.Context, op string, actor *User, slug stri
 			return Refuse(op, ReasonNotTheAuthor, "only its author withdraws a proposal")
 		}
 		now := c.clock()
-		p.State, p.ClosedBy, p.CloseReason, p.ClosedAt = state, actor.ID, reason, now
+		p.State, p.ClosedBy, p.CloseReason, p.ClosedAt, p.Vote = state, actor.ID, reason, now, vote
 		if out, err = tx.CloseProposal(ctx, p); err != nil {
 			return err
 		}
 		_, err = tx.AppendEvent(ctx, NewEvent("proposal."+state, actor, d.ID, now,
-			map[string]string{"number": itoa(p.Number), "reason": reason}))
+			addVote(map[string]string{"number": itoa(p.Number), "reason": reason}, vote)))
 		return err
 	})
 	if err != nil {

@@ -172,6 +172,21 @@ type Proposal struct {
 	CloseReason    string
 	CreatedAt      time.Time
 	ClosedAt       time.Time // zero while open
+	// Items are the base's paragraphs the proposal touches, in text order;
+	// an insertion touches the paragraph it follows (or the first one, when
+	// it opens the text).
+	Items []ItemRef
+	// Vote is how its decision (merge or rejection) was voted; nil when
+	// none was recorded or while open.
+	Vote *Vote
+}
+
+// ItemRef names a paragraph: its label's key (outline.Label.Key, unique in
+// its text and the same in every language) and its label as people read it
+// in the document's language ("пункт 11").
+type ItemRef struct {
+	Key   string `json:"key"`
+	Label string `json:"label"`
 }
 
 // Approval is a chair's sign-off on one revision, bound to its hash.
@@ -206,6 +221,9 @@ type Adoption struct {
 	ChairLogin     string // filled on reads
 	CreatedAt      time.Time
 	ArchivedAt     time.Time // zero until the archive copy is made
+	// Vote is how the adoption was voted; nil when none was recorded. Read
+	// it through AdoptionVote.
+	Vote *Vote
 }
 
 // Reopening is an administrator's reopening of a document adopted as a

@@ -9,7 +9,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"redline/internal/drafting"
-	"redline/internal/textdiff"
 )
 
 type approvalJSON struct {
@@ -92,6 +91,7 @@ type adoptionJSON struct {
 	Chair          string     `json:"chair,omitempty"`
 	AdoptedAt      time.Time  `json:"adopted_at"`
 	ArchivedAt     *time.Time `json:"archived_at"`
+	Vote           *voteJSON  `json:"vote"`
 }
 
 // adoptionOut shows an adoption; public readers see no names.
@@ -105,13 +105,15 @@ func adoptionOut(a drafting.Adoption, public bool) adoptionJSON {
 		t := a.ArchivedAt
 		out.ArchivedAt = &t
 	}
+	out.Vote = voteOut(drafting.AdoptionVote(a))
 	return out
 }
 
 type adoptRequest struct {
 	Stage          string `json:"stage"`
 	Note           string `json:"note"`
-	OverrideReason string `json:"override_reason"`
+	OverrideReason string    `json:"override_reason"`
+	Vote           *voteJSON `json:"vote"`
 }
 
 func (s *Server) handleAdopt(c *gin.Context) {
@@ -126,7 +128,7 @@ func (s *Server) handleAdopt(c *gin.Context) {
 		return
 	}
 	a, err := s.svc.Adoptions.Adopt(c.Request.Context(), actor(c), c.Param("slug"), n,
-		drafting.AdoptInput{Stage: req.Stage, Note: req.Note, OverrideReason: req.OverrideReason})
+		drafting.AdoptInput{Stage: req.Stage, Note: req.Note, OverrideReason: req.OverrideReason, Vote: req.Vote.in()})
 	if err != nil {
 		s.respondError(c, err)
 		return
@@ -309,7 +311,7 @@ func (s *Server) handlePublicDiff(c *gin.Context) {
 		s.respondError(c, err)
 		return
 	}
-	etag := drafting.DiffETag(v.From, v.To, mode) + "-" + string(format)
+	etag := drafting.DiffETag(v.From, v.To, mode) + "-" + string(format) + labelsETag(format)
 	if etagMatch(c.GetHeader("If-None-Match"), etag) {
 		c.Header("ETag", `"`+etag+`"`)
 		c.Status(http.StatusNotModified)
@@ -317,7 +319,7 @@ func (s *Server) handlePublicDiff(c *gin.Context) {
 	}
 	var buf bytes.Buffer
 	slug := c.Param("slug")
-	if err := textdiff.Render(&buf, v.Result, format, slug+"@"+itoa(v.From.Number), slug+"@"+itoa(v.To.Number)); err != nil {
+	if err := s.renderDiff(ctx, &buf, slug, v, format, slug+"@"+itoa(v.From.Number), slug+"@"+itoa(v.To.Number)); err != nil {
 		s.respondError(c, err)
 		return
 	}

@@ -48,6 +48,7 @@ type commentJSON struct {
 	Status    string      `json:"status,omitempty"`
 	Mapped    *anchorJSON `json:"mapped_anchor,omitempty"`
 	Paragraph *int        `json:"paragraph,omitempty"`
+	Label     string      `json:"label,omitempty"` // the paragraph's label (issue 14)
 }
 
 func ptr(n int64) *int64 {
@@ -149,6 +150,7 @@ func (s *Server) handleCommentList(c *gin.Context) {
 		if lc.Paragraph >= 0 {
 			p := lc.Paragraph
 			j.Paragraph = &p
+			j.Label = lc.Label
 		}
 		out = append(out, j)
 	}

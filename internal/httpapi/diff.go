@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -37,7 +38,7 @@ func (s *Server) handleDiff(c *gin.Context) {
 		s.respondError(c, err)
 		return
 	}
-	etag := drafting.DiffETag(a, b, mode) + "-" + string(format)
+	etag := drafting.DiffETag(a, b, mode) + "-" + string(format) + labelsETag(format)
 	if inm := c.GetHeader("If-None-Match"); inm != "" && etagMatch(inm, etag) {
 		c.Header("ETag", `"`+etag+`"`)
 		c.Status(http.StatusNotModified)
@@ -51,7 +52,7 @@ func (s *Server) handleDiff(c *gin.Context) {
 	var buf bytes.Buffer
 	oldName := slug + "@" + itoa(v.From.Number)
 	newName := slug + "@" + itoa(v.To.Number)
-	if err := textdiff.Render(&buf, v.Result, format, oldName, newName); err != nil {
+	if err := s.renderDiff(ctx, &buf, slug, v, format, oldName, newName); err != nil {
 		s.respondError(c, err)
 		return
 	}
@@ -80,4 +81,25 @@ func diffParams(c *gin.Context) (from, to int64, mode textdiff.Mode, format text
 		return 0, 0, "", "", invalid("format must be json, html, html-side or unified")
 	}
 	return from, to, mode, format, nil
+}
+
+// labelsETag marks the JSON redlines that carry labels (issue 14), so that
+// a client holding one from before is not answered 304.
+func labelsETag(f textdiff.Format) string {
+	if f == textdiff.FormatJSON {
+		return "-l"
+	}
+	return ""
+}
+
+// renderDiff renders a redline; as JSON, with the paragraphs' labels.
+func (s *Server) renderDiff(ctx context.Context, buf *bytes.Buffer, slug string, v drafting.DiffView, f textdiff.Format, oldName, newName string) error {
+	if f != textdiff.FormatJSON {
+		return textdiff.Render(buf, v.Result, f, oldName, newName)
+	}
+	from, to, err := s.svc.Documents.DiffOutlines(ctx, slug, v)
+	if err != nil {
+		return err
+	}
+	return writeLabeledJSON(buf, v.Result, from, to)
 }

@@ -26,6 +26,8 @@ type proposalJSON struct {
 	CloseReason    string     `json:"close_reason,omitempty"`
 	CreatedAt      time.Time  `json:"created_at"`
 	ClosedAt       *time.Time `json:"closed_at"`
+	Items          []itemJSON `json:"items"`
+	Vote           *voteJSON  `json:"vote"`
 }
 
 func proposalOut(p drafting.Proposal) proposalJSON {
@@ -43,6 +45,12 @@ func proposalOut(p drafting.Proposal) proposalJSON {
 		t := p.ClosedAt
 		out.ClosedAt = &t
 	}
+	if p.State == drafting.ProposalRejected {
+		d := drafting.DecisionRejected
+		out.Decision = &d
+	}
+	out.Vote = voteOut(p.Vote)
+	out.Items = itemsOut(p.Items)
 	return out
 }
 
@@ -151,7 +159,8 @@ func (s *Server) handleProposalDiff(c *gin.Context) {
 }
 
 type proposalCloseRequest struct {
-	Reason string `json:"reason"`
+	Reason string    `json:"reason"`
+	Vote   *voteJSON `json:"vote"`
 }
 
 func (s *Server) handleProposalWithdraw(c *gin.Context) {
@@ -179,7 +188,8 @@ func (s *Server) handleProposalReject(c *gin.Context) {
 		s.respondError(c, err)
 		return
 	}
-	p, err := s.svc.Proposals.Reject(c.Request.Context(), actor(c), c.Param("slug"), n, req.Reason)
+	p, _, err := s.svc.Proposals.Decide(c.Request.Context(), actor(c), c.Param("slug"), n,
+		drafting.DecideInput{Decision: drafting.DecisionRejected, Reason: req.Reason, Vote: req.Vote.in()})
 	if err != nil {
 		s.respondError(c, err)
 		return
@@ -190,7 +200,8 @@ func (s *Server) handleProposalReject(c *gin.Context) {
 type mergeRequest struct {
 	Head    *int64  `json:"head"`
 	Text    *string `json:"text"`    // the chair's text: a resolution, or the proposal changed
-	Message string  `json:"message"` // the revision's description
+	Message string    `json:"message"` // the revision's description
+	Vote    *voteJSON `json:"vote"`    // how the decision was voted
 }
 
 // handleProposalMerge merges a proposal (body {head}) or commits it with
@@ -211,7 +222,7 @@ func (s *Server) handleProposalMerge(c *gin.Context) {
 	if req.Head != nil {
 		head = *req.Head
 	}
-	in := drafting.MergeInput{Head: head, Message: req.Message}
+	in := drafting.MergeInput{Head: head, Message: req.Message, Vote: req.Vote.in()}
 	if req.Text != nil {
 		in.Text = []byte(*req.Text)
 	}

@@ -53,6 +53,7 @@ func (s *Server) routes(api *gin.RouterGroup) {
 	api.GET("/documents/:slug/members/changes", s.handleMemberChanges)
 	api.PUT("/documents/:slug/members/:login", s.handleMemberPut)
 	api.DELETE("/documents/:slug/members/:login", s.handleMemberDelete)
+	s.amendmentRoutes(api) // issue 14
 }
 
 // --- issue 15: office files ---
@@ -74,4 +75,11 @@ func (s *Server) officeRoutes(api *gin.RouterGroup) {
 	api.GET("/documents/:slug/diff.pdf", s.handleDiffExport)
 	api.HEAD("/documents/:slug/diff.pdf", s.handleDiffExport)
 	api.HEAD("/public/documents/:slug/download/:file", s.handlePublicDownload)
+}
+
+// --- issue 14: amendments item by item, decisions and votes ---
+
+// amendmentRoutes registers decisions and the table of amendments.
+func (s *Server) amendmentRoutes(api *gin.RouterGroup) {
+	api.POST("/documents/:slug/proposals/:p/decision", s.handleProposalDecision)
 }

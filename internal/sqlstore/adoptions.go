@@ -11,13 +11,17 @@ import (
 // adoptionColumns is the select list scanAdoption reads. archived_at is
 // NULL until the archive copy is made.
 const adoptionColumns = `a.id, a.document_id, a.revision, a.sha256, a.size, a.stage, a.note, a.override_reason,
-a.chair_id, u.login, a.created_at, a.archived_at
+a.chair_id, u.login, a.created_at, a.archived_at, a.vote_for, a.vote_against, a.vote_abstained
 FROM adoptions a JOIN users u ON u.id = a.chair_id`
 
 func scanAdoption(row interface{ Scan(...any) error }) (drafting.Adoption, error) {
-	var a drafting.Adoption
-	err := row.Scan(&a.ID, &a.DocumentID, &a.Revision, &a.SHA256, &a.Size, &a.Stage, &a.Note, &a.OverrideReason,
-		&a.ChairID, &a.ChairLogin, timeCol{&a.CreatedAt}, nullTimeCol{&a.ArchivedAt})
+	var (
+		a    drafting.Adoption
+		vote voteCols
+	)
+	err := row.Scan(append([]any{&a.ID, &a.DocumentID, &a.Revision, &a.SHA256, &a.Size, &a.Stage, &a.Note, &a.OverrideReason,
+		&a.ChairID, &a.ChairLogin, timeCol{&a.CreatedAt}, nullTimeCol{&a.ArchivedAt}}, vote.dest()...)...)
+	a.Vote = vote.vote()
 	return a, err
 }
 
@@ -29,7 +33,7 @@ func (db *DB) insertAdoption(ctx context.Context, q querier, a drafting.Adoption
 	const (
 		op      = "sqlstore.insertAdoption"
 		qInsert = `INSERT INTO adoptions (document_id, revision, sha256, size, stage, note, override_reason, chair_id,
-created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+created_at, vote_for, vote_against, vote_abstained) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 	)
 	if err := requireTime(op, "created_at", a.CreatedAt); err != nil {
 		return drafting.Adoption{}, err
@@ -39,8 +43,9 @@ created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 		return drafting.Adoption{}, fail(op, "select chair", err, userNotFound)
 	}
 	a.ChairLogin, a.ArchivedAt = login, time.Time{}
-	err = q.QueryRowContext(ctx, db.rebind(qInsert), a.DocumentID, a.Revision, a.SHA256, a.Size, a.Stage,
-		a.Note, a.OverrideReason, a.ChairID, db.timeArg(a.CreatedAt)).Scan(&a.ID)
+	args := append([]any{a.DocumentID, a.Revision, a.SHA256, a.Size, a.Stage,
+		a.Note, a.OverrideReason, a.ChairID, db.timeArg(a.CreatedAt)}, voteArgs(a.Vote)...)
+	err = q.QueryRowContext(ctx, db.rebind(qInsert), args...).Scan(&a.ID)
 	if err != nil {
 		return drafting.Adoption{}, fail(op, fmt.Sprintf("insert adoption of revision %d", a.Revision), err, messages{
 			drafting.KindNotFound: "revision not found",

@@ -16,15 +16,20 @@ import (
 const proposalColumns = `p.document_id, p.number, p.base, p.author_id, a.login, p.title, p.rationale, p.sha256,
 p.size, p.state, COALESCE(p.merged_revision, 0), COALESCE(p.closed_by, 0), COALESCE(c.login, ''),
 p.close_reason, p.created_at, p.closed_at,
-CASE WHEN p.merged_revision IS NULL THEN '' ELSE COALESCE(mr.decision, 'accepted') END
+CASE WHEN p.merged_revision IS NULL THEN '' ELSE COALESCE(mr.decision, 'accepted') END,
+p.items, p.vote_for, p.vote_against, p.vote_abstained
 FROM proposals p JOIN users a ON a.id = p.author_id LEFT JOIN users c ON c.id = p.closed_by
 LEFT JOIN revisions mr ON mr.document_id = p.document_id AND mr.number = p.merged_revision`
 
 func scanProposal(row interface{ Scan(...any) error }) (drafting.Proposal, error) {
-	var p drafting.Proposal
-	err := row.Scan(&p.DocumentID, &p.Number, &p.Base, &p.AuthorID, &p.AuthorLogin, &p.Title, &p.Rationale,
+	var (
+		p    drafting.Proposal
+		vote voteCols
+	)
+	err := row.Scan(append([]any{&p.DocumentID, &p.Number, &p.Base, &p.AuthorID, &p.AuthorLogin, &p.Title, &p.Rationale,
 		&p.SHA256, &p.Size, &p.State, &p.MergedRevision, &p.ClosedBy, &p.ClosedByLogin, &p.CloseReason,
-		timeCol{&p.CreatedAt}, nullTimeCol{&p.ClosedAt}, &p.Decision)
+		timeCol{&p.CreatedAt}, nullTimeCol{&p.ClosedAt}, &p.Decision, itemsCol{&p.Items}}, vote.dest()...)...)
+	p.Vote = vote.vote()
 	return p, err
 }
 
@@ -38,20 +43,21 @@ func (db *DB) insertProposal(ctx context.Context, q querier, p drafting.Proposal
 	const (
 		op      = "sqlstore.insertProposal"
 		qInsert = `INSERT INTO proposals (document_id, number, base, author_id, title, rationale, sha256, size,
-state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+state, created_at, items) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	)
 	if err := requireTime(op, "created_at", p.CreatedAt); err != nil {
 		return drafting.Proposal{}, err
 	}
 	p.State = drafting.ProposalOpen
 	p.MergedRevision, p.ClosedBy, p.ClosedByLogin, p.CloseReason, p.ClosedAt, p.Decision = 0, 0, "", "", time.Time{}, ""
+	p.Vote = nil
 	login, err := db.userLogin(ctx, q, p.AuthorID)
 	if err != nil {
 		return drafting.Proposal{}, fail(op, "select author", err, userNotFound)
 	}
 	p.AuthorLogin = login
 	_, err = q.ExecContext(ctx, db.rebind(qInsert), p.DocumentID, p.Number, p.Base, p.AuthorID, p.Title,
-		p.Rationale, p.SHA256, p.Size, p.State, db.timeArg(p.CreatedAt))
+		p.Rationale, p.SHA256, p.Size, p.State, db.timeArg(p.CreatedAt), itemsArg(p.Items))
 	if err != nil {
 		return drafting.Proposal{}, fail(op, fmt.Sprintf("insert proposal %d", p.Number), err, messages{
 			drafting.KindConflict: fmt.Sprintf("proposal %d exists", p.Number),
@@ -112,15 +118,17 @@ func (db *DB) ListProposals(ctx context.Context, documentID, state string) ([]dr
 func (db *DB) closeProposal(ctx context.Context, q querier, p drafting.Proposal) (drafting.Proposal, error) {
 	const (
 		op     = "sqlstore.closeProposal"
-		qClose = `UPDATE proposals SET state = ?, merged_revision = ?, closed_by = ?, close_reason = ?, closed_at = ?
+		qClose = `UPDATE proposals SET state = ?, merged_revision = ?, closed_by = ?, close_reason = ?, closed_at = ?,
+vote_for = ?, vote_against = ?, vote_abstained = ?
 WHERE document_id = ? AND number = ? AND state = 'open'`
 	)
 	if err := requireTime(op, "closed_at", p.ClosedAt); err != nil {
 		return drafting.Proposal{}, err
 	}
 	doing := fmt.Sprintf("close proposal %d", p.Number)
-	res, err := q.ExecContext(ctx, db.rebind(qClose),
-		p.State, nullID(p.MergedRevision), nullID(p.ClosedBy), p.CloseReason, db.timeArg(p.ClosedAt), p.DocumentID, p.Number)
+	args := append([]any{p.State, nullID(p.MergedRevision), nullID(p.ClosedBy), p.CloseReason, db.timeArg(p.ClosedAt)},
+		voteArgs(p.Vote)...)
+	res, err := q.ExecContext(ctx, db.rebind(qClose), append(args, p.DocumentID, p.Number)...)
 	if err != nil {
 		return drafting.Proposal{}, fail(op, doing, err, messages{drafting.KindNotFound: "the closing user or the merged revision does not exist"})
 	}
