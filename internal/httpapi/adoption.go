@@ -110,8 +110,8 @@ func adoptionOut(a drafting.Adoption, public bool) adoptionJSON {
 }
 
 type adoptRequest struct {
-	Stage          string `json:"stage"`
-	Note           string `json:"note"`
+	Stage          string    `json:"stage"`
+	Note           string    `json:"note"`
 	OverrideReason string    `json:"override_reason"`
 	Vote           *voteJSON `json:"vote"`
 }

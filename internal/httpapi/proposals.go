@@ -198,8 +198,8 @@ func (s *Server) handleProposalReject(c *gin.Context) {
 }
 
 type mergeRequest struct {
-	Head    *int64  `json:"head"`
-	Text    *string `json:"text"`    // the chair's text: a resolution, or the proposal changed
+	Head    *int64    `json:"head"`
+	Text    *string   `json:"text"`    // the chair's text: a resolution, or the proposal changed
 	Message string    `json:"message"` // the revision's description
 	Vote    *voteJSON `json:"vote"`    // how the decision was voted
 }
