@@ -3,8 +3,6 @@ package drafting
 import (
 	"context"
 	"fmt"
-	"slices"
-	"strings"
 
 	"redline/internal/textdiff"
 )
@@ -182,88 +180,3 @@ func (c *core) mergeText(ctx context.Context, op string, d Document, p Proposal,
 	return m.Text, cs, nil
 }
 
-// Collision is an open proposal that touches some of the same paragraphs.
-type Collision struct {
-	Proposal   Proposal
-	Paragraphs []string // the shared paragraphs, as their base text reads
-}
-
-// Collisions lists the open proposals that change, delete, move or insert
-// next to any paragraph that proposal n also touches.
-func (s *Proposals) Collisions(ctx context.Context, actor *User, slug string, n int64) ([]Collision, error) {
-	const op = "find collisions"
-	c := s.c
-	d, err := c.documentFor(ctx, op, actor, slug, ObjProposal, ActRead)
-	if err != nil {
-		return nil, err
-	}
-	p, err := c.proposal(ctx, op, d, n)
-	if err != nil {
-		return nil, err
-	}
-	mine, err := c.touched(ctx, d, p)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", op, err)
-	}
-	open, err := c.store.ListProposals(ctx, d.ID, ProposalOpen)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", op, err)
-	}
-	var out []Collision
-	for _, q := range open {
-		if q.Number == p.Number {
-			continue
-		}
-		theirs, err := c.touched(ctx, d, q)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", op, err)
-		}
-		var shared []string
-		for key := range mine {
-			if theirs[key] {
-				shared = append(shared, key)
-			}
-		}
-		if len(shared) > 0 {
-			slices.Sort(shared)
-			out = append(out, Collision{Proposal: q, Paragraphs: shared})
-		}
-	}
-	return out, nil
-}
-
-// touched is the set of base paragraphs a proposal touches, each named by its
-// text (so proposals against different bases compare where the paragraphs
-// did not change between them); an insertion touches the paragraph before it.
-func (c *core) touched(ctx context.Context, d Document, p Proposal) (map[string]bool, error) {
-	base, err := c.revision(ctx, "find collisions", d, p.Base)
-	if err != nil {
-		return nil, err
-	}
-	r, err := c.diffHashes(ctx, d.ID, base.SHA256, p.SHA256, textdiff.ModeLine)
-	if err != nil {
-		return nil, err
-	}
-	set := map[string]bool{}
-	prev := "(начало документа)"
-	for _, para := range r.Paragraphs {
-		var old string
-		for _, ch := range para.Chunks {
-			if ch.Op != textdiff.OpInsert {
-				old += ch.Text
-			}
-		}
-		old = strings.TrimSpace(old)
-		switch para.Kind {
-		case textdiff.KindEqual, textdiff.KindRenumbered:
-		case textdiff.KindInserted, textdiff.KindMovedTo:
-			set[prev] = true
-		default:
-			set[old] = true
-		}
-		if para.OldIndex >= 0 && old != "" {
-			prev = old
-		}
-	}
-	return set, nil
-}

@@ -3,6 +3,7 @@ package drafting
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"redline/internal/textdiff"
 )
@@ -14,9 +15,12 @@ type Proposals struct{ c *core }
 // NewProposal is the input of Propose.
 type NewProposal struct {
 	Base      int64
-	Text      []byte // nil: missing
+	Text      []byte // nil: missing, unless Changes are given
 	Title     string
 	Rationale string
+	// Changes, instead of Text, write the proposal item by item on its base
+	// (issue 14); the stored proposal is still the whole text they give.
+	Changes []ItemChange
 }
 
 // Propose records a member's amendment: a whole new text against a base
@@ -32,8 +36,11 @@ func (s *Proposals) Propose(ctx context.Context, actor *User, slug string, in Ne
 	if in.Base < 1 {
 		return Proposal{}, missing(op, "base")
 	}
-	if in.Text == nil {
+	if in.Text == nil && in.Changes == nil {
 		return Proposal{}, missing(op, "text")
+	}
+	if in.Text != nil && in.Changes != nil {
+		return Proposal{}, Refuse(op, ReasonInvalidInput, "send either the whole text or changes, not both").With("field", "changes")
 	}
 	title, err := cleanLine(op, "title", in.Title, 300, true)
 	if err != nil {
@@ -43,16 +50,40 @@ func (s *Proposals) Propose(ctx context.Context, actor *User, slug string, in Ne
 	if err != nil {
 		return Proposal{}, err
 	}
-	if _, err := c.revision(ctx, op, d, in.Base); err != nil {
+	baseRev, err := c.revision(ctx, op, d, in.Base)
+	if err != nil {
 		if ErrorKind(err) == KindNotFound {
 			return Proposal{}, Refuse(op, ReasonInvalidInput, "base is not a revision of this document").With("field", "base")
 		}
 		return Proposal{}, err
 	}
-	text, sum, err := c.storeText(ctx, op, d.ID, in.Text)
+	baseText, err := c.readText(ctx, baseRev)
+	if err != nil {
+		return Proposal{}, fmt.Errorf("%s: %w", op, err)
+	}
+	raw := in.Text
+	if in.Changes != nil {
+		applied, err := ApplyChanges(op, string(baseText), in.Changes)
+		if err != nil {
+			return Proposal{}, err
+		}
+		if applied == string(baseText) {
+			return Proposal{}, Refuse(op, ReasonNoChanges, "the changes leave the text as it is").With("field", "changes")
+		}
+		raw = []byte(applied)
+	}
+	if strings.TrimSpace(string(raw)) == "" {
+		return Proposal{}, Refuse(op, ReasonEmptyText, "a proposal needs a text: an empty one would delete everything").With("field", "text")
+	}
+	text, sum, err := c.storeText(ctx, op, d.ID, raw)
 	if err != nil {
 		return Proposal{}, err
 	}
+	own, err := c.diffHashes(ctx, d.ID, baseRev.SHA256, sum, textdiff.ModeLine)
+	if err != nil {
+		return Proposal{}, err
+	}
+	items := touchedItems(own, NewOutline(string(baseText), d.Language))
 	var p Proposal
 	err = c.inDocument(ctx, op, d, func(tx DocumentTx) error {
 		if err := c.checkStep(op, actor, tx.Document(), ActionPropose); err != nil {
@@ -64,7 +95,7 @@ func (s *Proposals) Propose(ctx context.Context, actor *User, slug string, in Ne
 		}
 		now := c.clock()
 		p = Proposal{DocumentID: d.ID, Number: last + 1, Base: in.Base, AuthorID: actor.ID, Title: title,
-			Rationale: rationale, SHA256: sum, Size: int64(len(text)), State: ProposalOpen, CreatedAt: now}
+			Rationale: rationale, SHA256: sum, Size: int64(len(text)), State: ProposalOpen, CreatedAt: now, Items: items}
 		if p, err = tx.InsertProposal(ctx, p); err != nil {
 			return err
 		}

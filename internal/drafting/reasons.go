@@ -230,3 +230,27 @@ func init() {
 		reasonKinds[r] = k
 	}
 }
+
+// --- issue 14: amendments item by item ---
+
+// A proposal refused for what it changes.
+const (
+	ReasonEmptyText        Reason = "empty_text"         // a proposal whose text is empty or only whitespace
+	ReasonUnknownItem      Reason = "unknown_item"       // a change names an item the base does not have (item)
+	ReasonItemChangedTwice Reason = "item_changed_twice" // two changes replace or delete the same item (item)
+	ReasonNoChanges        Reason = "no_changes"         // a proposal that changes nothing
+)
+
+// amendmentReasonKinds are the kinds of the reasons above; init adds them.
+var amendmentReasonKinds = map[Reason]Kind{
+	ReasonEmptyText:        KindInvalid,
+	ReasonUnknownItem:      KindInvalid,
+	ReasonItemChangedTwice: KindInvalid,
+	ReasonNoChanges:        KindInvalid,
+}
+
+func init() {
+	for r, k := range amendmentReasonKinds {
+		reasonKinds[r] = k
+	}
+}

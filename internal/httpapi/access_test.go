@@ -70,6 +70,13 @@ var publicRoutes = map[string]bool{
 	"GET /api/v1/public/documents/:slug/download/:file": true,
 	// issue 15: office files answer HEAD too.
 	"HEAD /api/v1/public/documents/:slug/download/:file": true,
+	// issue 14: the table of amendments, after a final adoption.
+	"GET /api/v1/public/documents/:slug/amendments":       true,
+	"GET /api/v1/public/documents/:slug/amendments.csv":   true,
+	"GET /api/v1/public/documents/:slug/amendments.docx":  true,
+	"HEAD /api/v1/public/documents/:slug/amendments":      true,
+	"HEAD /api/v1/public/documents/:slug/amendments.csv":  true,
+	"HEAD /api/v1/public/documents/:slug/amendments.docx": true,
 }
 
 // signedInRoutes are open to any signed-in user, whatever their roles: they

@@ -4,11 +4,14 @@ package httpapi
 // amendments.
 
 import (
+	"bytes"
+	"encoding/json"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
 
 	"redline/internal/drafting"
+	"redline/internal/textdiff"
 )
 
 // voteJSON is a vote: {for, against, abstained}.
@@ -89,3 +92,71 @@ func (s *Server) handleProposalDecision(c *gin.Context) {
 	}
 	c.JSON(http.StatusOK, out)
 }
+
+// changeJSON is one item change of a proposal: {op: replace | insert_after
+// | delete, item: the label's key, text}.
+type changeJSON struct {
+	Op   string `json:"op"`
+	Item string `json:"item"`
+	Text string `json:"text"`
+}
+
+func changesIn(cs []changeJSON) []drafting.ItemChange {
+	if cs == nil {
+		return nil
+	}
+	out := make([]drafting.ItemChange, 0, len(cs))
+	for _, c := range cs {
+		out = append(out, drafting.ItemChange{Op: c.Op, Item: c.Item, Text: c.Text})
+	}
+	return out
+}
+
+type conflictJSON struct {
+	drafting.MergeConflict
+	Items []itemJSON `json:"items"`
+}
+
+// handleProposalEffect answers what a proposal would do now: its own
+// redline against its base and, when the head has moved, the redline of
+// its merge onto the head with the conflicts, every paragraph labelled.
+func (s *Server) handleProposalEffect(c *gin.Context) {
+	n, err := proposalNumber(c)
+	if err != nil {
+		s.respondError(c, err)
+		return
+	}
+	mode, err := textdiff.ParseMode(c.Query("mode"))
+	if err != nil {
+		s.respondError(c, invalid("mode must be word, char or line"))
+		return
+	}
+	e, err := s.svc.Proposals.Effect(c.Request.Context(), actor(c), c.Param("slug"), n, mode)
+	if err != nil {
+		s.respondError(c, err)
+		return
+	}
+	var own bytes.Buffer
+	if err := writeLabeledJSON(&own, e.Own, e.BaseOutline, e.ProposalOutline); err != nil {
+		s.respondError(c, err)
+		return
+	}
+	out := gin.H{"proposal": proposalOut(e.Proposal), "base": e.Base.Number, "head": e.Head.Number, "moved": e.Moved,
+		"own": json.RawMessage(own.Bytes()), "onto_head": nil, "conflicts": []conflictJSON{}}
+	if e.Moved {
+		var onto bytes.Buffer
+		if err := writeLabeledJSON(&onto, e.OntoHead, e.HeadOutline, e.MergedOutline); err != nil {
+			s.respondError(c, err)
+			return
+		}
+		out["onto_head"] = json.RawMessage(onto.Bytes())
+		cs := make([]conflictJSON, 0, len(e.Conflicts))
+		for _, x := range e.Conflicts {
+			cs = append(cs, conflictJSON{MergeConflict: x.MergeConflict, Items: itemsOut(x.Items)})
+		}
+		out["conflicts"] = cs
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+func jsonRaw(b []byte) json.RawMessage { return json.RawMessage(bytes.TrimSpace(b)) }

@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -146,5 +147,135 @@ func TestLabelsOverHTTP(t *testing.T) {
 	cs := chair.mustStatus(chair.do("GET", "/api/v1/documents/doc/comments?revision=2", nil), 200)
 	if !strings.Contains(string(cs.Body), `"paragraph":3,"label":"пункт 3"`) {
 		t.Errorf("comment without its label: %s", cs.Body)
+	}
+}
+
+// TestItemAmendmentsOverHTTP (issue 14): a member amends item 3 alone; the
+// proposal is stored as a whole text and records the item it touches; its
+// effect is just that change, also after the head moved on (never the
+// proposal against the head); overlapping amendments show their conflicts
+// by label; empty texts, unknown items and items changed twice are refused
+// with their reasons.
+func TestItemAmendmentsOverHTTP(t *testing.T) {
+	a := workflowAPI(t, "sqlite+disk")
+	chair, member, member2 := a, a.as("member"), a.as("member2")
+	refused := func(r response, status int, reason string) {
+		t.Helper()
+		if r.Status != status || r.reason(t) != reason {
+			t.Errorf("status %d reason %q, want %d %q: %s", r.Status, r.reason(t), status, reason, r.Body)
+		}
+	}
+	propose := func(who *api, body map[string]any) response {
+		return who.do("POST", "/api/v1/documents/doc/proposals", body)
+	}
+	refused(propose(member, map[string]any{"base": 1, "title": "Пусто", "text": " \n\n \t"}), 400, "empty_text")
+	refused(propose(member, map[string]any{"base": 1, "title": "Нет", "changes": []map[string]any{{"op": "replace", "item": "17", "text": "x"}}}), 400, "unknown_item")
+	refused(propose(member, map[string]any{"base": 1, "title": "Дважды", "changes": []map[string]any{
+		{"op": "replace", "item": "3", "text": "x"}, {"op": "delete", "item": "3"}}}), 400, "item_changed_twice")
+	refused(propose(member, map[string]any{"base": 1, "title": "Пусто", "changes": []map[string]any{{"op": "replace", "item": "3", "text": "  "}}}), 400, "empty_text")
+	refused(propose(member, map[string]any{"base": 1, "title": "Как", "changes": []map[string]any{{"op": "move", "item": "3"}}}), 400, "invalid_input")
+
+	// Item 3 alone, its number kept.
+	p1 := member.mustStatus(propose(member, map[string]any{"base": 1, "title": "Территориальный", "changes": []map[string]any{
+		{"op": "replace", "item": "3", "text": "Поддержать пилотный территориальный кластер малых и средних предприятий."}}}), 201).json(t)
+	if items, _ := p1["items"].([]any); len(items) != 1 || items[0].(map[string]any)["label"] != "пункт 3" || items[0].(map[string]any)["key"] != "3" {
+		t.Errorf("items touched: %v", p1["items"])
+	}
+	text := string(member.mustStatus(member.do("GET", "/api/v1/documents/doc/proposals/1/text", nil), 200).Body)
+	if want := strings.Replace(wfBase, "пилотный кластер", "пилотный территориальный кластер", 1); text != want {
+		t.Errorf("stored text:\n%q\nwant\n%q", text, want)
+	}
+	// Insert and delete.
+	p2 := member2.mustStatus(propose(member2, map[string]any{"base": 1, "title": "Новый пункт", "changes": []map[string]any{
+		{"op": "insert_after", "item": "4", "text": "5. Провести следующую конференцию в 2012 году."}, {"op": "delete", "item": "1"}}}), 201).json(t)
+	if fmt := p2["items"]; len(fmt.([]any)) != 2 {
+		t.Errorf("items of an insertion and a deletion: %v", fmt)
+	}
+	text2 := string(member.mustStatus(member.do("GET", "/api/v1/documents/doc/proposals/2/text", nil), 200).Body)
+	if strings.Contains(text2, "1. Участники") || !strings.HasSuffix(text2, "4. Подготовить дорожную карту развития кластеров.\n\n5. Провести следующую конференцию в 2012 году.\n") {
+		t.Errorf("inserted and deleted: %q", text2)
+	}
+
+	type effect struct {
+		Moved bool `json:"moved"`
+		Own   struct {
+			ChangedItems []struct{ Label string } `json:"changed_items"`
+		} `json:"own"`
+		OntoHead *struct {
+			ChangedItems []struct{ Label string } `json:"changed_items"`
+			Stats        struct {
+				Changed int `json:"paragraphs_changed"`
+			} `json:"stats"`
+		} `json:"onto_head"`
+		Conflicts []struct {
+			Items []struct{ Label string } `json:"items"`
+		} `json:"conflicts"`
+	}
+	getEffect := func(n int) effect {
+		t.Helper()
+		var e effect
+		if err := json.Unmarshal(member.mustStatus(member.do("GET", "/api/v1/documents/doc/proposals/"+strconv.Itoa(n)+"/effect", nil), 200).Body, &e); err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
+	if e := getEffect(1); e.Moved || len(e.Own.ChangedItems) != 1 || e.Own.ChangedItems[0].Label != "пункт 3" {
+		t.Errorf("effect on its own base: %+v", e)
+	}
+	// The head moves on (item 2 changes): proposal 1 still shows only item 3.
+	chair.mustStatus(chair.do("POST", "/api/v1/documents/doc/revisions", map[string]any{"base": 1, "message": "п. 2",
+		"text": strings.Replace(wfBase, "центр кластерного развития", "центр развития кластеров", 1)}), 201)
+	e := getEffect(1)
+	if !e.Moved || e.OntoHead == nil || len(e.OntoHead.ChangedItems) != 1 || e.OntoHead.ChangedItems[0].Label != "пункт 3" || len(e.Conflicts) != 0 {
+		t.Errorf("effect after the head moved: %+v", e)
+	}
+	// An amendment of item 2 on the old base conflicts with the head there.
+	member2.mustStatus(propose(member2, map[string]any{"base": 1, "title": "Центр", "changes": []map[string]any{
+		{"op": "replace", "item": "2", "text": "Рекомендовать создать центр поддержки кластеров."}}}), 201)
+	if e := getEffect(3); len(e.Conflicts) != 1 || len(e.Conflicts[0].Items) != 1 || e.Conflicts[0].Items[0].Label != "пункт 2" {
+		t.Errorf("conflict by label: %+v", e)
+	}
+}
+
+// TestCollisionsByLabelAcrossBases (issue 14): two members amend item 3, on
+// different bases (revision 2 renumbered nothing but changed item 2), and
+// are reported as colliding by the label "пункт 3", with links to both; an
+// amendment of another item does not collide.
+func TestCollisionsByLabelAcrossBases(t *testing.T) {
+	a := workflowAPI(t, "sqlite+disk")
+	chair, member, member2 := a, a.as("member"), a.as("member2")
+	replace3 := func(who *api, base int, text string) {
+		t.Helper()
+		who.mustStatus(who.do("POST", "/api/v1/documents/doc/proposals", map[string]any{"base": base, "title": "п. 3",
+			"changes": []map[string]any{{"op": "replace", "item": "3", "text": text}}}), 201)
+	}
+	replace3(member, 1, "Поддержать пилотный территориальный кластер.")
+	// Revision 2 inserts a paragraph before item 3 and changes item 2: the
+	// paragraph index of item 3 moves, its label does not.
+	r2 := strings.Replace(wfBase, "центр кластерного развития.", "центр кластерного развития.\n\nОтметить опыт Москвы.", 1)
+	chair.mustStatus(chair.do("POST", "/api/v1/documents/doc/revisions", map[string]any{"base": 1, "text": r2, "message": "вставка"}), 201)
+	replace3(member2, 2, "Поддержать пилотный промышленный кластер.")
+	member2.mustStatus(member2.do("POST", "/api/v1/documents/doc/proposals", map[string]any{"base": 2, "title": "п. 4",
+		"changes": []map[string]any{{"op": "replace", "item": "4", "text": "Подготовить план."}}}), 201)
+
+	var out struct {
+		Collisions []struct {
+			Proposal struct{ Number int }          `json:"proposal"`
+			Items    []struct{ Key, Label string } `json:"items"`
+			Links    []string                      `json:"links"`
+		} `json:"collisions"`
+	}
+	col := member.mustStatus(member.do("GET", "/api/v1/documents/doc/proposals/1/collisions", nil), 200)
+	if err := json.Unmarshal(col.Body, &out); err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Collisions) != 1 || out.Collisions[0].Proposal.Number != 2 || len(out.Collisions[0].Items) != 1 ||
+		out.Collisions[0].Items[0].Label != "пункт 3" || len(out.Collisions[0].Links) != 2 ||
+		!strings.HasSuffix(out.Collisions[0].Links[1], "/proposals/2") {
+		t.Errorf("collisions of 1: %s", col.Body)
+	}
+	col = member.mustStatus(member.do("GET", "/api/v1/documents/doc/proposals/2/collisions", nil), 200)
+	if !strings.Contains(string(col.Body), `"label":"пункт 3"`) || strings.Contains(string(col.Body), `"number":3`) {
+		t.Errorf("collisions of 2: %s", col.Body)
 	}
 }

@@ -55,10 +55,11 @@ func proposalOut(p drafting.Proposal) proposalJSON {
 }
 
 type proposalCreateRequest struct {
-	Base      *int64  `json:"base"`
-	Text      *string `json:"text"`
-	Title     string  `json:"title"`
-	Rationale string  `json:"rationale"`
+	Base      *int64       `json:"base"`
+	Text      *string      `json:"text"`
+	Title     string       `json:"title"`
+	Rationale string       `json:"rationale"`
+	Changes   []changeJSON `json:"changes"` // issue 14: item by item, instead of text
 }
 
 func (s *Server) handleProposalCreate(c *gin.Context) {
@@ -74,6 +75,7 @@ func (s *Server) handleProposalCreate(c *gin.Context) {
 	if req.Text != nil {
 		in.Text = []byte(*req.Text)
 	}
+	in.Changes = changesIn(req.Changes)
 	p, err := s.svc.Proposals.Propose(c.Request.Context(), actor(c), c.Param("slug"), in)
 	if err != nil {
 		s.respondError(c, err)
@@ -237,6 +239,8 @@ func (s *Server) handleProposalMerge(c *gin.Context) {
 type collisionJSON struct {
 	Proposal   proposalJSON `json:"proposal"`
 	Paragraphs []string     `json:"paragraphs"`
+	Items      []itemJSON   `json:"items"` // issue 14: the shared items by label
+	Links      []string     `json:"links"` // the two proposals
 }
 
 func (s *Server) handleProposalCollisions(c *gin.Context) {
@@ -252,7 +256,9 @@ func (s *Server) handleProposalCollisions(c *gin.Context) {
 	}
 	out := make([]collisionJSON, 0, len(cs))
 	for _, col := range cs {
-		out = append(out, collisionJSON{Proposal: proposalOut(col.Proposal), Paragraphs: col.Paragraphs})
+		base := "/api/v1/documents/" + c.Param("slug") + "/proposals/"
+		out = append(out, collisionJSON{Proposal: proposalOut(col.Proposal), Paragraphs: col.Paragraphs,
+			Items: itemsOut(col.Items), Links: []string{base + itoa(n), base + itoa(col.Proposal.Number)}})
 	}
 	c.JSON(http.StatusOK, gin.H{"collisions": out})
 }

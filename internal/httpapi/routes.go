@@ -82,4 +82,14 @@ func (s *Server) officeRoutes(api *gin.RouterGroup) {
 // amendmentRoutes registers decisions and the table of amendments.
 func (s *Server) amendmentRoutes(api *gin.RouterGroup) {
 	api.POST("/documents/:slug/proposals/:p/decision", s.handleProposalDecision)
+	api.GET("/documents/:slug/proposals/:p/effect", s.handleProposalEffect)
+	api.GET("/documents/:slug/consolidated", s.handleConsolidated)
+	for _, path := range []string{"/documents/:slug/amendments", "/documents/:slug/amendments.csv", "/documents/:slug/amendments.docx"} {
+		api.GET(path, s.handleAmendments)
+		api.HEAD(path, s.handleAmendments)
+	}
+	for _, path := range []string{"/public/documents/:slug/amendments", "/public/documents/:slug/amendments.csv", "/public/documents/:slug/amendments.docx"} {
+		api.GET(path, s.handlePublicAmendments)
+		api.HEAD(path, s.handlePublicAmendments)
+	}
 }

@@ -129,6 +129,11 @@ func escString(s string) string {
 const xmlHeader = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n"
 
 func writeDOCX(w io.Writer, paras []lpara, m Meta, desc string, track *trackInfo) error {
+	return writeDOCXBody(w, m, desc, func(b *bufio.Writer) error { return writeDocumentXML(b, paras, track) })
+}
+
+// writeDOCXBody writes a Word document whose word/document.xml body writes.
+func writeDOCXBody(w io.Writer, m Meta, desc string, body func(*bufio.Writer) error) error {
 	z := zip.NewWriter(w)
 	t := m.zipTime()
 	parts := []struct {
@@ -158,7 +163,7 @@ func writeDOCX(w io.Writer, paras []lpara, m Meta, desc string, track *trackInfo
 		{"word/settings.xml", str(xmlHeader + `<w:settings xmlns:w="` + nsW + `"><w:defaultTabStop w:val="708"/>` +
 			`<w:compat><w:compatSetting w:name="compatibilityMode" w:uri="http://schemas.microsoft.com/office/word" w:val="15"/></w:compat></w:settings>`)},
 		{"word/styles.xml", str(docxStyles(m.lang()))},
-		{"word/document.xml", func(b *bufio.Writer) error { return writeDocumentXML(b, paras, track) }},
+		{"word/document.xml", body},
 	}
 	for _, p := range parts {
 		if err := zipPart(z, p.name, t, zip.Deflate, p.body); err != nil {
