@@ -412,7 +412,9 @@ func TestSignedAdoptionsThroughServer(t *testing.T) {
 	})
 	t.Run("the public page's commands verify its downloads", func(t *testing.T) {
 		page := string(e.public("/public/" + ru))
-		var keys struct{ Keys []struct{ Fingerprint string } }
+		var keys struct {
+			Keys []struct{ Fingerprint string }
+		}
 		_ = json.Unmarshal(e.public("/api/v1/public/keys"), &keys)
 		if len(keys.Keys) != 1 || !strings.Contains(page, keys.Keys[0].Fingerprint) {
 			t.Errorf("the public page does not show the key's fingerprint %v", keys.Keys)
