@@ -179,4 +179,3 @@ func (c *core) mergeText(ctx context.Context, op string, d Document, p Proposal,
 	}
 	return m.Text, cs, nil
 }
-

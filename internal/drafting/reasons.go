@@ -231,6 +231,14 @@ func init() {
 	}
 }
 
+// --- issue 16: signed adoptions ---
+
+// ReasonNotSigned: the adoption has no signed statement (yet: no key was
+// configured, or its signing is still pending).
+const ReasonNotSigned Reason = "not_signed"
+
+func init() { reasonKinds[ReasonNotSigned] = KindNotFound }
+
 // --- issue 14: amendments item by item ---
 
 // A proposal refused for what it changes.

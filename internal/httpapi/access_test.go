@@ -70,6 +70,11 @@ var publicRoutes = map[string]bool{
 	"GET /api/v1/public/documents/:slug/download/:file": true,
 	// issue 15: office files answer HEAD too.
 	"HEAD /api/v1/public/documents/:slug/download/:file": true,
+	// issue 16: the published keys and the signed adoption statements.
+	"GET /.well-known/redline-keys":                       true,
+	"GET /api/v1/public/keys":                             true,
+	"GET /api/v1/public/documents/:slug/statements":       true,
+	"GET /api/v1/public/documents/:slug/statements/:file": true,
 	// issue 14: the table of amendments, after a final adoption.
 	"GET /api/v1/public/documents/:slug/amendments":       true,
 	"GET /api/v1/public/documents/:slug/amendments.csv":   true,
