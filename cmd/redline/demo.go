@@ -27,6 +27,10 @@ func seedConference(ctx context.Context, svc *drafting.Service, admin string, st
 	if err != nil {
 		return err
 	}
+	// issue 14: the amendments to the basis, decided with votes.
+	if err := demo.SeedAmendments(ctx, svc); err != nil {
+		return err
+	}
 	fmt.Fprintf(stdout, "Demo conference «Государственная поддержка инновационных кластеров в городе Москве» (30 November 2011):\n")
 	fmt.Fprintf(stdout, "  working group: %s/documents/%s\n  public page:   %s/public/%s\n\n", base, demo.Slug, base, demo.Slug)
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)

@@ -127,12 +127,15 @@ func ChangedItems(r *textdiff.Result, from, to Outline) []ItemRef {
 // LabelAt is the label of the paragraph of text (the outline's) holding the
 // code point at offset cp, or of the paragraph before it when cp falls
 // between paragraphs; "" for an empty text.
-func (o Outline) LabelAt(text string, cp int) string {
+func (o Outline) LabelAt(text string, cp int) string { return o.RefAt(text, cp).Label }
+
+// RefAt is LabelAt's paragraph named by its key and label.
+func (o Outline) RefAt(text string, cp int) ItemRef {
 	b := 0
 	for n := 0; n < cp && b < len(text); n++ {
 		_, size := utf8.DecodeRuneInString(text[b:])
 		b += size
 	}
 	i := sort.Search(len(o.Paragraphs), func(i int) bool { return o.Paragraphs[i].Start > b }) - 1
-	return o.Label(max(i, 0))
+	return o.Ref(max(i, 0))
 }

@@ -154,6 +154,7 @@ type para struct {
 	Text    string // without the blank lines after it
 	Open    int    // open threads anchored in it
 	Threads []*thread
+	Item    drafting.ItemRef // its label (issue 14)
 }
 
 // splitParas cuts text into paragraphs where the service does (a line
@@ -261,7 +262,7 @@ func (u *UI) showDocument(c *gin.Context, status int, errs map[string]string, fo
 			d.Form.Revision = rev.Number
 		}
 		d.C = u.commentCtx(ctx, actor, slug, rev.Number, 0)
-		d.Paras = splitParas(string(text))
+		d.Paras = labelParas(splitParas(string(text)), string(text), dv.Language)
 		if st, err := u.svc.Adoptions.Status(ctx, actor, slug, rev.Number); err == nil {
 			d.Approvals = &st
 		}

@@ -166,11 +166,16 @@ type proposalData struct {
 	Head       drafting.Revision
 	HeadMoved  bool
 	Collisions []drafting.Collision
-	CanMerge   bool
-	CanReject  bool
-	IsAuthor   bool
-	Conflict   *conflictView
-	Reason     string
+	// Effect is what the proposal would do now (issue 14): VsHead is its
+	// merge onto the head, these what did not merge, and Merged the text
+	// a chair may accept with changes.
+	EffectConflicts []drafting.LabeledConflict
+	Merged          string
+	CanMerge        bool
+	CanReject       bool
+	IsAuthor        bool
+	Conflict        *conflictView
+	Reason          string
 	// The discussion of the proposal.
 	CommentsRead bool
 	Threads      []*thread
@@ -213,10 +218,11 @@ func (u *UI) showProposal(c *gin.Context, status int, conflict *conflictView, er
 		d.CanMerge = u.may(ctx, actor, slug, drafting.ActionMerge)
 		d.CanReject = u.may(ctx, actor, slug, drafting.ActionReject)
 		d.IsAuthor = d.IsAuthor && u.may(ctx, actor, slug, drafting.ActionWithdraw)
-		if dv.Head != nil && dv.Head.Number != prop.Base {
-			head, _, vsHead, err := u.svc.Proposals.Diff(ctx, actor, slug, n, "head", textdiff.ModeWord)
-			if err == nil {
-				d.Head, d.VsHead, d.HeadMoved = head, newRedline(vsHead), true
+		if e, err := u.svc.Proposals.Effect(ctx, actor, slug, n, textdiff.ModeWord); err == nil {
+			d.Head, d.Merged = e.Head, e.Merged
+			d.VsBase = newLabeledRedline(e.Own, e.BaseOutline, e.ProposalOutline)
+			if e.Moved {
+				d.VsHead, d.HeadMoved, d.EffectConflicts = newLabeledRedline(e.OntoHead, e.HeadOutline, e.MergedOutline), true, e.Conflicts
 			}
 		} else if dv.Head != nil {
 			d.Head = *dv.Head
@@ -254,7 +260,13 @@ func (u *UI) handleProposalMerge(c *gin.Context) {
 		return
 	}
 	head, _ := strconv.ParseInt(c.PostForm("head"), 10, 64)
-	_, err := u.svc.Proposals.Merge(c.Request.Context(), shell.Actor(c), slug, n, drafting.MergeInput{Head: head})
+	vote, verr := formVote(c)
+	if verr != nil {
+		t := u.langs[pickLanguage(c.Request)]
+		u.showProposal(c, http.StatusBadRequest, nil, map[string]string{"vote": t.Reason(verr)})
+		return
+	}
+	_, err := u.svc.Proposals.Merge(c.Request.Context(), shell.Actor(c), slug, n, drafting.MergeInput{Head: head, Vote: vote})
 	if err != nil {
 		if drafting.ErrorReason(err) == drafting.ReasonMergeConflict {
 			d := drafting.ErrorDetails(err)
@@ -284,8 +296,14 @@ func (u *UI) handleProposalResolve(c *gin.Context) {
 	}
 	head, _ := strconv.ParseInt(c.PostForm("head"), 10, 64)
 	text := normalizeNewlines(c.PostForm("text"))
+	vote, verr := formVote(c)
+	if verr != nil {
+		t := u.langs[pickLanguage(c.Request)]
+		u.showProposal(c, http.StatusBadRequest, &conflictView{Merged: text, Head: head}, map[string]string{"resolve": t.Reason(verr)})
+		return
+	}
 	_, err := u.svc.Proposals.Merge(c.Request.Context(), shell.Actor(c), slug, n,
-		drafting.MergeInput{Head: head, Text: []byte(text), Message: strings.TrimSpace(c.PostForm("message"))})
+		drafting.MergeInput{Head: head, Text: []byte(text), Message: strings.TrimSpace(c.PostForm("message")), Vote: vote})
 	if err != nil {
 		if shownOnForm(err) {
 			t := u.langs[pickLanguage(c.Request)]
@@ -305,7 +323,12 @@ func (u *UI) handleProposalReject(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if _, err := u.svc.Proposals.Reject(c.Request.Context(), shell.Actor(c), slug, n, strings.TrimSpace(c.PostForm("reason"))); err != nil {
+	vote, err := formVote(c)
+	if err == nil {
+		_, _, err = u.svc.Proposals.Decide(c.Request.Context(), shell.Actor(c), slug, n,
+			drafting.DecideInput{Decision: drafting.DecisionRejected, Reason: strings.TrimSpace(c.PostForm("reason")), Vote: vote})
+	}
+	if err != nil {
 		if shownOnForm(err) {
 			t := u.langs[pickLanguage(c.Request)]
 			u.showProposal(c, shell.Status(err), nil, map[string]string{"reason": t.Reason(err)})

@@ -27,6 +27,7 @@ type rlPara struct {
 	Other  string // the id of the other half of a move
 	OtherN int    // and its paragraph number
 	Chunks []chunk
+	Label  string // the paragraph's label ("пункт 11"), when known (issue 14)
 }
 
 // rlRow is one row of a side-by-side redline.
@@ -38,10 +39,13 @@ type rlRow struct {
 	Other       string
 	OtherN      int
 	Left, Right []chunk
+	OldLabel    string // the labels of both sides, when known (issue 14)
+	NewLabel    string
 }
 
 // redline is a textdiff.Result laid out for the templates.
 type redline struct {
+	Items    []drafting.ItemRef // the items changed, when labels are known (issue 14)
 	Paras    []rlPara
 	Rows     []rlRow
 	Stats    textdiff.Stats
@@ -197,6 +201,9 @@ func (u *UI) handleDiff(c *gin.Context) {
 			return
 		}
 		d.From, d.To, d.Redline = view.From, view.To, newRedline(view.Result)
+		if from, to, err := u.svc.Documents.DiffOutlines(ctx, slug, view); err == nil {
+			d.Redline = newLabeledRedline(view.Result, from, to)
+		}
 	}
 	p.Data = d
 	u.render(c, http.StatusOK, "diff", p)

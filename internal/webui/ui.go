@@ -155,6 +155,13 @@ func (u *UI) Mount(sh *shell.Shell) {
 	g.GET("/public/:slug/diff", u.handlePublicDiff)
 	g.GET("/public/:slug/feed.atom", u.handlePublicFeed)
 
+	// issue 14: amendments (amendments.go)
+	g.GET("/documents/:slug/amendments", u.handleAmendments)
+	g.GET("/documents/:slug/consolidated", u.handleConsolidated)
+	g.GET("/documents/:slug/amend", u.handleAmendItemForm)
+	g.POST("/documents/:slug/amend", u.handleAmendItem)
+	g.GET("/public/:slug/amendments", u.handlePublicAmendments)
+
 	// issue 15: office files (imports.go)
 	g.POST("/documents/import", u.handleImportNew)
 	g.POST("/documents/:slug/import", u.handleImportRevision)
@@ -218,7 +225,7 @@ func (u *UI) newPage(c *gin.Context, title string) *page {
 // pageFiles are the templates of each page besides base.html and the partials.
 var pageFiles = []string{"home", "signin", "documents", "document", "history", "diff", "proposals",
 	"proposal_new", "proposal", "approvals", "edit", "members", "users", "events", "error", "public", "public_diff",
-	"import"}
+	"import", "amendments", "consolidated", "amend_item"}
 
 var funcs = template.FuncMap{
 	"inc":    func(i int) int { return i + 1 },
