@@ -183,7 +183,7 @@ func TestAnonymousReaders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{r.SHA256, "Принят за основу", "sha256sum 4.md", "/api/v1/public/documents/" + demo.Slug + "/download/4.md",
+	for _, want := range []string{r.SHA256, "Принят за основу", "sha256sum " + demo.Slug + "-r4-" + r.SHA256[:12] + ".md", "/api/v1/public/documents/" + demo.Slug + "/download/4.md",
 		"венчурного финансирования"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("public page lacks %q", want)

@@ -140,6 +140,8 @@ type publicData struct {
 	Feed       string
 	StageLabel string
 	Signed     *signedData // issue 16 (signing.go)
+	FileName   string      // the download's file name, for sha256sum (issue 14)
+	Final      bool        // adopted as a whole: the table of amendments is public (issue 14)
 }
 
 // adoptionRow is one row of the public history: an adoption, or a
@@ -182,7 +184,11 @@ func (u *UI) handlePublic(c *gin.Context) {
 	p := &page{translator: u.langs[lang], Title: pub.Document.Title, Path: "/public/" + slug, assets: u.assets,
 		Public: true, Errors: map[string]string{}}
 	d := publicData{Doc: pub.Document, Current: a, Amended: pub.Amended, Paras: splitParas(string(text)),
-		Download: downloadURL(slug, a.Revision), Feed: "/public/" + slug + "/feed.atom"}
+		Download: downloadURL(slug, a.Revision), Feed: "/public/" + slug + "/feed.atom",
+		FileName: slug + "-r" + strconv.FormatInt(a.Revision, 10) + "-" + shortHash(a.SHA256) + ".md"}
+	for _, ad := range pub.Adoptions {
+		d.Final = d.Final || ad.Stage == drafting.StageFinal
+	}
 	links := statementsByAdoption(slug, pub)
 	d.Signed = u.signed(pub, links)
 	var prev int64
