@@ -21,12 +21,12 @@ type Outline struct {
 
 // NewOutline parses text, labelled in lang.
 func NewOutline(text, lang string) Outline {
-	return Outline{Language: labelLanguage(lang), Paragraphs: outline.Parse(text)}
+	return Outline{Language: LabelLanguage(lang), Paragraphs: outline.Parse(text)}
 }
 
-// labelLanguage is the language labels are written in: Russian for a
+// LabelLanguage is the language labels are written in: Russian for a
 // Russian document, English for any other.
-func labelLanguage(lang string) string {
+func LabelLanguage(lang string) string {
 	if lang == "ru" || len(lang) > 3 && lang[:3] == "ru-" {
 		return "ru"
 	}

@@ -48,6 +48,8 @@ type amendmentsData struct {
 	API     string // the API's path of the table, for the downloads
 	People  bool   // authors and chairs are named (not on the public page)
 	Public  bool
+	// LabelLang is the language of the paragraphs' labels.
+	LabelLang string
 }
 
 type amendmentRowView struct {
@@ -97,7 +99,7 @@ func (u *UI) handleAmendments(c *gin.Context) {
 	p.Section = "documents"
 	p.Doc = u.tabs(ctx, actor, dv, "amendments")
 	p.Data = amendmentsData{Table: t, Rows: rowsView(t), Filters: tableFilters,
-		API: "/api/v1/documents/" + slug + "/amendments", People: true}
+		API: "/api/v1/documents/" + slug + "/amendments", People: true, LabelLang: drafting.LabelLanguage(t.Document.Language)}
 	u.render(c, http.StatusOK, "amendments", p)
 }
 
@@ -127,7 +129,7 @@ func (u *UI) handlePublicAmendments(c *gin.Context) {
 	p := u.newPage(c, t.Document.Title)
 	p.Public, p.User = true, nil
 	p.Data = amendmentsData{Table: t, Rows: rowsView(t), Filters: tableFilters,
-		API: "/api/v1/public/documents/" + slug + "/amendments", Public: true}
+		API: "/api/v1/public/documents/" + slug + "/amendments", Public: true, LabelLang: drafting.LabelLanguage(t.Document.Language)}
 	u.render(c, http.StatusOK, "amendments", p)
 }
 
@@ -309,6 +311,7 @@ func newLabeledRedline(r *textdiff.Result, from, to drafting.Outline) *redline {
 		i++
 	}
 	out.Items = drafting.ChangedItems(r, from, to)
+	out.Lang = to.Language
 	return out
 }
 

@@ -46,6 +46,7 @@ type docTabs struct {
 	CanReopen     bool // an administrator, on a final document
 	OpenProposals int
 	Reopen        string // the reason a refused reopening form sends back
+	LabelLang     string // the language paragraph labels are written in (issue 14)
 }
 
 // can asks the authorizer about something outside the procedure (the
@@ -61,7 +62,7 @@ func (u *UI) may(ctx context.Context, actor *drafting.User, slug string, a draft
 
 func (u *UI) tabs(ctx context.Context, actor *drafting.User, dv drafting.DocumentView, tab string) *docTabs {
 	may := u.svc.Decisions(ctx, actor, dv.Slug, drafting.ActionPropose, drafting.ActionCommit, drafting.ActionReopen)
-	t := &docTabs{Slug: dv.Slug, Title: dv.Title, Tab: tab, State: string(dv.State),
+	t := &docTabs{Slug: dv.Slug, Title: dv.Title, Tab: tab, State: string(dv.State), LabelLang: drafting.LabelLanguage(dv.Language),
 		CanMembers: u.can(ctx, actor, dv.Slug, drafting.ObjDocument, drafting.ActManageMembers),
 		CanAudit:   u.can(ctx, actor, dv.Slug, drafting.ObjAudit, drafting.ActRead),
 		CanPropose: may[drafting.ActionPropose].Allowed,

@@ -46,6 +46,7 @@ type rlRow struct {
 // redline is a textdiff.Result laid out for the templates.
 type redline struct {
 	Items    []drafting.ItemRef // the items changed, when labels are known (issue 14)
+	Lang     string             // the labels' language
 	Paras    []rlPara
 	Rows     []rlRow
 	Stats    textdiff.Stats
