@@ -328,3 +328,15 @@ func isSeparatorText(s string) bool {
 	}
 	return s != ""
 }
+
+// NormalizeNewlines returns s with every CRLF line end turned into LF. Every
+// place a text enters Redline (the API, the web forms, the command line, an
+// imported office file) calls it, so that a text whose line ends changed is
+// never shown as rewritten. A lone CR is left as it is, for the caller to
+// refuse.
+func NormalizeNewlines(s string) string {
+	if strings.IndexByte(s, '\r') < 0 {
+		return s
+	}
+	return strings.ReplaceAll(s, "\r\n", "\n")
+}
