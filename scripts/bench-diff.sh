@@ -41,7 +41,7 @@ run_git() {
 		return 1
 	}
 }
-run_redline() { "$bin" diff --mode word --format unified "$1" "$2" >/dev/null; }
+run_redline() { "$bin" diff --mode word --format unified "$1" "$2" >/dev/null 2>&1; }
 
 now_ns() { date +%s%N; }
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
