@@ -70,6 +70,8 @@ var publicRoutes = map[string]bool{
 	"GET /api/v1/public/documents/:slug/download/:file": true,
 	// issue 15: office files answer HEAD too.
 	"HEAD /api/v1/public/documents/:slug/download/:file": true,
+	// issue 16: the API's description.
+	"GET /api/v1/openapi.json": true,
 }
 
 // signedInRoutes are open to any signed-in user, whatever their roles: they
