@@ -10,7 +10,8 @@ import (
 )
 
 // handleOpenAPI serves the API's description (OpenAPI 3.1) to anyone: the
-// same for every caller, so cacheable, with a strong ETag and 304.
+// same for every caller, with a strong ETag and 304, and cacheable by
+// anyone when asked without credentials.
 func (s *Server) handleOpenAPI(c *gin.Context) {
 	doc, etag, err := apidoc.JSON()
 	if err != nil {
@@ -18,7 +19,11 @@ func (s *Server) handleOpenAPI(c *gin.Context) {
 		return
 	}
 	c.Header("ETag", `"`+etag+`"`)
-	c.Header("Cache-Control", "public, max-age=300")
+	// Whatever a signed-in caller is answered stays no-store (the shell's
+	// rule); the description is the same for everyone else.
+	if actor(c) == nil {
+		c.Header("Cache-Control", "public, max-age=300")
+	}
 	if etagMatch(c.GetHeader("If-None-Match"), etag) {
 		c.Status(http.StatusNotModified)
 		return
