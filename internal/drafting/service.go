@@ -39,6 +39,7 @@ type core struct {
 	maxTextBytes   int64
 	now            func() time.Time
 	hooks          Hooks
+	signer         Signer // nil: adoptions are not signed
 	diffs          *diffCache
 	anchors        *anchorCache
 }
@@ -62,6 +63,9 @@ type Options struct {
 	DiffCacheBytes int              // text bytes of redlines kept in memory; 64 MiB when zero
 	Now            func() time.Time // the one clock of every record; time.Now when nil
 	Hooks          Hooks
+	// Signer signs adoption statements; nil: adoptions are not signed
+	// (until a service with one runs the outbox).
+	Signer Signer
 }
 
 // NewService returns a Service over store and blobs. blobs must have the
@@ -69,7 +73,7 @@ type Options struct {
 // at compile time.
 func NewService(store Store, blobs Blobs, opt Options) *Service {
 	c := &core{store: store, blobs: blobs, authz: opt.Authorizer, onPolicyChange: opt.PolicyChanged,
-		maxTextBytes: opt.MaxTextBytes, now: opt.Now, hooks: opt.Hooks}
+		maxTextBytes: opt.MaxTextBytes, now: opt.Now, hooks: opt.Hooks, signer: opt.Signer}
 	if opt.DiffCacheBytes <= 0 {
 		opt.DiffCacheBytes = 64 << 20
 	}
@@ -276,7 +280,8 @@ func hashMatches(b []byte, sum string) bool {
 
 // diffHashes is the cached redline between two stored texts.
 func (c *core) diffHashes(ctx context.Context, docID, from, to string, mode textdiff.Mode) (*textdiff.Result, error) {
-	key := diffKey{from, to, mode}
+	opt := textdiff.Options{Mode: mode}
+	key := diffKey{from, to, opt.CacheKey()}
 	if r, ok := c.diffs.get(key); ok {
 		return r, nil
 	}
@@ -288,7 +293,10 @@ func (c *core) diffHashes(ctx context.Context, docID, from, to string, mode text
 	if err != nil {
 		return nil, err
 	}
-	r := textdiff.Diff(string(a), string(b), textdiff.Options{Mode: mode})
+	r, err := textdiff.DiffContext(ctx, string(a), string(b), opt)
+	if err != nil {
+		return nil, Wrap(KindUnavailable, "diff", "the redline took longer than the request allows; try again later", err)
+	}
 	c.diffs.put(key, r, len(a)+len(b))
 	return r, nil
 }
