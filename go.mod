@@ -4,8 +4,11 @@ go 1.26.0
 
 require (
 	github.com/hiddeco/sshsig v0.2.0
+	github.com/oapi-codegen/runtime v1.9.0
 	golang.org/x/crypto v0.59.0
 )
+
+require github.com/apapsch/go-jsonmerge/v2 v2.0.0 // indirect
 
 require (
 	github.com/getkin/kin-openapi v0.153.0

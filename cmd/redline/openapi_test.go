@@ -15,10 +15,10 @@ import (
 )
 
 // described says whether a route belongs in the API's description: the
-// JSON API and everything else under /api, and the shell's own health,
+// JSON API and everything else under /api and /.well-known, and the shell's own health,
 // readiness and metrics routes. The rest are pages.
 func described(path string) bool {
-	return strings.HasPrefix(path, "/api/") || path == "/healthz" || path == "/readyz" || path == "/metrics"
+	return strings.HasPrefix(path, "/api/") || strings.HasPrefix(path, "/.well-known/") || path == "/healthz" || path == "/readyz" || path == "/metrics"
 }
 
 // TestOpenAPIDescribesEveryRoute builds the handler as serve does and
