@@ -419,6 +419,10 @@ func TestSignedAdoptionsThroughServer(t *testing.T) {
 		if len(keys.Keys) != 1 || !strings.Contains(html.UnescapeString(page), keys.Keys[0].Fingerprint) {
 			t.Errorf("the public page does not show the key's fingerprint %v", keys.Keys)
 		}
+		diffPage := html.UnescapeString(string(e.public("/public/" + ru + "/diff?from=1&to=2")))
+		if len(keys.Keys) != 1 || !strings.Contains(diffPage, keys.Keys[0].Fingerprint) || !strings.Contains(diffPage, "/.well-known/redline-keys") {
+			t.Errorf("the public redline page does not show the keys")
+		}
 		m := regexp.MustCompile(`(?s)<pre id="verify-commands"><code>(.*?)</code></pre>`).FindStringSubmatch(page)
 		if m == nil {
 			t.Fatalf("no verify commands on the public page")
