@@ -22,6 +22,7 @@ import (
 	"testing"
 	"time"
 
+	"redline/internal/apidoc/apidoctest"
 	"redline/internal/signing"
 	"redline/internal/testenv"
 	"redline/internal/webui/demo"
@@ -79,7 +80,7 @@ func (e *signingEnv) call(method, path string, body any, want int) []byte {
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := apidoctest.Client(e.t).Do(req)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -94,7 +95,7 @@ func (e *signingEnv) call(method, path string, body any, want int) []byte {
 // public fetches a path as an anonymous reader.
 func (e *signingEnv) public(path string) []byte {
 	e.t.Helper()
-	resp, err := http.Get(e.srv.base + path)
+	resp, err := apidoctest.Client(e.t).Get(e.srv.base + path)
 	if err != nil {
 		e.t.Fatal(err)
 	}
