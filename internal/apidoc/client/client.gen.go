@@ -78,6 +78,45 @@ func (e DiffParagraphsKind) Valid() bool {
 	}
 }
 
+// Defines values for LabeledDiffParagraphsKind.
+const (
+	LabeledDiffParagraphsKindChanged    LabeledDiffParagraphsKind = "changed"
+	LabeledDiffParagraphsKindDeleted    LabeledDiffParagraphsKind = "deleted"
+	LabeledDiffParagraphsKindEqual      LabeledDiffParagraphsKind = "equal"
+	LabeledDiffParagraphsKindInserted   LabeledDiffParagraphsKind = "inserted"
+	LabeledDiffParagraphsKindJoined     LabeledDiffParagraphsKind = "joined"
+	LabeledDiffParagraphsKindMovedFrom  LabeledDiffParagraphsKind = "moved_from"
+	LabeledDiffParagraphsKindMovedTo    LabeledDiffParagraphsKind = "moved_to"
+	LabeledDiffParagraphsKindRenumbered LabeledDiffParagraphsKind = "renumbered"
+	LabeledDiffParagraphsKindSplit      LabeledDiffParagraphsKind = "split"
+)
+
+// Valid indicates whether the value is a known member of the LabeledDiffParagraphsKind enum.
+func (e LabeledDiffParagraphsKind) Valid() bool {
+	switch e {
+	case LabeledDiffParagraphsKindChanged:
+		return true
+	case LabeledDiffParagraphsKindDeleted:
+		return true
+	case LabeledDiffParagraphsKindEqual:
+		return true
+	case LabeledDiffParagraphsKindInserted:
+		return true
+	case LabeledDiffParagraphsKindJoined:
+		return true
+	case LabeledDiffParagraphsKindMovedFrom:
+		return true
+	case LabeledDiffParagraphsKindMovedTo:
+		return true
+	case LabeledDiffParagraphsKindRenumbered:
+		return true
+	case LabeledDiffParagraphsKindSplit:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for Reason.
 const (
 	ReasonAccountDisabled       Reason = "account_disabled"
@@ -92,6 +131,7 @@ const (
 	ReasonCrossOrigin           Reason = "cross_origin"
 	ReasonDocumentClosed        Reason = "document_closed"
 	ReasonEmptyDocument         Reason = "empty_document"
+	ReasonEmptyText             Reason = "empty_text"
 	ReasonEntityExpansion       Reason = "entity_expansion"
 	ReasonFileTooLarge          Reason = "file_too_large"
 	ReasonHashMismatch          Reason = "hash_mismatch"
@@ -107,12 +147,14 @@ const (
 	ReasonInvalidSlug           Reason = "invalid_slug"
 	ReasonInvalidStage          Reason = "invalid_stage"
 	ReasonInvalidText           Reason = "invalid_text"
+	ReasonItemChangedTwice      Reason = "item_changed_twice"
 	ReasonLoginTaken            Reason = "login_taken"
 	ReasonMalformedDocument     Reason = "malformed_document"
 	ReasonMalformedJson         Reason = "malformed_json"
 	ReasonMergeConflict         Reason = "merge_conflict"
 	ReasonMethodNotAllowed      Reason = "method_not_allowed"
 	ReasonMissingField          Reason = "missing_field"
+	ReasonNoChanges             Reason = "no_changes"
 	ReasonNoRole                Reason = "no_role"
 	ReasonNotAChair             Reason = "not_a_chair"
 	ReasonNotADocument          Reason = "not_a_document"
@@ -144,6 +186,7 @@ const (
 	ReasonTooLong               Reason = "too_long"
 	ReasonTooManyParagraphs     Reason = "too_many_paragraphs"
 	ReasonUnavailable           Reason = "unavailable"
+	ReasonUnknownItem           Reason = "unknown_item"
 	ReasonUnsafePath            Reason = "unsafe_path"
 	ReasonUnsupportedFormat     Reason = "unsupported_format"
 	ReasonUnsupportedMediaType  Reason = "unsupported_media_type"
@@ -178,6 +221,8 @@ func (e Reason) Valid() bool {
 		return true
 	case ReasonEmptyDocument:
 		return true
+	case ReasonEmptyText:
+		return true
 	case ReasonEntityExpansion:
 		return true
 	case ReasonFileTooLarge:
@@ -208,6 +253,8 @@ func (e Reason) Valid() bool {
 		return true
 	case ReasonInvalidText:
 		return true
+	case ReasonItemChangedTwice:
+		return true
 	case ReasonLoginTaken:
 		return true
 	case ReasonMalformedDocument:
@@ -219,6 +266,8 @@ func (e Reason) Valid() bool {
 	case ReasonMethodNotAllowed:
 		return true
 	case ReasonMissingField:
+		return true
+	case ReasonNoChanges:
 		return true
 	case ReasonNoRole:
 		return true
@@ -281,6 +330,8 @@ func (e Reason) Valid() bool {
 	case ReasonTooManyParagraphs:
 		return true
 	case ReasonUnavailable:
+		return true
+	case ReasonUnknownItem:
 		return true
 	case ReasonUnsafePath:
 		return true
@@ -345,6 +396,27 @@ func (e DiffMode) Valid() bool {
 	}
 }
 
+// Defines values for GetConsolidatedParamsMode.
+const (
+	GetConsolidatedParamsModeChar GetConsolidatedParamsMode = "char"
+	GetConsolidatedParamsModeLine GetConsolidatedParamsMode = "line"
+	GetConsolidatedParamsModeWord GetConsolidatedParamsMode = "word"
+)
+
+// Valid indicates whether the value is a known member of the GetConsolidatedParamsMode enum.
+func (e GetConsolidatedParamsMode) Valid() bool {
+	switch e {
+	case GetConsolidatedParamsModeChar:
+		return true
+	case GetConsolidatedParamsModeLine:
+		return true
+	case GetConsolidatedParamsModeWord:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for GetDiffParamsMode.
 const (
 	GetDiffParamsModeChar GetDiffParamsMode = "char"
@@ -393,6 +465,48 @@ func (e GetDiffParamsFormat) Valid() bool {
 	}
 }
 
+// Defines values for CreateProposalJSONBodyChangesOp.
+const (
+	CreateProposalJSONBodyChangesOpDelete      CreateProposalJSONBodyChangesOp = "delete"
+	CreateProposalJSONBodyChangesOpInsertAfter CreateProposalJSONBodyChangesOp = "insert_after"
+	CreateProposalJSONBodyChangesOpReplace     CreateProposalJSONBodyChangesOp = "replace"
+)
+
+// Valid indicates whether the value is a known member of the CreateProposalJSONBodyChangesOp enum.
+func (e CreateProposalJSONBodyChangesOp) Valid() bool {
+	switch e {
+	case CreateProposalJSONBodyChangesOpDelete:
+		return true
+	case CreateProposalJSONBodyChangesOpInsertAfter:
+		return true
+	case CreateProposalJSONBodyChangesOpReplace:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DecideProposalJSONBodyDecision.
+const (
+	Accepted            DecideProposalJSONBodyDecision = "accepted"
+	AcceptedWithChanges DecideProposalJSONBodyDecision = "accepted_with_changes"
+	Rejected            DecideProposalJSONBodyDecision = "rejected"
+)
+
+// Valid indicates whether the value is a known member of the DecideProposalJSONBodyDecision enum.
+func (e DecideProposalJSONBodyDecision) Valid() bool {
+	switch e {
+	case Accepted:
+		return true
+	case AcceptedWithChanges:
+		return true
+	case Rejected:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for GetProposalDiffParamsMode.
 const (
 	GetProposalDiffParamsModeChar GetProposalDiffParamsMode = "char"
@@ -435,6 +549,27 @@ func (e GetProposalDiffParamsFormat) Valid() bool {
 	case GetProposalDiffParamsFormatJson:
 		return true
 	case GetProposalDiffParamsFormatUnified:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetProposalEffectParamsMode.
+const (
+	GetProposalEffectParamsModeChar GetProposalEffectParamsMode = "char"
+	GetProposalEffectParamsModeLine GetProposalEffectParamsMode = "line"
+	GetProposalEffectParamsModeWord GetProposalEffectParamsMode = "word"
+)
+
+// Valid indicates whether the value is a known member of the GetProposalEffectParamsMode enum.
+func (e GetProposalEffectParamsMode) Valid() bool {
+	switch e {
+	case GetProposalEffectParamsModeChar:
+		return true
+	case GetProposalEffectParamsModeLine:
+		return true
+	case GetProposalEffectParamsModeWord:
 		return true
 	default:
 		return false
@@ -509,6 +644,54 @@ type Adoption struct {
 
 	// Stage basis or final
 	Stage string `json:"stage"`
+
+	// Vote How the adoption was voted; null when no vote was recorded.
+	Vote *Vote `json:"vote,omitempty"`
+}
+
+// Amendment defines model for Amendment.
+type Amendment struct {
+	// Author Not shown to public readers.
+	Author *string `json:"author,omitempty"`
+	Base   int64   `json:"base"`
+
+	// Changes The changed paragraphs, marked.
+	Changes [][]Chunk `json:"changes"`
+
+	// DecidedBy Not shown to public readers.
+	DecidedBy *string `json:"decided_by,omitempty"`
+
+	// Decision accepted, accepted_with_changes, rejected; null while not considered
+	Decision *string `json:"decision"`
+
+	// Draft The text of the draft it changes.
+	Draft          string    `json:"draft"`
+	Items          []ItemRef `json:"items"`
+	MergedRevision *int64    `json:"merged_revision"`
+
+	// No The row's number in the whole table.
+	No       int   `json:"no"`
+	Proposal int64 `json:"proposal"`
+
+	// Proposed The proposed wording.
+	Proposed string  `json:"proposed"`
+	Reason   *string `json:"reason,omitempty"`
+	Title    string  `json:"title"`
+	Vote     *Vote   `json:"vote"`
+}
+
+// AmendmentTable defines model for AmendmentTable.
+type AmendmentTable struct {
+	Amendments []Amendment `json:"amendments"`
+	Basis      int64       `json:"basis"`
+	Counts     struct {
+		Accepted int `json:"accepted"`
+		Open     int `json:"open"`
+		Rejected int `json:"rejected"`
+	} `json:"counts"`
+
+	// Decision The filter: accepted, rejected, open or empty.
+	Decision string `json:"decision"`
 }
 
 // Anchor defines model for Anchor.
@@ -583,7 +766,10 @@ type Comment struct {
 	Hidden       bool      `json:"hidden"`
 	HiddenReason *string   `json:"hidden_reason,omitempty"`
 	Id           int64     `json:"id"`
-	MappedAnchor *Anchor   `json:"mapped_anchor,omitempty"`
+
+	// Label That paragraph's label (пункт 11).
+	Label        *string `json:"label,omitempty"`
+	MappedAnchor *Anchor `json:"mapped_anchor,omitempty"`
 
 	// Paragraph The paragraph index in the listed revision.
 	Paragraph *int   `json:"paragraph,omitempty"`
@@ -774,6 +960,61 @@ type InvalidError struct {
 	} `json:"error"`
 }
 
+// ItemRef defines model for ItemRef.
+type ItemRef struct {
+	// Key The label's key, the same in every language: 11, 8/а), preamble/¶2.
+	Key string `json:"key"`
+
+	// Label The label in the document's language: пункт 11, преамбула, абзац 2.
+	Label string `json:"label"`
+}
+
+// LabeledConflict defines model for LabeledConflict.
+type LabeledConflict struct {
+	Base     string    `json:"base"`
+	Head     string    `json:"head"`
+	Items    []ItemRef `json:"items"`
+	Proposal string    `json:"proposal"`
+}
+
+// LabeledDiff A redline as JSON with the items it changes (changed_items) and, on every paragraph, old_label and new_label beside old_index and new_index (null where there is no such side); a moved paragraph's move carries old_label and new_label too.
+type LabeledDiff struct {
+	ChangedItems   []ItemRef `json:"changed_items"`
+	Degraded       bool      `json:"degraded"`
+	DegradedReason *string   `json:"degraded_reason,omitempty"`
+	Mode           string    `json:"mode"`
+	Paragraphs     []struct {
+		Chunks []Chunk `json:"chunks"`
+
+		// Count For split, the number of new paragraphs; for joined, of old ones.
+		Count *int                      `json:"count,omitempty"`
+		Kind  LabeledDiffParagraphsKind `json:"kind"`
+		Move  *struct {
+			Chunks   *[]Chunk `json:"chunks,omitempty"`
+			NewIndex int      `json:"new_index"`
+			OldIndex int      `json:"old_index"`
+		} `json:"move,omitempty"`
+		NewIndex int `json:"new_index"`
+		NewStart int `json:"new_start"`
+		OldIndex int `json:"old_index"`
+		OldStart int `json:"old_start"`
+	} `json:"paragraphs"`
+	Stats struct {
+		ParagraphsAdded      *int `json:"paragraphs_added,omitempty"`
+		ParagraphsChanged    *int `json:"paragraphs_changed,omitempty"`
+		ParagraphsJoined     *int `json:"paragraphs_joined,omitempty"`
+		ParagraphsMoved      *int `json:"paragraphs_moved,omitempty"`
+		ParagraphsRemoved    *int `json:"paragraphs_removed,omitempty"`
+		ParagraphsRenumbered *int `json:"paragraphs_renumbered,omitempty"`
+		ParagraphsSplit      *int `json:"paragraphs_split,omitempty"`
+		WordsDeleted         *int `json:"words_deleted,omitempty"`
+		WordsInserted        *int `json:"words_inserted,omitempty"`
+	} `json:"stats"`
+}
+
+// LabeledDiffParagraphsKind defines model for LabeledDiff.Paragraphs.Kind.
+type LabeledDiffParagraphsKind string
+
 // Member defines model for Member.
 type Member struct {
 	// Document The document's slug.
@@ -801,13 +1042,16 @@ type NotFoundError struct {
 
 // Proposal defines model for Proposal.
 type Proposal struct {
-	Author         string     `json:"author"`
-	Base           int64      `json:"base"`
-	CloseReason    *string    `json:"close_reason,omitempty"`
-	ClosedAt       *time.Time `json:"closed_at"`
-	ClosedBy       *string    `json:"closed_by"`
-	CreatedAt      time.Time  `json:"created_at"`
-	Decision       *string    `json:"decision"`
+	Author      string     `json:"author"`
+	Base        int64      `json:"base"`
+	CloseReason *string    `json:"close_reason,omitempty"`
+	ClosedAt    *time.Time `json:"closed_at"`
+	ClosedBy    *string    `json:"closed_by"`
+	CreatedAt   time.Time  `json:"created_at"`
+	Decision    *string    `json:"decision"`
+
+	// Items The base's paragraphs it touches, by label (an insertion: the paragraph it follows).
+	Items          *[]ItemRef `json:"items,omitempty"`
 	MergedRevision *int64     `json:"merged_revision"`
 	Number         int64      `json:"number"`
 	Rationale      string     `json:"rationale"`
@@ -817,6 +1061,9 @@ type Proposal struct {
 	// State open, merged, rejected or withdrawn
 	State string `json:"state"`
 	Title string `json:"title"`
+
+	// Vote How its decision was voted; null when no vote was recorded.
+	Vote *Vote `json:"vote,omitempty"`
 }
 
 // PublicDocument defines model for PublicDocument.
@@ -842,6 +1089,7 @@ type PublicDocument struct {
 	Stage          string  `json:"stage"`
 	Text           string  `json:"text"`
 	Title          string  `json:"title"`
+	Vote           *Vote   `json:"vote,omitempty"`
 }
 
 // RateLimitedError defines model for RateLimitedError.
@@ -970,6 +1218,13 @@ type User struct {
 	Login       string    `json:"login"`
 }
 
+// Vote defines model for Vote.
+type Vote struct {
+	Abstained int `json:"abstained"`
+	Against   int `json:"against"`
+	For       int `json:"for"`
+}
+
 // CommentID defines model for CommentID.
 type CommentID = int64
 
@@ -1059,6 +1314,60 @@ type CreateDocumentParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
+// GetAmendmentsParams defines parameters for GetAmendments.
+type GetAmendmentsParams struct {
+	// Basis The basis revision; default: the one last adopted as a basis, else 1.
+	Basis *int `form:"basis,omitempty" json:"basis,omitempty"`
+
+	// Decision accepted (к принятию), rejected (к отклонению) or open (не рассмотрено)
+	Decision *string `form:"decision,omitempty" json:"decision,omitempty"`
+}
+
+// GetAmendmentsHeadParams defines parameters for GetAmendmentsHead.
+type GetAmendmentsHeadParams struct {
+	// Basis The basis revision; default: the one last adopted as a basis, else 1.
+	Basis *int `form:"basis,omitempty" json:"basis,omitempty"`
+
+	// Decision accepted (к принятию), rejected (к отклонению) or open (не рассмотрено)
+	Decision *string `form:"decision,omitempty" json:"decision,omitempty"`
+}
+
+// GetAmendmentsCSVParams defines parameters for GetAmendmentsCSV.
+type GetAmendmentsCSVParams struct {
+	// Basis The basis revision; default: the one last adopted as a basis, else 1.
+	Basis *int `form:"basis,omitempty" json:"basis,omitempty"`
+
+	// Decision accepted (к принятию), rejected (к отклонению) or open (не рассмотрено)
+	Decision *string `form:"decision,omitempty" json:"decision,omitempty"`
+}
+
+// GetAmendmentsCSVHeadParams defines parameters for GetAmendmentsCSVHead.
+type GetAmendmentsCSVHeadParams struct {
+	// Basis The basis revision; default: the one last adopted as a basis, else 1.
+	Basis *int `form:"basis,omitempty" json:"basis,omitempty"`
+
+	// Decision accepted (к принятию), rejected (к отклонению) or open (не рассмотрено)
+	Decision *string `form:"decision,omitempty" json:"decision,omitempty"`
+}
+
+// GetAmendmentsDOCXParams defines parameters for GetAmendmentsDOCX.
+type GetAmendmentsDOCXParams struct {
+	// Basis The basis revision; default: the one last adopted as a basis, else 1.
+	Basis *int `form:"basis,omitempty" json:"basis,omitempty"`
+
+	// Decision accepted (к принятию), rejected (к отклонению) or open (не рассмотрено)
+	Decision *string `form:"decision,omitempty" json:"decision,omitempty"`
+}
+
+// GetAmendmentsDOCXHeadParams defines parameters for GetAmendmentsDOCXHead.
+type GetAmendmentsDOCXHeadParams struct {
+	// Basis The basis revision; default: the one last adopted as a basis, else 1.
+	Basis *int `form:"basis,omitempty" json:"basis,omitempty"`
+
+	// Decision accepted (к принятию), rejected (к отклонению) or open (не рассмотрено)
+	Decision *string `form:"decision,omitempty" json:"decision,omitempty"`
+}
+
 // ListCommentsParams defines parameters for ListComments.
 type ListCommentsParams struct {
 	// Revision The comments made on N and every earlier revision, anchors mapped into N.
@@ -1121,6 +1430,21 @@ type ResolveCommentParams struct {
 	// IdempotencyKey 1 to 128 of A-Z a-z 0-9 . _ : -. A retry with the same key and body gets the first answer again (`Idempotent-Replayed: true`); the same key with another body is 409.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
+
+// GetConsolidatedParams defines parameters for GetConsolidated.
+type GetConsolidatedParams struct {
+	// Basis The basis revision; default: the one last adopted as a basis, else 1.
+	Basis *int `form:"basis,omitempty" json:"basis,omitempty"`
+
+	// Open Open amendments to merge in, by number: 3,5.
+	Open *string `form:"open,omitempty" json:"open,omitempty"`
+
+	// Mode word (default), char or line.
+	Mode *GetConsolidatedParamsMode `form:"mode,omitempty" json:"mode,omitempty"`
+}
+
+// GetConsolidatedParamsMode defines parameters for GetConsolidated.
+type GetConsolidatedParamsMode string
 
 // GetDiffParams defines parameters for GetDiff.
 type GetDiffParams struct {
@@ -1240,10 +1564,20 @@ type ListProposalsParams struct {
 
 // CreateProposalJSONBody defines parameters for CreateProposal.
 type CreateProposalJSONBody struct {
-	Base      int     `json:"base"`
+	Base int `json:"base"`
+
+	// Changes Instead of text: changes to items of the base, by their label's key. An empty text is refused (empty_text), an unknown item (unknown_item), one item replaced or deleted twice (item_changed_twice).
+	Changes *[]struct {
+		// Item The label's key ("" with insert_after: at the start).
+		Item string                          `json:"item"`
+		Op   CreateProposalJSONBodyChangesOp `json:"op"`
+		Text *string                         `json:"text,omitempty"`
+	} `json:"changes,omitempty"`
 	Rationale *string `json:"rationale,omitempty"`
-	Text      string  `json:"text"`
-	Title     string  `json:"title"`
+
+	// Text The whole new text; or send changes.
+	Text  *string `json:"text,omitempty"`
+	Title string  `json:"title"`
 }
 
 // CreateProposalParams defines parameters for CreateProposal.
@@ -1251,6 +1585,34 @@ type CreateProposalParams struct {
 	// IdempotencyKey 1 to 128 of A-Z a-z 0-9 . _ : -. A retry with the same key and body gets the first answer again (`Idempotent-Replayed: true`); the same key with another body is 409.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
+
+// CreateProposalJSONBodyChangesOp defines parameters for CreateProposal.
+type CreateProposalJSONBodyChangesOp string
+
+// DecideProposalJSONBody defines parameters for DecideProposal.
+type DecideProposalJSONBody struct {
+	Decision DecideProposalJSONBodyDecision `json:"decision"`
+
+	// Head The head you saw (accepting).
+	Head    *int    `json:"head,omitempty"`
+	Message *string `json:"message,omitempty"`
+
+	// Reason Why it is rejected.
+	Reason *string `json:"reason,omitempty"`
+
+	// Text The chair's text (accepted_with_changes).
+	Text *string `json:"text,omitempty"`
+	Vote *Vote   `json:"vote,omitempty"`
+}
+
+// DecideProposalParams defines parameters for DecideProposal.
+type DecideProposalParams struct {
+	// IdempotencyKey 1 to 128 of A-Z a-z 0-9 . _ : -. A retry with the same key and body gets the first answer again (`Idempotent-Replayed: true`); the same key with another body is 409.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// DecideProposalJSONBodyDecision defines parameters for DecideProposal.
+type DecideProposalJSONBodyDecision string
 
 // GetProposalDiffParams defines parameters for GetProposalDiff.
 type GetProposalDiffParams struct {
@@ -1270,6 +1632,15 @@ type GetProposalDiffParamsMode string
 // GetProposalDiffParamsFormat defines parameters for GetProposalDiff.
 type GetProposalDiffParamsFormat string
 
+// GetProposalEffectParams defines parameters for GetProposalEffect.
+type GetProposalEffectParams struct {
+	// Mode word (default), char or line.
+	Mode *GetProposalEffectParamsMode `form:"mode,omitempty" json:"mode,omitempty"`
+}
+
+// GetProposalEffectParamsMode defines parameters for GetProposalEffect.
+type GetProposalEffectParamsMode string
+
 // MergeProposalJSONBody defines parameters for MergeProposal.
 type MergeProposalJSONBody struct {
 	// Head The head you saw.
@@ -1278,6 +1649,7 @@ type MergeProposalJSONBody struct {
 
 	// Text The chair's text.
 	Text *string `json:"text,omitempty"`
+	Vote *Vote   `json:"vote,omitempty"`
 }
 
 // MergeProposalParams defines parameters for MergeProposal.
@@ -1289,6 +1661,7 @@ type MergeProposalParams struct {
 // RejectProposalJSONBody defines parameters for RejectProposal.
 type RejectProposalJSONBody struct {
 	Reason string `json:"reason"`
+	Vote   *Vote  `json:"vote,omitempty"`
 }
 
 // RejectProposalParams defines parameters for RejectProposal.
@@ -1346,6 +1719,7 @@ type AdoptRevisionJSONBody struct {
 
 	// Stage basis or final
 	Stage string `json:"stage"`
+	Vote  *Vote  `json:"vote,omitempty"`
 }
 
 // AdoptRevisionParams defines parameters for AdoptRevision.
@@ -1433,6 +1807,60 @@ type GetOpenAPIParams struct {
 type GetPublicDocumentParams struct {
 	// IfNoneMatch An entity tag from an earlier answer; 304 when it still matches.
 	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+}
+
+// GetPublicAmendmentsParams defines parameters for GetPublicAmendments.
+type GetPublicAmendmentsParams struct {
+	// Basis The basis revision; default: the one last adopted as a basis, else 1.
+	Basis *int `form:"basis,omitempty" json:"basis,omitempty"`
+
+	// Decision accepted (к принятию), rejected (к отклонению) or open (не рассмотрено)
+	Decision *string `form:"decision,omitempty" json:"decision,omitempty"`
+}
+
+// GetPublicAmendmentsHeadParams defines parameters for GetPublicAmendmentsHead.
+type GetPublicAmendmentsHeadParams struct {
+	// Basis The basis revision; default: the one last adopted as a basis, else 1.
+	Basis *int `form:"basis,omitempty" json:"basis,omitempty"`
+
+	// Decision accepted (к принятию), rejected (к отклонению) or open (не рассмотрено)
+	Decision *string `form:"decision,omitempty" json:"decision,omitempty"`
+}
+
+// GetPublicAmendmentsCSVParams defines parameters for GetPublicAmendmentsCSV.
+type GetPublicAmendmentsCSVParams struct {
+	// Basis The basis revision; default: the one last adopted as a basis, else 1.
+	Basis *int `form:"basis,omitempty" json:"basis,omitempty"`
+
+	// Decision accepted (к принятию), rejected (к отклонению) or open (не рассмотрено)
+	Decision *string `form:"decision,omitempty" json:"decision,omitempty"`
+}
+
+// GetPublicAmendmentsCSVHeadParams defines parameters for GetPublicAmendmentsCSVHead.
+type GetPublicAmendmentsCSVHeadParams struct {
+	// Basis The basis revision; default: the one last adopted as a basis, else 1.
+	Basis *int `form:"basis,omitempty" json:"basis,omitempty"`
+
+	// Decision accepted (к принятию), rejected (к отклонению) or open (не рассмотрено)
+	Decision *string `form:"decision,omitempty" json:"decision,omitempty"`
+}
+
+// GetPublicAmendmentsDOCXParams defines parameters for GetPublicAmendmentsDOCX.
+type GetPublicAmendmentsDOCXParams struct {
+	// Basis The basis revision; default: the one last adopted as a basis, else 1.
+	Basis *int `form:"basis,omitempty" json:"basis,omitempty"`
+
+	// Decision accepted (к принятию), rejected (к отклонению) or open (не рассмотрено)
+	Decision *string `form:"decision,omitempty" json:"decision,omitempty"`
+}
+
+// GetPublicAmendmentsDOCXHeadParams defines parameters for GetPublicAmendmentsDOCXHead.
+type GetPublicAmendmentsDOCXHeadParams struct {
+	// Basis The basis revision; default: the one last adopted as a basis, else 1.
+	Basis *int `form:"basis,omitempty" json:"basis,omitempty"`
+
+	// Decision accepted (к принятию), rejected (к отклонению) or open (не рассмотрено)
+	Decision *string `form:"decision,omitempty" json:"decision,omitempty"`
 }
 
 // GetPublicDiffParams defines parameters for GetPublicDiff.
@@ -1561,6 +1989,9 @@ type SetMemberJSONRequestBody SetMemberJSONBody
 
 // CreateProposalJSONRequestBody defines body for CreateProposal for application/json ContentType.
 type CreateProposalJSONRequestBody CreateProposalJSONBody
+
+// DecideProposalJSONRequestBody defines body for DecideProposal for application/json ContentType.
+type DecideProposalJSONRequestBody DecideProposalJSONBody
 
 // MergeProposalJSONRequestBody defines body for MergeProposal for application/json ContentType.
 type MergeProposalJSONRequestBody MergeProposalJSONBody
@@ -1765,6 +2196,36 @@ type ClientInterface interface {
 	// Corresponds with GET /api/v1/documents/{slug} (the `GetDocument` operationId).
 	GetDocument(ctx context.Context, slug Slug, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetAmendments The table of amendments
+	//
+	// Corresponds with GET /api/v1/documents/{slug}/amendments (the `GetAmendments` operationId).
+	GetAmendments(ctx context.Context, slug Slug, params *GetAmendmentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetAmendmentsHead The table of amendments
+	//
+	// Corresponds with HEAD /api/v1/documents/{slug}/amendments (the `GetAmendmentsHead` operationId).
+	GetAmendmentsHead(ctx context.Context, slug Slug, params *GetAmendmentsHeadParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetAmendmentsCSV The table of amendments as csv
+	//
+	// Corresponds with GET /api/v1/documents/{slug}/amendments.csv (the `GetAmendmentsCSV` operationId).
+	GetAmendmentsCSV(ctx context.Context, slug Slug, params *GetAmendmentsCSVParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetAmendmentsCSVHead The table of amendments as csv
+	//
+	// Corresponds with HEAD /api/v1/documents/{slug}/amendments.csv (the `GetAmendmentsCSVHead` operationId).
+	GetAmendmentsCSVHead(ctx context.Context, slug Slug, params *GetAmendmentsCSVHeadParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetAmendmentsDOCX The table of amendments as docx
+	//
+	// Corresponds with GET /api/v1/documents/{slug}/amendments.docx (the `GetAmendmentsDOCX` operationId).
+	GetAmendmentsDOCX(ctx context.Context, slug Slug, params *GetAmendmentsDOCXParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetAmendmentsDOCXHead The table of amendments as docx
+	//
+	// Corresponds with HEAD /api/v1/documents/{slug}/amendments.docx (the `GetAmendmentsDOCXHead` operationId).
+	GetAmendmentsDOCXHead(ctx context.Context, slug Slug, params *GetAmendmentsDOCXHeadParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListComments Comments carried into a revision (`?revision=N`) or on a proposal (`?proposal=P`)
 	//
 	// Corresponds with GET /api/v1/documents/{slug}/comments (the `ListComments` operationId).
@@ -1834,6 +2295,11 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /api/v1/documents/{slug}/comments/{id}/versions (the `ListCommentVersions` operationId).
 	ListCommentVersions(ctx context.Context, slug Slug, id CommentID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetConsolidated The consolidated text — the draft with every accepted (and the chosen open) amendments
+	//
+	// Corresponds with GET /api/v1/documents/{slug}/consolidated (the `GetConsolidated` operationId).
+	GetConsolidated(ctx context.Context, slug Slug, params *GetConsolidatedParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetDiff The redline between any two revisions
 	//
@@ -1941,10 +2407,29 @@ type ClientInterface interface {
 	// Corresponds with GET /api/v1/documents/{slug}/proposals/{p}/collisions (the `GetProposalCollisions` operationId).
 	GetProposalCollisions(ctx context.Context, slug Slug, p ProposalNumber, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// DecideProposalWithBody Decide on a proposal — accepted, accepted_with_changes or rejected — with an optional vote (chairs)
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/documents/{slug}/proposals/{p}/decision (the `DecideProposal` operationId).
+	DecideProposalWithBody(ctx context.Context, slug Slug, p ProposalNumber, params *DecideProposalParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DecideProposal Decide on a proposal — accepted, accepted_with_changes or rejected — with an optional vote (chairs)
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/documents/{slug}/proposals/{p}/decision (the `DecideProposal` operationId).
+	DecideProposal(ctx context.Context, slug Slug, p ProposalNumber, params *DecideProposalParams, body DecideProposalJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetProposalDiff A proposal's redline against its base or the current head
 	//
 	// Corresponds with GET /api/v1/documents/{slug}/proposals/{p}/diff (the `GetProposalDiff` operationId).
 	GetProposalDiff(ctx context.Context, slug Slug, p ProposalNumber, params *GetProposalDiffParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetProposalEffect What a proposal would do now — its own redline and its merge onto the head
+	//
+	// Corresponds with GET /api/v1/documents/{slug}/proposals/{p}/effect (the `GetProposalEffect` operationId).
+	GetProposalEffect(ctx context.Context, slug Slug, p ProposalNumber, params *GetProposalEffectParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// MergeProposalWithBody Merge a proposal, or commit the chair's text for it (chairs)
 	//
@@ -2138,6 +2623,36 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /api/v1/public/documents/{slug}/adoptions (the `ListPublicAdoptions` operationId).
 	ListPublicAdoptions(ctx context.Context, slug Slug, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetPublicAmendments The table of amendments (public after a final adoption, without names)
+	//
+	// Corresponds with GET /api/v1/public/documents/{slug}/amendments (the `GetPublicAmendments` operationId).
+	GetPublicAmendments(ctx context.Context, slug Slug, params *GetPublicAmendmentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetPublicAmendmentsHead The table of amendments (public after a final adoption, without names)
+	//
+	// Corresponds with HEAD /api/v1/public/documents/{slug}/amendments (the `GetPublicAmendmentsHead` operationId).
+	GetPublicAmendmentsHead(ctx context.Context, slug Slug, params *GetPublicAmendmentsHeadParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetPublicAmendmentsCSV The table of amendments as csv (public after a final adoption, without names)
+	//
+	// Corresponds with GET /api/v1/public/documents/{slug}/amendments.csv (the `GetPublicAmendmentsCSV` operationId).
+	GetPublicAmendmentsCSV(ctx context.Context, slug Slug, params *GetPublicAmendmentsCSVParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetPublicAmendmentsCSVHead The table of amendments as csv (public after a final adoption, without names)
+	//
+	// Corresponds with HEAD /api/v1/public/documents/{slug}/amendments.csv (the `GetPublicAmendmentsCSVHead` operationId).
+	GetPublicAmendmentsCSVHead(ctx context.Context, slug Slug, params *GetPublicAmendmentsCSVHeadParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetPublicAmendmentsDOCX The table of amendments as docx (public after a final adoption, without names)
+	//
+	// Corresponds with GET /api/v1/public/documents/{slug}/amendments.docx (the `GetPublicAmendmentsDOCX` operationId).
+	GetPublicAmendmentsDOCX(ctx context.Context, slug Slug, params *GetPublicAmendmentsDOCXParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetPublicAmendmentsDOCXHead The table of amendments as docx (public after a final adoption, without names)
+	//
+	// Corresponds with HEAD /api/v1/public/documents/{slug}/amendments.docx (the `GetPublicAmendmentsDOCXHead` operationId).
+	GetPublicAmendmentsDOCXHead(ctx context.Context, slug Slug, params *GetPublicAmendmentsDOCXHeadParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetPublicDiff The redline between two adopted revisions (anyone)
 	//
@@ -2365,6 +2880,96 @@ func (c *Client) GetDocument(ctx context.Context, slug Slug, reqEditors ...Reque
 	return c.Client.Do(req)
 }
 
+// GetAmendments The table of amendments
+//
+// Corresponds with GET /api/v1/documents/{slug}/amendments (the `GetAmendments` operationId).
+func (c *Client) GetAmendments(ctx context.Context, slug Slug, params *GetAmendmentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetAmendmentsRequest(c.Server, slug, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetAmendmentsHead The table of amendments
+//
+// Corresponds with HEAD /api/v1/documents/{slug}/amendments (the `GetAmendmentsHead` operationId).
+func (c *Client) GetAmendmentsHead(ctx context.Context, slug Slug, params *GetAmendmentsHeadParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetAmendmentsHeadRequest(c.Server, slug, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetAmendmentsCSV The table of amendments as csv
+//
+// Corresponds with GET /api/v1/documents/{slug}/amendments.csv (the `GetAmendmentsCSV` operationId).
+func (c *Client) GetAmendmentsCSV(ctx context.Context, slug Slug, params *GetAmendmentsCSVParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetAmendmentsCSVRequest(c.Server, slug, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetAmendmentsCSVHead The table of amendments as csv
+//
+// Corresponds with HEAD /api/v1/documents/{slug}/amendments.csv (the `GetAmendmentsCSVHead` operationId).
+func (c *Client) GetAmendmentsCSVHead(ctx context.Context, slug Slug, params *GetAmendmentsCSVHeadParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetAmendmentsCSVHeadRequest(c.Server, slug, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetAmendmentsDOCX The table of amendments as docx
+//
+// Corresponds with GET /api/v1/documents/{slug}/amendments.docx (the `GetAmendmentsDOCX` operationId).
+func (c *Client) GetAmendmentsDOCX(ctx context.Context, slug Slug, params *GetAmendmentsDOCXParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetAmendmentsDOCXRequest(c.Server, slug, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetAmendmentsDOCXHead The table of amendments as docx
+//
+// Corresponds with HEAD /api/v1/documents/{slug}/amendments.docx (the `GetAmendmentsDOCXHead` operationId).
+func (c *Client) GetAmendmentsDOCXHead(ctx context.Context, slug Slug, params *GetAmendmentsDOCXHeadParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetAmendmentsDOCXHeadRequest(c.Server, slug, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListComments Comments carried into a revision (`?revision=N`) or on a proposal (`?proposal=P`)
 //
 // Corresponds with GET /api/v1/documents/{slug}/comments (the `ListComments` operationId).
@@ -2525,6 +3130,21 @@ func (c *Client) ResolveComment(ctx context.Context, slug Slug, id CommentID, pa
 // Corresponds with GET /api/v1/documents/{slug}/comments/{id}/versions (the `ListCommentVersions` operationId).
 func (c *Client) ListCommentVersions(ctx context.Context, slug Slug, id CommentID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListCommentVersionsRequest(c.Server, slug, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetConsolidated The consolidated text — the draft with every accepted (and the chosen open) amendments
+//
+// Corresponds with GET /api/v1/documents/{slug}/consolidated (the `GetConsolidated` operationId).
+func (c *Client) GetConsolidated(ctx context.Context, slug Slug, params *GetConsolidatedParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetConsolidatedRequest(c.Server, slug, params)
 	if err != nil {
 		return nil, err
 	}
@@ -2811,11 +3431,60 @@ func (c *Client) GetProposalCollisions(ctx context.Context, slug Slug, p Proposa
 	return c.Client.Do(req)
 }
 
+// DecideProposalWithBody Decide on a proposal — accepted, accepted_with_changes or rejected — with an optional vote (chairs)
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/documents/{slug}/proposals/{p}/decision (the `DecideProposal` operationId).
+func (c *Client) DecideProposalWithBody(ctx context.Context, slug Slug, p ProposalNumber, params *DecideProposalParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDecideProposalRequestWithBody(c.Server, slug, p, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DecideProposal Decide on a proposal — accepted, accepted_with_changes or rejected — with an optional vote (chairs)
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/documents/{slug}/proposals/{p}/decision (the `DecideProposal` operationId).
+func (c *Client) DecideProposal(ctx context.Context, slug Slug, p ProposalNumber, params *DecideProposalParams, body DecideProposalJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDecideProposalRequest(c.Server, slug, p, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetProposalDiff A proposal's redline against its base or the current head
 //
 // Corresponds with GET /api/v1/documents/{slug}/proposals/{p}/diff (the `GetProposalDiff` operationId).
 func (c *Client) GetProposalDiff(ctx context.Context, slug Slug, p ProposalNumber, params *GetProposalDiffParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetProposalDiffRequest(c.Server, slug, p, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetProposalEffect What a proposal would do now — its own redline and its merge onto the head
+//
+// Corresponds with GET /api/v1/documents/{slug}/proposals/{p}/effect (the `GetProposalEffect` operationId).
+func (c *Client) GetProposalEffect(ctx context.Context, slug Slug, p ProposalNumber, params *GetProposalEffectParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetProposalEffectRequest(c.Server, slug, p, params)
 	if err != nil {
 		return nil, err
 	}
@@ -3299,6 +3968,96 @@ func (c *Client) GetPublicDocument(ctx context.Context, slug Slug, params *GetPu
 // Corresponds with GET /api/v1/public/documents/{slug}/adoptions (the `ListPublicAdoptions` operationId).
 func (c *Client) ListPublicAdoptions(ctx context.Context, slug Slug, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListPublicAdoptionsRequest(c.Server, slug)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetPublicAmendments The table of amendments (public after a final adoption, without names)
+//
+// Corresponds with GET /api/v1/public/documents/{slug}/amendments (the `GetPublicAmendments` operationId).
+func (c *Client) GetPublicAmendments(ctx context.Context, slug Slug, params *GetPublicAmendmentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetPublicAmendmentsRequest(c.Server, slug, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetPublicAmendmentsHead The table of amendments (public after a final adoption, without names)
+//
+// Corresponds with HEAD /api/v1/public/documents/{slug}/amendments (the `GetPublicAmendmentsHead` operationId).
+func (c *Client) GetPublicAmendmentsHead(ctx context.Context, slug Slug, params *GetPublicAmendmentsHeadParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetPublicAmendmentsHeadRequest(c.Server, slug, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetPublicAmendmentsCSV The table of amendments as csv (public after a final adoption, without names)
+//
+// Corresponds with GET /api/v1/public/documents/{slug}/amendments.csv (the `GetPublicAmendmentsCSV` operationId).
+func (c *Client) GetPublicAmendmentsCSV(ctx context.Context, slug Slug, params *GetPublicAmendmentsCSVParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetPublicAmendmentsCSVRequest(c.Server, slug, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetPublicAmendmentsCSVHead The table of amendments as csv (public after a final adoption, without names)
+//
+// Corresponds with HEAD /api/v1/public/documents/{slug}/amendments.csv (the `GetPublicAmendmentsCSVHead` operationId).
+func (c *Client) GetPublicAmendmentsCSVHead(ctx context.Context, slug Slug, params *GetPublicAmendmentsCSVHeadParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetPublicAmendmentsCSVHeadRequest(c.Server, slug, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetPublicAmendmentsDOCX The table of amendments as docx (public after a final adoption, without names)
+//
+// Corresponds with GET /api/v1/public/documents/{slug}/amendments.docx (the `GetPublicAmendmentsDOCX` operationId).
+func (c *Client) GetPublicAmendmentsDOCX(ctx context.Context, slug Slug, params *GetPublicAmendmentsDOCXParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetPublicAmendmentsDOCXRequest(c.Server, slug, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetPublicAmendmentsDOCXHead The table of amendments as docx (public after a final adoption, without names)
+//
+// Corresponds with HEAD /api/v1/public/documents/{slug}/amendments.docx (the `GetPublicAmendmentsDOCXHead` operationId).
+func (c *Client) GetPublicAmendmentsDOCXHead(ctx context.Context, slug Slug, params *GetPublicAmendmentsDOCXHeadParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetPublicAmendmentsDOCXHeadRequest(c.Server, slug, params)
 	if err != nil {
 		return nil, err
 	}
@@ -3818,6 +4577,444 @@ func NewGetDocumentRequest(server string, slug Slug) (*http.Request, error) {
 	return req, nil
 }
 
+// NewGetAmendmentsRequest constructs an http.Request for the GetAmendments method
+func NewGetAmendmentsRequest(server string, slug Slug, params *GetAmendmentsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "slug", slug, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/documents/%s/amendments", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Basis != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "basis", *params.Basis, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Decision != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "decision", *params.Decision, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetAmendmentsHeadRequest constructs an http.Request for the GetAmendmentsHead method
+func NewGetAmendmentsHeadRequest(server string, slug Slug, params *GetAmendmentsHeadParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "slug", slug, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/documents/%s/amendments", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Basis != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "basis", *params.Basis, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Decision != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "decision", *params.Decision, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodHead, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetAmendmentsCSVRequest constructs an http.Request for the GetAmendmentsCSV method
+func NewGetAmendmentsCSVRequest(server string, slug Slug, params *GetAmendmentsCSVParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "slug", slug, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/documents/%s/amendments.csv", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Basis != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "basis", *params.Basis, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Decision != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "decision", *params.Decision, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetAmendmentsCSVHeadRequest constructs an http.Request for the GetAmendmentsCSVHead method
+func NewGetAmendmentsCSVHeadRequest(server string, slug Slug, params *GetAmendmentsCSVHeadParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "slug", slug, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/documents/%s/amendments.csv", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Basis != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "basis", *params.Basis, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Decision != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "decision", *params.Decision, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodHead, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetAmendmentsDOCXRequest constructs an http.Request for the GetAmendmentsDOCX method
+func NewGetAmendmentsDOCXRequest(server string, slug Slug, params *GetAmendmentsDOCXParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "slug", slug, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/documents/%s/amendments.docx", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Basis != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "basis", *params.Basis, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Decision != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "decision", *params.Decision, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetAmendmentsDOCXHeadRequest constructs an http.Request for the GetAmendmentsDOCXHead method
+func NewGetAmendmentsDOCXHeadRequest(server string, slug Slug, params *GetAmendmentsDOCXHeadParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "slug", slug, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/documents/%s/amendments.docx", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Basis != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "basis", *params.Basis, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Decision != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "decision", *params.Decision, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodHead, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListCommentsRequest constructs an http.Request for the ListComments method
 func NewListCommentsRequest(server string, slug Slug, params *ListCommentsParams) (*http.Request, error) {
 	var err error
@@ -4270,6 +5467,91 @@ func NewListCommentVersionsRequest(server string, slug Slug, id CommentID) (*htt
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetConsolidatedRequest constructs an http.Request for the GetConsolidated method
+func NewGetConsolidatedRequest(server string, slug Slug, params *GetConsolidatedParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "slug", slug, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/documents/%s/consolidated", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Basis != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "basis", *params.Basis, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Open != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "open", *params.Open, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Mode != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "mode", *params.Mode, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -5233,6 +6515,75 @@ func NewGetProposalCollisionsRequest(server string, slug Slug, p ProposalNumber)
 	return req, nil
 }
 
+// NewDecideProposalRequest calls the generic DecideProposal builder with application/json body
+func NewDecideProposalRequest(server string, slug Slug, p ProposalNumber, params *DecideProposalParams, body DecideProposalJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewDecideProposalRequestWithBody(server, slug, p, params, "application/json", bodyReader)
+}
+
+// NewDecideProposalRequestWithBody constructs an http.Request for the DecideProposal method, with any body, and a specified content type
+func NewDecideProposalRequestWithBody(server string, slug Slug, p ProposalNumber, params *DecideProposalParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "slug", slug, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "p", p, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/documents/%s/proposals/%s/decision", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewGetProposalDiffRequest constructs an http.Request for the GetProposalDiff method
 func NewGetProposalDiffRequest(server string, slug Slug, p ProposalNumber, params *GetProposalDiffParams) (*http.Request, error) {
 	var err error
@@ -5302,6 +6653,74 @@ func NewGetProposalDiffRequest(server string, slug Slug, p ProposalNumber, param
 		if params.Format != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "format", *params.Format, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetProposalEffectRequest constructs an http.Request for the GetProposalEffect method
+func NewGetProposalEffectRequest(server string, slug Slug, p ProposalNumber, params *GetProposalEffectParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "slug", slug, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "p", p, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/documents/%s/proposals/%s/effect", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Mode != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "mode", *params.Mode, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -6610,6 +8029,444 @@ func NewListPublicAdoptionsRequest(server string, slug Slug) (*http.Request, err
 	return req, nil
 }
 
+// NewGetPublicAmendmentsRequest constructs an http.Request for the GetPublicAmendments method
+func NewGetPublicAmendmentsRequest(server string, slug Slug, params *GetPublicAmendmentsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "slug", slug, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/public/documents/%s/amendments", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Basis != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "basis", *params.Basis, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Decision != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "decision", *params.Decision, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetPublicAmendmentsHeadRequest constructs an http.Request for the GetPublicAmendmentsHead method
+func NewGetPublicAmendmentsHeadRequest(server string, slug Slug, params *GetPublicAmendmentsHeadParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "slug", slug, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/public/documents/%s/amendments", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Basis != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "basis", *params.Basis, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Decision != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "decision", *params.Decision, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodHead, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetPublicAmendmentsCSVRequest constructs an http.Request for the GetPublicAmendmentsCSV method
+func NewGetPublicAmendmentsCSVRequest(server string, slug Slug, params *GetPublicAmendmentsCSVParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "slug", slug, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/public/documents/%s/amendments.csv", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Basis != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "basis", *params.Basis, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Decision != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "decision", *params.Decision, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetPublicAmendmentsCSVHeadRequest constructs an http.Request for the GetPublicAmendmentsCSVHead method
+func NewGetPublicAmendmentsCSVHeadRequest(server string, slug Slug, params *GetPublicAmendmentsCSVHeadParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "slug", slug, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/public/documents/%s/amendments.csv", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Basis != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "basis", *params.Basis, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Decision != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "decision", *params.Decision, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodHead, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetPublicAmendmentsDOCXRequest constructs an http.Request for the GetPublicAmendmentsDOCX method
+func NewGetPublicAmendmentsDOCXRequest(server string, slug Slug, params *GetPublicAmendmentsDOCXParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "slug", slug, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/public/documents/%s/amendments.docx", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Basis != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "basis", *params.Basis, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Decision != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "decision", *params.Decision, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetPublicAmendmentsDOCXHeadRequest constructs an http.Request for the GetPublicAmendmentsDOCXHead method
+func NewGetPublicAmendmentsDOCXHeadRequest(server string, slug Slug, params *GetPublicAmendmentsDOCXHeadParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "slug", slug, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/public/documents/%s/amendments.docx", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Basis != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "basis", *params.Basis, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Decision != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "decision", *params.Decision, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodHead, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetPublicDiffRequest constructs an http.Request for the GetPublicDiff method
 func NewGetPublicDiffRequest(server string, slug Slug, params *GetPublicDiffParams) (*http.Request, error) {
 	var err error
@@ -7531,6 +9388,48 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/documents/{slug} (the `GetDocument` operationId).
 	GetDocumentWithResponse(ctx context.Context, slug Slug, reqEditors ...RequestEditorFn) (*GetDocumentResponse, error)
 
+	// GetAmendmentsWithResponse The table of amendments
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/documents/{slug}/amendments (the `GetAmendments` operationId).
+	GetAmendmentsWithResponse(ctx context.Context, slug Slug, params *GetAmendmentsParams, reqEditors ...RequestEditorFn) (*GetAmendmentsResponse, error)
+
+	// GetAmendmentsHeadWithResponse The table of amendments
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with HEAD /api/v1/documents/{slug}/amendments (the `GetAmendmentsHead` operationId).
+	GetAmendmentsHeadWithResponse(ctx context.Context, slug Slug, params *GetAmendmentsHeadParams, reqEditors ...RequestEditorFn) (*GetAmendmentsHeadResponse, error)
+
+	// GetAmendmentsCSVWithResponse The table of amendments as csv
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/documents/{slug}/amendments.csv (the `GetAmendmentsCSV` operationId).
+	GetAmendmentsCSVWithResponse(ctx context.Context, slug Slug, params *GetAmendmentsCSVParams, reqEditors ...RequestEditorFn) (*GetAmendmentsCSVResponse, error)
+
+	// GetAmendmentsCSVHeadWithResponse The table of amendments as csv
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with HEAD /api/v1/documents/{slug}/amendments.csv (the `GetAmendmentsCSVHead` operationId).
+	GetAmendmentsCSVHeadWithResponse(ctx context.Context, slug Slug, params *GetAmendmentsCSVHeadParams, reqEditors ...RequestEditorFn) (*GetAmendmentsCSVHeadResponse, error)
+
+	// GetAmendmentsDOCXWithResponse The table of amendments as docx
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/documents/{slug}/amendments.docx (the `GetAmendmentsDOCX` operationId).
+	GetAmendmentsDOCXWithResponse(ctx context.Context, slug Slug, params *GetAmendmentsDOCXParams, reqEditors ...RequestEditorFn) (*GetAmendmentsDOCXResponse, error)
+
+	// GetAmendmentsDOCXHeadWithResponse The table of amendments as docx
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with HEAD /api/v1/documents/{slug}/amendments.docx (the `GetAmendmentsDOCXHead` operationId).
+	GetAmendmentsDOCXHeadWithResponse(ctx context.Context, slug Slug, params *GetAmendmentsDOCXHeadParams, reqEditors ...RequestEditorFn) (*GetAmendmentsDOCXHeadResponse, error)
+
 	// ListCommentsWithResponse Comments carried into a revision (`?revision=N`) or on a proposal (`?proposal=P`)
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -7608,6 +9507,13 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /api/v1/documents/{slug}/comments/{id}/versions (the `ListCommentVersions` operationId).
 	ListCommentVersionsWithResponse(ctx context.Context, slug Slug, id CommentID, reqEditors ...RequestEditorFn) (*ListCommentVersionsResponse, error)
+
+	// GetConsolidatedWithResponse The consolidated text — the draft with every accepted (and the chosen open) amendments
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/documents/{slug}/consolidated (the `GetConsolidated` operationId).
+	GetConsolidatedWithResponse(ctx context.Context, slug Slug, params *GetConsolidatedParams, reqEditors ...RequestEditorFn) (*GetConsolidatedResponse, error)
 
 	// GetDiffWithResponse The redline between any two revisions
 	//
@@ -7739,12 +9645,33 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/documents/{slug}/proposals/{p}/collisions (the `GetProposalCollisions` operationId).
 	GetProposalCollisionsWithResponse(ctx context.Context, slug Slug, p ProposalNumber, reqEditors ...RequestEditorFn) (*GetProposalCollisionsResponse, error)
 
+	// DecideProposalWithBodyWithResponse Decide on a proposal — accepted, accepted_with_changes or rejected — with an optional vote (chairs)
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/documents/{slug}/proposals/{p}/decision (the `DecideProposal` operationId).
+	DecideProposalWithBodyWithResponse(ctx context.Context, slug Slug, p ProposalNumber, params *DecideProposalParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DecideProposalResponse, error)
+
+	// DecideProposalWithResponse Decide on a proposal — accepted, accepted_with_changes or rejected — with an optional vote (chairs)
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/documents/{slug}/proposals/{p}/decision (the `DecideProposal` operationId).
+	DecideProposalWithResponse(ctx context.Context, slug Slug, p ProposalNumber, params *DecideProposalParams, body DecideProposalJSONRequestBody, reqEditors ...RequestEditorFn) (*DecideProposalResponse, error)
+
 	// GetProposalDiffWithResponse A proposal's redline against its base or the current head
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/v1/documents/{slug}/proposals/{p}/diff (the `GetProposalDiff` operationId).
 	GetProposalDiffWithResponse(ctx context.Context, slug Slug, p ProposalNumber, params *GetProposalDiffParams, reqEditors ...RequestEditorFn) (*GetProposalDiffResponse, error)
+
+	// GetProposalEffectWithResponse What a proposal would do now — its own redline and its merge onto the head
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/documents/{slug}/proposals/{p}/effect (the `GetProposalEffect` operationId).
+	GetProposalEffectWithResponse(ctx context.Context, slug Slug, p ProposalNumber, params *GetProposalEffectParams, reqEditors ...RequestEditorFn) (*GetProposalEffectResponse, error)
 
 	// MergeProposalWithBodyWithResponse Merge a proposal, or commit the chair's text for it (chairs)
 	//
@@ -7972,6 +9899,48 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /api/v1/public/documents/{slug}/adoptions (the `ListPublicAdoptions` operationId).
 	ListPublicAdoptionsWithResponse(ctx context.Context, slug Slug, reqEditors ...RequestEditorFn) (*ListPublicAdoptionsResponse, error)
+
+	// GetPublicAmendmentsWithResponse The table of amendments (public after a final adoption, without names)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/public/documents/{slug}/amendments (the `GetPublicAmendments` operationId).
+	GetPublicAmendmentsWithResponse(ctx context.Context, slug Slug, params *GetPublicAmendmentsParams, reqEditors ...RequestEditorFn) (*GetPublicAmendmentsResponse, error)
+
+	// GetPublicAmendmentsHeadWithResponse The table of amendments (public after a final adoption, without names)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with HEAD /api/v1/public/documents/{slug}/amendments (the `GetPublicAmendmentsHead` operationId).
+	GetPublicAmendmentsHeadWithResponse(ctx context.Context, slug Slug, params *GetPublicAmendmentsHeadParams, reqEditors ...RequestEditorFn) (*GetPublicAmendmentsHeadResponse, error)
+
+	// GetPublicAmendmentsCSVWithResponse The table of amendments as csv (public after a final adoption, without names)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/public/documents/{slug}/amendments.csv (the `GetPublicAmendmentsCSV` operationId).
+	GetPublicAmendmentsCSVWithResponse(ctx context.Context, slug Slug, params *GetPublicAmendmentsCSVParams, reqEditors ...RequestEditorFn) (*GetPublicAmendmentsCSVResponse, error)
+
+	// GetPublicAmendmentsCSVHeadWithResponse The table of amendments as csv (public after a final adoption, without names)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with HEAD /api/v1/public/documents/{slug}/amendments.csv (the `GetPublicAmendmentsCSVHead` operationId).
+	GetPublicAmendmentsCSVHeadWithResponse(ctx context.Context, slug Slug, params *GetPublicAmendmentsCSVHeadParams, reqEditors ...RequestEditorFn) (*GetPublicAmendmentsCSVHeadResponse, error)
+
+	// GetPublicAmendmentsDOCXWithResponse The table of amendments as docx (public after a final adoption, without names)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/public/documents/{slug}/amendments.docx (the `GetPublicAmendmentsDOCX` operationId).
+	GetPublicAmendmentsDOCXWithResponse(ctx context.Context, slug Slug, params *GetPublicAmendmentsDOCXParams, reqEditors ...RequestEditorFn) (*GetPublicAmendmentsDOCXResponse, error)
+
+	// GetPublicAmendmentsDOCXHeadWithResponse The table of amendments as docx (public after a final adoption, without names)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with HEAD /api/v1/public/documents/{slug}/amendments.docx (the `GetPublicAmendmentsDOCXHead` operationId).
+	GetPublicAmendmentsDOCXHeadWithResponse(ctx context.Context, slug Slug, params *GetPublicAmendmentsDOCXHeadParams, reqEditors ...RequestEditorFn) (*GetPublicAmendmentsDOCXHeadResponse, error)
 
 	// GetPublicDiffWithResponse The redline between two adopted revisions (anyone)
 	//
@@ -8469,6 +10438,499 @@ func (r GetDocumentResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetDocumentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetAmendmentsResponse401Headers the declared response headers of an HTTP 401 response for GetAmendments
+type GetAmendmentsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type GetAmendmentsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AmendmentTable
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *Invalid
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthenticated
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetAmendmentsResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetAmendmentsResponse) GetJSON200() *AmendmentTable {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetAmendmentsResponse) GetJSON400() *Invalid {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetAmendmentsResponse) GetJSON401() *Unauthenticated {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetAmendmentsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetAmendmentsResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetAmendmentsResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetAmendmentsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetAmendmentsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetAmendmentsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetAmendmentsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetAmendmentsHeadResponse401Headers the declared response headers of an HTTP 401 response for GetAmendmentsHead
+type GetAmendmentsHeadResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type GetAmendmentsHeadResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *Invalid
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthenticated
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetAmendmentsHeadResponse401Headers
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetAmendmentsHeadResponse) GetJSON400() *Invalid {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetAmendmentsHeadResponse) GetJSON401() *Unauthenticated {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetAmendmentsHeadResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetAmendmentsHeadResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetAmendmentsHeadResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetAmendmentsHeadResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetAmendmentsHeadResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetAmendmentsHeadResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetAmendmentsHeadResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetAmendmentsCSVResponse200Headers the declared response headers of an HTTP 200 response for GetAmendmentsCSV
+type GetAmendmentsCSVResponse200Headers struct {
+	ContentDisposition *string
+	ETag               *string
+}
+
+// GetAmendmentsCSVResponse401Headers the declared response headers of an HTTP 401 response for GetAmendmentsCSV
+type GetAmendmentsCSVResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type GetAmendmentsCSVResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *Invalid
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthenticated
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetAmendmentsCSVResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetAmendmentsCSVResponse401Headers
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetAmendmentsCSVResponse) GetJSON400() *Invalid {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetAmendmentsCSVResponse) GetJSON401() *Unauthenticated {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetAmendmentsCSVResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetAmendmentsCSVResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetAmendmentsCSVResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetAmendmentsCSVResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetAmendmentsCSVResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetAmendmentsCSVResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetAmendmentsCSVResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetAmendmentsCSVHeadResponse200Headers the declared response headers of an HTTP 200 response for GetAmendmentsCSVHead
+type GetAmendmentsCSVHeadResponse200Headers struct {
+	ETag *string
+}
+
+// GetAmendmentsCSVHeadResponse401Headers the declared response headers of an HTTP 401 response for GetAmendmentsCSVHead
+type GetAmendmentsCSVHeadResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type GetAmendmentsCSVHeadResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *Invalid
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthenticated
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetAmendmentsCSVHeadResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetAmendmentsCSVHeadResponse401Headers
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetAmendmentsCSVHeadResponse) GetJSON400() *Invalid {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetAmendmentsCSVHeadResponse) GetJSON401() *Unauthenticated {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetAmendmentsCSVHeadResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetAmendmentsCSVHeadResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetAmendmentsCSVHeadResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetAmendmentsCSVHeadResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetAmendmentsCSVHeadResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetAmendmentsCSVHeadResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetAmendmentsCSVHeadResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetAmendmentsDOCXResponse200Headers the declared response headers of an HTTP 200 response for GetAmendmentsDOCX
+type GetAmendmentsDOCXResponse200Headers struct {
+	ContentDisposition *string
+	ETag               *string
+}
+
+// GetAmendmentsDOCXResponse401Headers the declared response headers of an HTTP 401 response for GetAmendmentsDOCX
+type GetAmendmentsDOCXResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type GetAmendmentsDOCXResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *Invalid
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthenticated
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetAmendmentsDOCXResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetAmendmentsDOCXResponse401Headers
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetAmendmentsDOCXResponse) GetJSON400() *Invalid {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetAmendmentsDOCXResponse) GetJSON401() *Unauthenticated {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetAmendmentsDOCXResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetAmendmentsDOCXResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetAmendmentsDOCXResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetAmendmentsDOCXResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetAmendmentsDOCXResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetAmendmentsDOCXResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetAmendmentsDOCXResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetAmendmentsDOCXHeadResponse200Headers the declared response headers of an HTTP 200 response for GetAmendmentsDOCXHead
+type GetAmendmentsDOCXHeadResponse200Headers struct {
+	ETag *string
+}
+
+// GetAmendmentsDOCXHeadResponse401Headers the declared response headers of an HTTP 401 response for GetAmendmentsDOCXHead
+type GetAmendmentsDOCXHeadResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type GetAmendmentsDOCXHeadResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *Invalid
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthenticated
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetAmendmentsDOCXHeadResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetAmendmentsDOCXHeadResponse401Headers
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetAmendmentsDOCXHeadResponse) GetJSON400() *Invalid {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetAmendmentsDOCXHeadResponse) GetJSON401() *Unauthenticated {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetAmendmentsDOCXHeadResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetAmendmentsDOCXHeadResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetAmendmentsDOCXHeadResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetAmendmentsDOCXHeadResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetAmendmentsDOCXHeadResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetAmendmentsDOCXHeadResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetAmendmentsDOCXHeadResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9144,6 +11606,124 @@ func (r ListCommentVersionsResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ListCommentVersionsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetConsolidatedResponse401Headers the declared response headers of an HTTP 401 response for GetConsolidated
+type GetConsolidatedResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type GetConsolidatedResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		Applied   []int64 `json:"applied"`
+		Basis     int64   `json:"basis"`
+		Conflicts []struct {
+			Base     string    `json:"base"`
+			Head     string    `json:"head"`
+			Items    []ItemRef `json:"items"`
+			Proposal int64     `json:"proposal"`
+		} `json:"conflicts"`
+		Head int64 `json:"head"`
+
+		// Redline A redline as JSON with the items it changes (changed_items) and, on every paragraph, old_label and new_label beside old_index and new_index (null where there is no such side); a moved paragraph's move carries old_label and new_label too.
+		Redline LabeledDiff `json:"redline"`
+		Text    string      `json:"text"`
+	}
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *Invalid
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthenticated
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetConsolidatedResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetConsolidatedResponse) GetJSON200() *struct {
+	Applied   []int64 `json:"applied"`
+	Basis     int64   `json:"basis"`
+	Conflicts []struct {
+		Base     string    `json:"base"`
+		Head     string    `json:"head"`
+		Items    []ItemRef `json:"items"`
+		Proposal int64     `json:"proposal"`
+	} `json:"conflicts"`
+	Head int64 `json:"head"`
+
+	// Redline A redline as JSON with the items it changes (changed_items) and, on every paragraph, old_label and new_label beside old_index and new_index (null where there is no such side); a moved paragraph's move carries old_label and new_label too.
+	Redline LabeledDiff `json:"redline"`
+	Text    string      `json:"text"`
+} {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetConsolidatedResponse) GetJSON400() *Invalid {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetConsolidatedResponse) GetJSON401() *Unauthenticated {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetConsolidatedResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetConsolidatedResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r GetConsolidatedResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetConsolidatedResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetConsolidatedResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetConsolidatedResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetConsolidatedResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetConsolidatedResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10359,7 +12939,13 @@ type GetProposalCollisionsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *struct {
 		Collisions []struct {
-			// Paragraphs The paragraphs' labels.
+			// Items The shared items, labelled as the head labels them; compared across bases through the redlines to the head.
+			Items *[]ItemRef `json:"items,omitempty"`
+
+			// Links Both proposals.
+			Links *[]string `json:"links,omitempty"`
+
+			// Paragraphs The shared paragraphs' texts, as the head reads them.
 			Paragraphs []string `json:"paragraphs"`
 			Proposal   Proposal `json:"proposal"`
 		} `json:"collisions"`
@@ -10381,7 +12967,13 @@ type GetProposalCollisionsResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetProposalCollisionsResponse) GetJSON200() *struct {
 	Collisions []struct {
-		// Paragraphs The paragraphs' labels.
+		// Items The shared items, labelled as the head labels them; compared across bases through the redlines to the head.
+		Items *[]ItemRef `json:"items,omitempty"`
+
+		// Links Both proposals.
+		Links *[]string `json:"links,omitempty"`
+
+		// Paragraphs The shared paragraphs' texts, as the head reads them.
 		Paragraphs []string `json:"paragraphs"`
 		Proposal   Proposal `json:"proposal"`
 	} `json:"collisions"`
@@ -10437,6 +13029,116 @@ func (r GetProposalCollisionsResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetProposalCollisionsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DecideProposalResponse401Headers the declared response headers of an HTTP 401 response for DecideProposal
+type DecideProposalResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type DecideProposalResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		Proposal Proposal  `json:"proposal"`
+		Revision *Revision `json:"revision"`
+	}
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *Invalid
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthenticated
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *TooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *Unsupported
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DecideProposalResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DecideProposalResponse) GetJSON200() *struct {
+	Proposal Proposal  `json:"proposal"`
+	Revision *Revision `json:"revision"`
+} {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DecideProposalResponse) GetJSON400() *Invalid {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DecideProposalResponse) GetJSON401() *Unauthenticated {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r DecideProposalResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DecideProposalResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r DecideProposalResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r DecideProposalResponse) GetJSON413() *TooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r DecideProposalResponse) GetJSON415() *Unsupported {
+	return r.JSON415
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r DecideProposalResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DecideProposalResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DecideProposalResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DecideProposalResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DecideProposalResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10527,6 +13229,109 @@ func (r GetProposalDiffResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetProposalDiffResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetProposalEffectResponse401Headers the declared response headers of an HTTP 401 response for GetProposalEffect
+type GetProposalEffectResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type GetProposalEffectResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		Base      int64             `json:"base"`
+		Conflicts []LabeledConflict `json:"conflicts"`
+		Head      int64             `json:"head"`
+		Moved     bool              `json:"moved"`
+		OntoHead  *LabeledDiff      `json:"onto_head"`
+
+		// Own A redline as JSON with the items it changes (changed_items) and, on every paragraph, old_label and new_label beside old_index and new_index (null where there is no such side); a moved paragraph's move carries old_label and new_label too.
+		Own      LabeledDiff `json:"own"`
+		Proposal Proposal    `json:"proposal"`
+	}
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *Invalid
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthenticated
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetProposalEffectResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetProposalEffectResponse) GetJSON200() *struct {
+	Base      int64             `json:"base"`
+	Conflicts []LabeledConflict `json:"conflicts"`
+	Head      int64             `json:"head"`
+	Moved     bool              `json:"moved"`
+	OntoHead  *LabeledDiff      `json:"onto_head"`
+
+	// Own A redline as JSON with the items it changes (changed_items) and, on every paragraph, old_label and new_label beside old_index and new_index (null where there is no such side); a moved paragraph's move carries old_label and new_label too.
+	Own      LabeledDiff `json:"own"`
+	Proposal Proposal    `json:"proposal"`
+} {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetProposalEffectResponse) GetJSON400() *Invalid {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetProposalEffectResponse) GetJSON401() *Unauthenticated {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetProposalEffectResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetProposalEffectResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetProposalEffectResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetProposalEffectResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetProposalEffectResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetProposalEffectResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetProposalEffectResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -12399,6 +15204,499 @@ func (r ListPublicAdoptionsResponse) ContentType() string {
 	return ""
 }
 
+// GetPublicAmendmentsResponse401Headers the declared response headers of an HTTP 401 response for GetPublicAmendments
+type GetPublicAmendmentsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type GetPublicAmendmentsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AmendmentTable
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *Invalid
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthenticated
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetPublicAmendmentsResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetPublicAmendmentsResponse) GetJSON200() *AmendmentTable {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetPublicAmendmentsResponse) GetJSON400() *Invalid {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetPublicAmendmentsResponse) GetJSON401() *Unauthenticated {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetPublicAmendmentsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetPublicAmendmentsResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetPublicAmendmentsResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetPublicAmendmentsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetPublicAmendmentsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetPublicAmendmentsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetPublicAmendmentsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetPublicAmendmentsHeadResponse401Headers the declared response headers of an HTTP 401 response for GetPublicAmendmentsHead
+type GetPublicAmendmentsHeadResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type GetPublicAmendmentsHeadResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *Invalid
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthenticated
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetPublicAmendmentsHeadResponse401Headers
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetPublicAmendmentsHeadResponse) GetJSON400() *Invalid {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetPublicAmendmentsHeadResponse) GetJSON401() *Unauthenticated {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetPublicAmendmentsHeadResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetPublicAmendmentsHeadResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetPublicAmendmentsHeadResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetPublicAmendmentsHeadResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetPublicAmendmentsHeadResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetPublicAmendmentsHeadResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetPublicAmendmentsHeadResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetPublicAmendmentsCSVResponse200Headers the declared response headers of an HTTP 200 response for GetPublicAmendmentsCSV
+type GetPublicAmendmentsCSVResponse200Headers struct {
+	ContentDisposition *string
+	ETag               *string
+}
+
+// GetPublicAmendmentsCSVResponse401Headers the declared response headers of an HTTP 401 response for GetPublicAmendmentsCSV
+type GetPublicAmendmentsCSVResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type GetPublicAmendmentsCSVResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *Invalid
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthenticated
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetPublicAmendmentsCSVResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetPublicAmendmentsCSVResponse401Headers
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetPublicAmendmentsCSVResponse) GetJSON400() *Invalid {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetPublicAmendmentsCSVResponse) GetJSON401() *Unauthenticated {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetPublicAmendmentsCSVResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetPublicAmendmentsCSVResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetPublicAmendmentsCSVResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetPublicAmendmentsCSVResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetPublicAmendmentsCSVResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetPublicAmendmentsCSVResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetPublicAmendmentsCSVResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetPublicAmendmentsCSVHeadResponse200Headers the declared response headers of an HTTP 200 response for GetPublicAmendmentsCSVHead
+type GetPublicAmendmentsCSVHeadResponse200Headers struct {
+	ETag *string
+}
+
+// GetPublicAmendmentsCSVHeadResponse401Headers the declared response headers of an HTTP 401 response for GetPublicAmendmentsCSVHead
+type GetPublicAmendmentsCSVHeadResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type GetPublicAmendmentsCSVHeadResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *Invalid
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthenticated
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetPublicAmendmentsCSVHeadResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetPublicAmendmentsCSVHeadResponse401Headers
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetPublicAmendmentsCSVHeadResponse) GetJSON400() *Invalid {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetPublicAmendmentsCSVHeadResponse) GetJSON401() *Unauthenticated {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetPublicAmendmentsCSVHeadResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetPublicAmendmentsCSVHeadResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetPublicAmendmentsCSVHeadResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetPublicAmendmentsCSVHeadResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetPublicAmendmentsCSVHeadResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetPublicAmendmentsCSVHeadResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetPublicAmendmentsCSVHeadResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetPublicAmendmentsDOCXResponse200Headers the declared response headers of an HTTP 200 response for GetPublicAmendmentsDOCX
+type GetPublicAmendmentsDOCXResponse200Headers struct {
+	ContentDisposition *string
+	ETag               *string
+}
+
+// GetPublicAmendmentsDOCXResponse401Headers the declared response headers of an HTTP 401 response for GetPublicAmendmentsDOCX
+type GetPublicAmendmentsDOCXResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type GetPublicAmendmentsDOCXResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *Invalid
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthenticated
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetPublicAmendmentsDOCXResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetPublicAmendmentsDOCXResponse401Headers
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetPublicAmendmentsDOCXResponse) GetJSON400() *Invalid {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetPublicAmendmentsDOCXResponse) GetJSON401() *Unauthenticated {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetPublicAmendmentsDOCXResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetPublicAmendmentsDOCXResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetPublicAmendmentsDOCXResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetPublicAmendmentsDOCXResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetPublicAmendmentsDOCXResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetPublicAmendmentsDOCXResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetPublicAmendmentsDOCXResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetPublicAmendmentsDOCXHeadResponse200Headers the declared response headers of an HTTP 200 response for GetPublicAmendmentsDOCXHead
+type GetPublicAmendmentsDOCXHeadResponse200Headers struct {
+	ETag *string
+}
+
+// GetPublicAmendmentsDOCXHeadResponse401Headers the declared response headers of an HTTP 401 response for GetPublicAmendmentsDOCXHead
+type GetPublicAmendmentsDOCXHeadResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type GetPublicAmendmentsDOCXHeadResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *Invalid
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthenticated
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetPublicAmendmentsDOCXHeadResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetPublicAmendmentsDOCXHeadResponse401Headers
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetPublicAmendmentsDOCXHeadResponse) GetJSON400() *Invalid {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetPublicAmendmentsDOCXHeadResponse) GetJSON401() *Unauthenticated {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetPublicAmendmentsDOCXHeadResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetPublicAmendmentsDOCXHeadResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetPublicAmendmentsDOCXHeadResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetPublicAmendmentsDOCXHeadResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetPublicAmendmentsDOCXHeadResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetPublicAmendmentsDOCXHeadResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetPublicAmendmentsDOCXHeadResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetPublicDiffResponse200Headers the declared response headers of an HTTP 200 response for GetPublicDiff
 type GetPublicDiffResponse200Headers struct {
 	ETag *string
@@ -13729,6 +17027,84 @@ func (c *ClientWithResponses) GetDocumentWithResponse(ctx context.Context, slug 
 	return ParseGetDocumentResponse(rsp)
 }
 
+// GetAmendmentsWithResponse The table of amendments
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/documents/{slug}/amendments (the `GetAmendments` operationId).
+func (c *ClientWithResponses) GetAmendmentsWithResponse(ctx context.Context, slug Slug, params *GetAmendmentsParams, reqEditors ...RequestEditorFn) (*GetAmendmentsResponse, error) {
+	rsp, err := c.GetAmendments(ctx, slug, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetAmendmentsResponse(rsp)
+}
+
+// GetAmendmentsHeadWithResponse The table of amendments
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with HEAD /api/v1/documents/{slug}/amendments (the `GetAmendmentsHead` operationId).
+func (c *ClientWithResponses) GetAmendmentsHeadWithResponse(ctx context.Context, slug Slug, params *GetAmendmentsHeadParams, reqEditors ...RequestEditorFn) (*GetAmendmentsHeadResponse, error) {
+	rsp, err := c.GetAmendmentsHead(ctx, slug, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetAmendmentsHeadResponse(rsp)
+}
+
+// GetAmendmentsCSVWithResponse The table of amendments as csv
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/documents/{slug}/amendments.csv (the `GetAmendmentsCSV` operationId).
+func (c *ClientWithResponses) GetAmendmentsCSVWithResponse(ctx context.Context, slug Slug, params *GetAmendmentsCSVParams, reqEditors ...RequestEditorFn) (*GetAmendmentsCSVResponse, error) {
+	rsp, err := c.GetAmendmentsCSV(ctx, slug, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetAmendmentsCSVResponse(rsp)
+}
+
+// GetAmendmentsCSVHeadWithResponse The table of amendments as csv
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with HEAD /api/v1/documents/{slug}/amendments.csv (the `GetAmendmentsCSVHead` operationId).
+func (c *ClientWithResponses) GetAmendmentsCSVHeadWithResponse(ctx context.Context, slug Slug, params *GetAmendmentsCSVHeadParams, reqEditors ...RequestEditorFn) (*GetAmendmentsCSVHeadResponse, error) {
+	rsp, err := c.GetAmendmentsCSVHead(ctx, slug, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetAmendmentsCSVHeadResponse(rsp)
+}
+
+// GetAmendmentsDOCXWithResponse The table of amendments as docx
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/documents/{slug}/amendments.docx (the `GetAmendmentsDOCX` operationId).
+func (c *ClientWithResponses) GetAmendmentsDOCXWithResponse(ctx context.Context, slug Slug, params *GetAmendmentsDOCXParams, reqEditors ...RequestEditorFn) (*GetAmendmentsDOCXResponse, error) {
+	rsp, err := c.GetAmendmentsDOCX(ctx, slug, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetAmendmentsDOCXResponse(rsp)
+}
+
+// GetAmendmentsDOCXHeadWithResponse The table of amendments as docx
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with HEAD /api/v1/documents/{slug}/amendments.docx (the `GetAmendmentsDOCXHead` operationId).
+func (c *ClientWithResponses) GetAmendmentsDOCXHeadWithResponse(ctx context.Context, slug Slug, params *GetAmendmentsDOCXHeadParams, reqEditors ...RequestEditorFn) (*GetAmendmentsDOCXHeadResponse, error) {
+	rsp, err := c.GetAmendmentsDOCXHead(ctx, slug, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetAmendmentsDOCXHeadResponse(rsp)
+}
+
 // ListCommentsWithResponse Comments carried into a revision (`?revision=N`) or on a proposal (`?proposal=P`)
 //
 // Returns a wrapper object for the known response body format(s).
@@ -13865,6 +17241,19 @@ func (c *ClientWithResponses) ListCommentVersionsWithResponse(ctx context.Contex
 		return nil, err
 	}
 	return ParseListCommentVersionsResponse(rsp)
+}
+
+// GetConsolidatedWithResponse The consolidated text — the draft with every accepted (and the chosen open) amendments
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/documents/{slug}/consolidated (the `GetConsolidated` operationId).
+func (c *ClientWithResponses) GetConsolidatedWithResponse(ctx context.Context, slug Slug, params *GetConsolidatedParams, reqEditors ...RequestEditorFn) (*GetConsolidatedResponse, error) {
+	rsp, err := c.GetConsolidated(ctx, slug, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetConsolidatedResponse(rsp)
 }
 
 // GetDiffWithResponse The redline between any two revisions
@@ -14099,6 +17488,32 @@ func (c *ClientWithResponses) GetProposalCollisionsWithResponse(ctx context.Cont
 	return ParseGetProposalCollisionsResponse(rsp)
 }
 
+// DecideProposalWithBodyWithResponse Decide on a proposal — accepted, accepted_with_changes or rejected — with an optional vote (chairs)
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/documents/{slug}/proposals/{p}/decision (the `DecideProposal` operationId).
+func (c *ClientWithResponses) DecideProposalWithBodyWithResponse(ctx context.Context, slug Slug, p ProposalNumber, params *DecideProposalParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DecideProposalResponse, error) {
+	rsp, err := c.DecideProposalWithBody(ctx, slug, p, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDecideProposalResponse(rsp)
+}
+
+// DecideProposalWithResponse Decide on a proposal — accepted, accepted_with_changes or rejected — with an optional vote (chairs)
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/documents/{slug}/proposals/{p}/decision (the `DecideProposal` operationId).
+func (c *ClientWithResponses) DecideProposalWithResponse(ctx context.Context, slug Slug, p ProposalNumber, params *DecideProposalParams, body DecideProposalJSONRequestBody, reqEditors ...RequestEditorFn) (*DecideProposalResponse, error) {
+	rsp, err := c.DecideProposal(ctx, slug, p, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDecideProposalResponse(rsp)
+}
+
 // GetProposalDiffWithResponse A proposal's redline against its base or the current head
 //
 // Returns a wrapper object for the known response body format(s).
@@ -14110,6 +17525,19 @@ func (c *ClientWithResponses) GetProposalDiffWithResponse(ctx context.Context, s
 		return nil, err
 	}
 	return ParseGetProposalDiffResponse(rsp)
+}
+
+// GetProposalEffectWithResponse What a proposal would do now — its own redline and its merge onto the head
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/documents/{slug}/proposals/{p}/effect (the `GetProposalEffect` operationId).
+func (c *ClientWithResponses) GetProposalEffectWithResponse(ctx context.Context, slug Slug, p ProposalNumber, params *GetProposalEffectParams, reqEditors ...RequestEditorFn) (*GetProposalEffectResponse, error) {
+	rsp, err := c.GetProposalEffect(ctx, slug, p, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetProposalEffectResponse(rsp)
 }
 
 // MergeProposalWithBodyWithResponse Merge a proposal, or commit the chair's text for it (chairs)
@@ -14511,6 +17939,84 @@ func (c *ClientWithResponses) ListPublicAdoptionsWithResponse(ctx context.Contex
 		return nil, err
 	}
 	return ParseListPublicAdoptionsResponse(rsp)
+}
+
+// GetPublicAmendmentsWithResponse The table of amendments (public after a final adoption, without names)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/public/documents/{slug}/amendments (the `GetPublicAmendments` operationId).
+func (c *ClientWithResponses) GetPublicAmendmentsWithResponse(ctx context.Context, slug Slug, params *GetPublicAmendmentsParams, reqEditors ...RequestEditorFn) (*GetPublicAmendmentsResponse, error) {
+	rsp, err := c.GetPublicAmendments(ctx, slug, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetPublicAmendmentsResponse(rsp)
+}
+
+// GetPublicAmendmentsHeadWithResponse The table of amendments (public after a final adoption, without names)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with HEAD /api/v1/public/documents/{slug}/amendments (the `GetPublicAmendmentsHead` operationId).
+func (c *ClientWithResponses) GetPublicAmendmentsHeadWithResponse(ctx context.Context, slug Slug, params *GetPublicAmendmentsHeadParams, reqEditors ...RequestEditorFn) (*GetPublicAmendmentsHeadResponse, error) {
+	rsp, err := c.GetPublicAmendmentsHead(ctx, slug, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetPublicAmendmentsHeadResponse(rsp)
+}
+
+// GetPublicAmendmentsCSVWithResponse The table of amendments as csv (public after a final adoption, without names)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/public/documents/{slug}/amendments.csv (the `GetPublicAmendmentsCSV` operationId).
+func (c *ClientWithResponses) GetPublicAmendmentsCSVWithResponse(ctx context.Context, slug Slug, params *GetPublicAmendmentsCSVParams, reqEditors ...RequestEditorFn) (*GetPublicAmendmentsCSVResponse, error) {
+	rsp, err := c.GetPublicAmendmentsCSV(ctx, slug, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetPublicAmendmentsCSVResponse(rsp)
+}
+
+// GetPublicAmendmentsCSVHeadWithResponse The table of amendments as csv (public after a final adoption, without names)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with HEAD /api/v1/public/documents/{slug}/amendments.csv (the `GetPublicAmendmentsCSVHead` operationId).
+func (c *ClientWithResponses) GetPublicAmendmentsCSVHeadWithResponse(ctx context.Context, slug Slug, params *GetPublicAmendmentsCSVHeadParams, reqEditors ...RequestEditorFn) (*GetPublicAmendmentsCSVHeadResponse, error) {
+	rsp, err := c.GetPublicAmendmentsCSVHead(ctx, slug, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetPublicAmendmentsCSVHeadResponse(rsp)
+}
+
+// GetPublicAmendmentsDOCXWithResponse The table of amendments as docx (public after a final adoption, without names)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/public/documents/{slug}/amendments.docx (the `GetPublicAmendmentsDOCX` operationId).
+func (c *ClientWithResponses) GetPublicAmendmentsDOCXWithResponse(ctx context.Context, slug Slug, params *GetPublicAmendmentsDOCXParams, reqEditors ...RequestEditorFn) (*GetPublicAmendmentsDOCXResponse, error) {
+	rsp, err := c.GetPublicAmendmentsDOCX(ctx, slug, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetPublicAmendmentsDOCXResponse(rsp)
+}
+
+// GetPublicAmendmentsDOCXHeadWithResponse The table of amendments as docx (public after a final adoption, without names)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with HEAD /api/v1/public/documents/{slug}/amendments.docx (the `GetPublicAmendmentsDOCXHead` operationId).
+func (c *ClientWithResponses) GetPublicAmendmentsDOCXHeadWithResponse(ctx context.Context, slug Slug, params *GetPublicAmendmentsDOCXHeadParams, reqEditors ...RequestEditorFn) (*GetPublicAmendmentsDOCXHeadResponse, error) {
+	rsp, err := c.GetPublicAmendmentsDOCXHead(ctx, slug, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetPublicAmendmentsDOCXHeadResponse(rsp)
 }
 
 // GetPublicDiffWithResponse The redline between two adopted revisions (anyone)
@@ -15071,6 +18577,496 @@ func ParseGetDocumentResponse(rsp *http.Response) (*GetDocumentResponse, error) 
 	switch {
 	case rsp.StatusCode == 401:
 		var headers GetDocumentResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetAmendmentsResponse parses an HTTP response from a GetAmendmentsWithResponse call
+func ParseGetAmendmentsResponse(rsp *http.Response) (*GetAmendmentsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetAmendmentsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AmendmentTable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 304:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetAmendmentsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetAmendmentsHeadResponse parses an HTTP response from a GetAmendmentsHeadWithResponse call
+func ParseGetAmendmentsHeadResponse(rsp *http.Response) (*GetAmendmentsHeadResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetAmendmentsHeadResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		break // No content-type
+
+	case rsp.StatusCode == 304:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetAmendmentsHeadResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetAmendmentsCSVResponse parses an HTTP response from a GetAmendmentsCSVWithResponse call
+func ParseGetAmendmentsCSVResponse(rsp *http.Response) (*GetAmendmentsCSVResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetAmendmentsCSVResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 304:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetAmendmentsCSVResponse200Headers
+		if values := rsp.Header.Values("Content-Disposition"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Disposition", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentDisposition = &value
+		}
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetAmendmentsCSVResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetAmendmentsCSVHeadResponse parses an HTTP response from a GetAmendmentsCSVHeadWithResponse call
+func ParseGetAmendmentsCSVHeadResponse(rsp *http.Response) (*GetAmendmentsCSVHeadResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetAmendmentsCSVHeadResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		break // No content-type
+
+	case rsp.StatusCode == 304:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetAmendmentsCSVHeadResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetAmendmentsCSVHeadResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetAmendmentsDOCXResponse parses an HTTP response from a GetAmendmentsDOCXWithResponse call
+func ParseGetAmendmentsDOCXResponse(rsp *http.Response) (*GetAmendmentsDOCXResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetAmendmentsDOCXResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 304:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetAmendmentsDOCXResponse200Headers
+		if values := rsp.Header.Values("Content-Disposition"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Disposition", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentDisposition = &value
+		}
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetAmendmentsDOCXResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetAmendmentsDOCXHeadResponse parses an HTTP response from a GetAmendmentsDOCXHeadWithResponse call
+func ParseGetAmendmentsDOCXHeadResponse(rsp *http.Response) (*GetAmendmentsDOCXHeadResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetAmendmentsDOCXHeadResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		break // No content-type
+
+	case rsp.StatusCode == 304:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetAmendmentsDOCXHeadResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetAmendmentsDOCXHeadResponse401Headers
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -15671,6 +19667,101 @@ func ParseListCommentVersionsResponse(rsp *http.Response) (*ListCommentVersionsR
 	switch {
 	case rsp.StatusCode == 401:
 		var headers ListCommentVersionsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetConsolidatedResponse parses an HTTP response from a GetConsolidatedWithResponse call
+func ParseGetConsolidatedResponse(rsp *http.Response) (*GetConsolidatedResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetConsolidatedResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			Applied   []int64 `json:"applied"`
+			Basis     int64   `json:"basis"`
+			Conflicts []struct {
+				Base     string    `json:"base"`
+				Head     string    `json:"head"`
+				Items    []ItemRef `json:"items"`
+				Proposal int64     `json:"proposal"`
+			} `json:"conflicts"`
+			Head int64 `json:"head"`
+
+			// Redline A redline as JSON with the items it changes (changed_items) and, on every paragraph, old_label and new_label beside old_index and new_index (null where there is no such side); a moved paragraph's move carries old_label and new_label too.
+			Redline LabeledDiff `json:"redline"`
+			Text    string      `json:"text"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetConsolidatedResponse401Headers
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -16828,7 +20919,13 @@ func ParseGetProposalCollisionsResponse(rsp *http.Response) (*GetProposalCollisi
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest struct {
 			Collisions []struct {
-				// Paragraphs The paragraphs' labels.
+				// Items The shared items, labelled as the head labels them; compared across bases through the redlines to the head.
+				Items *[]ItemRef `json:"items,omitempty"`
+
+				// Links Both proposals.
+				Links *[]string `json:"links,omitempty"`
+
+				// Paragraphs The shared paragraphs' texts, as the head reads them.
 				Paragraphs []string `json:"paragraphs"`
 				Proposal   Proposal `json:"proposal"`
 			} `json:"collisions"`
@@ -16878,6 +20975,104 @@ func ParseGetProposalCollisionsResponse(rsp *http.Response) (*GetProposalCollisi
 	switch {
 	case rsp.StatusCode == 401:
 		var headers GetProposalCollisionsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDecideProposalResponse parses an HTTP response from a DecideProposalWithResponse call
+func ParseDecideProposalResponse(rsp *http.Response) (*DecideProposalResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DecideProposalResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			Proposal Proposal  `json:"proposal"`
+			Revision *Revision `json:"revision"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Unsupported
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers DecideProposalResponse401Headers
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -16965,6 +21160,90 @@ func ParseGetProposalDiffResponse(rsp *http.Response) (*GetProposalDiffResponse,
 		response.Headers200 = &headers
 	case rsp.StatusCode == 401:
 		var headers GetProposalDiffResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetProposalEffectResponse parses an HTTP response from a GetProposalEffectWithResponse call
+func ParseGetProposalEffectResponse(rsp *http.Response) (*GetProposalEffectResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetProposalEffectResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			Base      int64             `json:"base"`
+			Conflicts []LabeledConflict `json:"conflicts"`
+			Head      int64             `json:"head"`
+			Moved     bool              `json:"moved"`
+			OntoHead  *LabeledDiff      `json:"onto_head"`
+
+			// Own A redline as JSON with the items it changes (changed_items) and, on every paragraph, old_label and new_label beside old_index and new_index (null where there is no such side); a moved paragraph's move carries old_label and new_label too.
+			Own      LabeledDiff `json:"own"`
+			Proposal Proposal    `json:"proposal"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetProposalEffectResponse401Headers
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -18733,6 +23012,496 @@ func ParseListPublicAdoptionsResponse(rsp *http.Response) (*ListPublicAdoptionsR
 		}
 		response.JSONDefault = &dest
 
+	}
+
+	return response, nil
+}
+
+// ParseGetPublicAmendmentsResponse parses an HTTP response from a GetPublicAmendmentsWithResponse call
+func ParseGetPublicAmendmentsResponse(rsp *http.Response) (*GetPublicAmendmentsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetPublicAmendmentsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AmendmentTable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 304:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetPublicAmendmentsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetPublicAmendmentsHeadResponse parses an HTTP response from a GetPublicAmendmentsHeadWithResponse call
+func ParseGetPublicAmendmentsHeadResponse(rsp *http.Response) (*GetPublicAmendmentsHeadResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetPublicAmendmentsHeadResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		break // No content-type
+
+	case rsp.StatusCode == 304:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetPublicAmendmentsHeadResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetPublicAmendmentsCSVResponse parses an HTTP response from a GetPublicAmendmentsCSVWithResponse call
+func ParseGetPublicAmendmentsCSVResponse(rsp *http.Response) (*GetPublicAmendmentsCSVResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetPublicAmendmentsCSVResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 304:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetPublicAmendmentsCSVResponse200Headers
+		if values := rsp.Header.Values("Content-Disposition"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Disposition", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentDisposition = &value
+		}
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetPublicAmendmentsCSVResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetPublicAmendmentsCSVHeadResponse parses an HTTP response from a GetPublicAmendmentsCSVHeadWithResponse call
+func ParseGetPublicAmendmentsCSVHeadResponse(rsp *http.Response) (*GetPublicAmendmentsCSVHeadResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetPublicAmendmentsCSVHeadResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		break // No content-type
+
+	case rsp.StatusCode == 304:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetPublicAmendmentsCSVHeadResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetPublicAmendmentsCSVHeadResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetPublicAmendmentsDOCXResponse parses an HTTP response from a GetPublicAmendmentsDOCXWithResponse call
+func ParseGetPublicAmendmentsDOCXResponse(rsp *http.Response) (*GetPublicAmendmentsDOCXResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetPublicAmendmentsDOCXResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 304:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetPublicAmendmentsDOCXResponse200Headers
+		if values := rsp.Header.Values("Content-Disposition"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Disposition", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentDisposition = &value
+		}
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetPublicAmendmentsDOCXResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetPublicAmendmentsDOCXHeadResponse parses an HTTP response from a GetPublicAmendmentsDOCXHeadWithResponse call
+func ParseGetPublicAmendmentsDOCXHeadResponse(rsp *http.Response) (*GetPublicAmendmentsDOCXHeadResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetPublicAmendmentsDOCXHeadResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		break // No content-type
+
+	case rsp.StatusCode == 304:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetPublicAmendmentsDOCXHeadResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetPublicAmendmentsDOCXHeadResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
