@@ -79,7 +79,7 @@ func open(ctx context.Context, cfg config.Config, logOut io.Writer, hooks drafti
 		return nil, fmt.Errorf("load access policy: %w", err)
 	}
 	svc := drafting.NewService(db, blobs, drafting.Options{MaxTextBytes: cfg.MaxTextBytes, Hooks: hooks,
-		Authorizer: enf, PolicyChanged: enf.Reload})
+		Authorizer: enf, PolicyChanged: enf.Reload, PolicySync: enf.Sync})
 	return &app{cfg: cfg, db: db, blobs: blobs, svc: svc, op: drafting.NewOperator(svc), enf: enf, log: log}, nil
 }
 
