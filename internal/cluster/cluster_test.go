@@ -4,6 +4,7 @@ package cluster_test
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -65,6 +66,8 @@ type report struct {
 	RoleStaleGrant  int                  `json:"stale_role_reads_after_grant"`
 	RoleStaleRevoke int                  `json:"stale_role_reads_after_revoke"`
 	LoginFailures   int                  `json:"failed_signins_before_429"`
+	OutboxSessions  int                  `json:"outbox_lock_sessions"`
+	OutboxHolders   int                  `json:"outbox_lock_holders"`
 	Throughput      map[string]float64   `json:"public_page_req_per_s"`
 	ThroughputRuns  map[string][]float64 `json:"public_page_runs"`
 	Elapsed         float64              `json:"elapsed_s"`
@@ -726,6 +729,35 @@ func sharedState(ctx context.Context, t *testing.T, topo *cluster.Topology, env 
 		t.Logf("%d failed sign-ins through the balancer before 429 (REDLINE_LOGIN_ATTEMPTS=%d, %d instances)", failures, loginAttempts, len(topo.Instances))
 		if failures > loginAttempts {
 			t.Errorf("%d failed sign-ins were allowed where %d should be: the throttle's counters are per instance", failures, loginAttempts)
+		}
+	})
+	t.Run("one outbox worker at a time", func(t *testing.T) {
+		// Every instance competes for the outbox's advisory lock on a
+		// connection of its own (sqlstore.Exclusive); exactly one holds it,
+		// on the primary of the moment (after the failover: the promoted
+		// standby).
+		raw, err := sql.Open("pgx", topo.DatabaseURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer raw.Close()
+		const q = `SELECT COUNT(DISTINCT a.pid), COUNT(l.pid) FROM pg_stat_activity a
+LEFT JOIN pg_locks l ON l.pid = a.pid AND l.locktype = 'advisory' AND l.granted
+WHERE a.application_name = 'redline exclusive outbox'`
+		var sessions, holders int
+		for try := 0; try < 100; try++ {
+			if err := raw.QueryRowContext(ctx, q).Scan(&sessions, &holders); err != nil {
+				t.Fatal(err)
+			}
+			if sessions == len(topo.Instances) && holders == 1 {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		rep.OutboxSessions, rep.OutboxHolders = sessions, holders
+		t.Logf("outbox lock: %d instances competing, %d holding it", sessions, holders)
+		if sessions != len(topo.Instances) || holders != 1 {
+			t.Errorf("outbox lock: %d sessions competing (want %d, one per instance), %d holding it (want 1)", sessions, len(topo.Instances), holders)
 		}
 	})
 	t.Run("public page fresh on every instance after an adoption", func(t *testing.T) {
