@@ -27,6 +27,10 @@ type app struct {
 	op    *drafting.Operator // the command line's trusted operations
 	enf   *authz.Enforcer
 	log   *slog.Logger
+	// publicChanged drops a document's cached public page (webui's
+	// PublicChanged), set by mount; serve feeds it the database's
+	// announcements (issue 18).
+	publicChanged func(slug string)
 }
 
 // loadConfig reads REDLINE_* from the environment and, when fs is given, the

@@ -15,6 +15,7 @@ import (
 
 	"redline/internal/auth"
 	"redline/internal/authz"
+	"redline/internal/config"
 	"redline/internal/drafting"
 	"redline/internal/httpapi"
 	"redline/internal/shell"
@@ -59,22 +60,15 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 			a.op.RunOutbox(ctx, 5*time.Second, func(err error) { a.log.Error("archive adopted text", "err", err.Error()) })
 		})
 	}()
-	// The public pages are cached per instance and dropped when the
-	// database announces an adoption or a reopening, from any instance
-	// (issue 18); the watch's count check every second is the backstop for
-	// a lost announcement, the minute's refresh the last resort.
-	ui, err := webui.New(a.svc, webui.Options{Logger: a.log, BaseURL: cfg.BaseURL, PublicRefresh: time.Minute})
+	sh, err := mount(a, cfg, metrics)
 	if err != nil {
 		return fail(stderr, "serve", err)
 	}
-	go func() { _ = a.db.WatchPublic(ctx, time.Second, ui.PublicChanged) }()
-	sh, err := shell.New(a.svc, shell.Options{Logger: a.log, TrustedProxies: cfg.TrustedProxies, Metrics: metrics,
-		TLS: cfg.UsesTLS(), LoginAttempts: cfg.LoginAttempts, LoginWindow: cfg.LoginWindow, BaseURL: cfg.BaseURL})
-	if err != nil {
-		return fail(stderr, "serve", fmt.Errorf("REDLINE_TRUSTED_PROXIES: %w", err))
-	}
-	httpapi.Mount(sh, a.svc)
-	ui.Mount(sh)
+	// The public pages are cached per instance and dropped when the
+	// database announces an adoption or a reopening, from any instance
+	// (issue 18); the watch's count check every second is the backstop for
+	// a lost announcement, the minute's refresh (mount) the last resort.
+	go func() { _ = a.db.WatchPublic(ctx, time.Second, a.publicChanged) }()
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fail(stderr, "serve", fmt.Errorf("REDLINE_ADDR: listen on %s: %w", cfg.Addr, err))
@@ -106,6 +100,25 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, "serve", err)
 	}
 	return 0
+}
+
+// mount builds what serve answers with: the shell with the API and the
+// pages mounted on it. Every route serve registers is registered here (the
+// OpenAPI description's test walks them).
+func mount(a *app, cfg config.Config, metrics *shell.Metrics) (*shell.Shell, error) {
+	ui, err := webui.New(a.svc, webui.Options{Logger: a.log, BaseURL: cfg.BaseURL, PublicRefresh: time.Minute})
+	if err != nil {
+		return nil, err
+	}
+	a.publicChanged = ui.PublicChanged
+	sh, err := shell.New(a.svc, shell.Options{Logger: a.log, TrustedProxies: cfg.TrustedProxies, Metrics: metrics,
+		TLS: cfg.UsesTLS(), LoginAttempts: cfg.LoginAttempts, LoginWindow: cfg.LoginWindow, BaseURL: cfg.BaseURL})
+	if err != nil {
+		return nil, fmt.Errorf("REDLINE_TRUSTED_PROXIES: %w", err)
+	}
+	httpapi.Mount(sh, a.svc)
+	ui.Mount(sh)
+	return sh, nil
 }
 
 func dialect(a *app) string { return a.db.Dialect() }

@@ -416,7 +416,7 @@ func TestSignedAdoptionsThroughServer(t *testing.T) {
 			Keys []struct{ Fingerprint string }
 		}
 		_ = json.Unmarshal(e.public("/api/v1/public/keys"), &keys)
-		if len(keys.Keys) != 1 || !strings.Contains(page, keys.Keys[0].Fingerprint) {
+		if len(keys.Keys) != 1 || !strings.Contains(html.UnescapeString(page), keys.Keys[0].Fingerprint) {
 			t.Errorf("the public page does not show the key's fingerprint %v", keys.Keys)
 		}
 		m := regexp.MustCompile(`(?s)<pre id="verify-commands"><code>(.*?)</code></pre>`).FindStringSubmatch(page)

@@ -15,9 +15,9 @@
 package textdiff
 
 import (
+	"context"
 	"fmt"
 	"strings"
-	"time"
 )
 
 // Mode selects how finely changed paragraphs are diffed.
@@ -76,9 +76,15 @@ func ParseFormat(s string) (Format, error) {
 	return "", fmt.Errorf("unknown diff format %q (want json, html, html-side or unified)", s)
 }
 
-// Default budgets, used where Options leaves a field zero. Together they keep
-// any Diff of texts up to 4 MiB under 2 s and 256 MB on a small machine (see
-// TestBudgets); realistic revisions stay far inside them.
+// EngineVersion changes whenever the engine's output for the same inputs and
+// options may change. It is part of every cache key (see Options.CacheKey).
+const EngineVersion = "3"
+
+// Default budgets, used where Options leaves a field zero. They are counted in
+// work (tokens, characters, paragraphs compared), never in time, so the same
+// inputs give the same Result on any machine at any load. Together they keep
+// any Diff of texts up to 4 MiB to a couple of seconds and under 256 MB on a
+// small machine (see TestBudgets); realistic revisions stay far inside them.
 const (
 	// DefaultMaxPairCost bounds one paragraph pair's word or character diff.
 	DefaultMaxPairCost = 25_000_000
@@ -86,9 +92,6 @@ const (
 	DefaultMaxTotalCost = 400_000_000
 	// DefaultMaxAlignCost bounds one Myers run of the paragraph alignment.
 	DefaultMaxAlignCost = 64_000_000
-	// DefaultMaxDuration is the time after which Diff starts no more word or
-	// character diffs.
-	DefaultMaxDuration = 1200 * time.Millisecond
 )
 
 // Options configure Diff. The zero value is word mode with default budgets.
@@ -114,14 +117,6 @@ type Options struct {
 	// a region that still cannot be split is shown as deleted and inserted,
 	// and the Result is marked Degraded. Zero means DefaultMaxAlignCost.
 	MaxAlignCost int64
-
-	// MaxDuration is a safety net behind the cost budgets, which bound the
-	// work of realistic texts but not of adversarial ones (the same words
-	// shuffled in every paragraph): once it has passed, Diff starts no more
-	// go-diff runs, and what is left is shown at paragraph level, marked
-	// Degraded. A run already started is bounded by MaxPairCost or
-	// MaxAlignCost. Zero means DefaultMaxDuration.
-	MaxDuration time.Duration
 }
 
 func (o Options) withDefaults() Options {
@@ -137,10 +132,38 @@ func (o Options) withDefaults() Options {
 	if o.MaxAlignCost <= 0 {
 		o.MaxAlignCost = DefaultMaxAlignCost
 	}
-	if o.MaxDuration <= 0 {
-		o.MaxDuration = DefaultMaxDuration
-	}
 	return o
+}
+
+// CacheKey identifies, for a cache, everything in o that decides a Result
+// besides the two texts: the mode, the budgets and the engine's version. A
+// degraded Result is the one these options give, so it is cached under the
+// same key as it would be if it were not degraded, and never served for
+// other options.
+func (o Options) CacheKey() string {
+	o = o.withDefaults()
+	return fmt.Sprintf("e%s-%s-p%d-t%d-a%d", EngineVersion, o.Mode, o.MaxPairCost, o.MaxTotalCost, o.MaxAlignCost)
+}
+
+// MergeCacheKey identifies Merge3's engine for a cache of merge results.
+func MergeCacheKey() string { return "m" + EngineVersion + "-" + Options{}.CacheKey() }
+
+// DiffContext is Diff for a request with a deadline: the Result is the very
+// one Diff gives (budgets in work decide what is degraded, never time), or,
+// when ctx is done first, an error wrapping ctx's. It lets a server answer a
+// clear "unavailable" instead of a coarser redline.
+func DiffContext(ctx context.Context, old, new string, opt Options) (*Result, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("diff: %w", err)
+	}
+	opt = opt.withDefaults()
+	d := newDiffer(opt)
+	d.ctx = ctx
+	r := d.finish(d.run(old, new))
+	if d.cancelled {
+		return nil, fmt.Errorf("diff: %w", ctx.Err())
+	}
+	return r, nil
 }
 
 // ParaKind says what happened to a paragraph between the two texts.
