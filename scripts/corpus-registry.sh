@@ -11,10 +11,18 @@
 #
 # Usage: scripts/corpus-registry.sh [OUT]
 #   OUT defaults to $REDLINE_CORPUS, else $HOME/.cache/redline/corpus.
+#   With CORPUS_SET=big, only the chains of texts over 1 MB (Hunspell
+#   dictionaries of several languages, for scripts/bench-diff.sh), and OUT
+#   defaults to $HOME/.cache/redline/corpus-big.
 # Then: REDLINE_CORPUS=OUT go test ./internal/textdiff -run TestRealCorpus
 set -euo pipefail
 
-out=${1:-${REDLINE_CORPUS:-$HOME/.cache/redline/corpus}}
+set_=${CORPUS_SET:-default}
+if [[ $set_ == big ]]; then
+	out=${1:-$HOME/.cache/redline/corpus-big}
+else
+	out=${1:-${REDLINE_CORPUS:-$HOME/.cache/redline/corpus}}
+fi
 cache=${REDLINE_CORPUS_CACHE:-$HOME/.cache/redline/corpus-downloads}
 mkdir -p "$out" "$cache"
 
@@ -86,6 +94,13 @@ go_chain() {
 	mv "$out/$chain.tmp" "$out/$chain"
 }
 
+if [[ $set_ == big ]]; then
+	for lang in ru de uk pl nl es fr; do
+		npm_chain "dictionary-$lang" "dictionary-$lang" index.dic 6
+	done
+fi
+
+if [[ $set_ != big ]]; then
 # Russian: ENB's documentation, bem-core's changelog and migration guide, the
 # Russian Hunspell dictionary (3.4 MB).
 npm_chain enb-readme-ru enb README.md 28
@@ -112,6 +127,7 @@ go_chain gin-changelog github.com/gin-gonic/gin CHANGELOG.md 25
 go_chain gin-readme github.com/gin-gonic/gin README.md 25
 go_chain logrus-readme github.com/sirupsen/logrus README.md 20
 go_chain cobra-readme github.com/spf13/cobra README.md 20
+fi
 
 chains=0 versions=0 big=0
 for d in "$out"/*/; do

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"redline/internal/apidoc/apidoctest"
 	"redline/internal/auth"
 	"redline/internal/drafting"
 	"redline/internal/testenv"
@@ -70,7 +71,7 @@ func TestTwoInstancesSeeRoleChanges(t *testing.T) {
 		req, _ := http.NewRequest(method, base+path, rd)
 		req.Header.Set("Authorization", "Bearer "+tokens[login])
 		req.Header.Set("Content-Type", "application/json")
-		resp, err := http.DefaultClient.Do(req)
+		resp, err := apidoctest.Client(t).Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}

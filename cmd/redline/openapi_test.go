@@ -14,16 +14,11 @@ import (
 	"redline/internal/shell"
 )
 
-// described says whether a route belongs in the API's description: the
-// JSON API and everything else under /api and /.well-known, and the shell's own health,
-// readiness and metrics routes. The rest are pages.
-func described(path string) bool {
-	return strings.HasPrefix(path, "/api/") || strings.HasPrefix(path, "/.well-known/") || path == "/healthz" || path == "/readyz" || path == "/metrics"
-}
-
 // TestOpenAPIDescribesEveryRoute builds the handler as serve does and
 // compares its routes with internal/apidoc/openapi.yaml, both ways: every
-// registered API route is described, every described one is registered.
+// registered route that apidoc.Described covers (the API, /.well-known,
+// health, readiness, metrics; not the pages) is described, every described
+// one is registered.
 func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 	env := map[string]string{"REDLINE_DATA_DIR": t.TempDir()}
 	cfg, err := config.Load(func(k string) string { return env[k] }, nil, nil)
@@ -42,7 +37,7 @@ func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 	}
 	registered := map[string]bool{}
 	for _, r := range sh.Routes() {
-		if described(r.Path) {
+		if apidoc.Described(r.Path) {
 			registered[r.Method+" "+apidoc.PathOf(r.Path)] = true
 		}
 	}

@@ -69,3 +69,11 @@ func PathOf(ginPath string) string {
 	}
 	return strings.Join(parts, "/")
 }
+
+// Described says whether a path belongs to what the description covers:
+// the JSON API and everything else under /api and /.well-known, and the
+// health, readiness and metrics routes. The rest are pages.
+func Described(path string) bool {
+	return strings.HasPrefix(path, "/api/") || strings.HasPrefix(path, "/.well-known/") ||
+		path == "/healthz" || path == "/readyz" || path == "/metrics"
+}

@@ -3,6 +3,7 @@ package apidoc_test
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -12,6 +13,8 @@ import (
 	"redline/internal/apidoc"
 	"redline/internal/drafting"
 )
+
+var cyrillic = regexp.MustCompile(`[А-Яа-яЁё]`)
 
 func load(t *testing.T) *openapi3.T {
 	t.Helper()
@@ -44,6 +47,9 @@ func TestDescriptionIsValid(t *testing.T) {
 		for method, op := range item.Operations() {
 			if op.OperationID == "" || op.Summary == "" || len(op.Tags) != 1 || !tags[op.Tags[0]] {
 				t.Errorf("%s %s: want an operationId, a summary and one declared tag", method, path)
+			}
+			if ru, _ := op.Extensions["x-summary-ru"].(string); !cyrillic.MatchString(ru) {
+				t.Errorf("%s %s: want x-summary-ru, the summary in Russian (the /api/docs page shows it)", method, path)
 			}
 			if op.Responses.Default() == nil {
 				t.Errorf("%s %s: no default (error) answer", method, path)

@@ -145,8 +145,9 @@ func (h *publicHub) heard(nonce string) {
 // starts listening, the first time included, since what was announced
 // while it was not listening is lost, and reconnects with backoff (up to
 // 5 s) when the connection fails. On both databases, every interval (one
-// second when zero) it also compares the number of adoptions and
-// reopenings with what it saw last and calls changed("") when they
+// second when zero) it also compares the number of adoptions, reopenings
+// and signed statements (not announced: a page is signed within an
+// interval) with what it saw last and calls changed("") when they
 // differ: the backstop for a notification lost in any other way.
 func (db *DB) WatchPublic(ctx context.Context, interval time.Duration, changed func(slug string)) error {
 	if interval <= 0 {
@@ -215,12 +216,14 @@ func (db *DB) watchPublicLocal(ctx context.Context, interval time.Duration, chan
 	}
 }
 
-const qPublicVersion = `SELECT (SELECT COUNT(*) FROM adoptions) + (SELECT COUNT(*) FROM reopenings)`
+const qPublicVersion = `SELECT (SELECT COUNT(*) FROM adoptions) + (SELECT COUNT(*) FROM reopenings) +
+(SELECT COUNT(*) FROM adoption_statements)`
 
-// publicVersion counts adoptions and reopenings: both tables only ever
-// grow, so a different count means a public page may have changed. A count,
-// not the largest id: ids are handed out before commit, so a smaller one
-// can commit after a larger one.
+// publicVersion counts adoptions, reopenings and signed statements (which
+// the page shows, and which the outbox records after the adoption, issue
+// 16): the tables only ever grow, so a different count means a public page
+// may have changed. A count, not the largest id: ids are handed out before
+// commit, so a smaller one can commit after a larger one.
 func publicVersion(ctx context.Context, q interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }) (int64, error) {

@@ -141,3 +141,19 @@ func TestCacheKey(t *testing.T) {
 		t.Error("defaults spelled out change the key")
 	}
 }
+
+// TestNormalizeNewlines: CRLF against LF is no change once normalised; a
+// lone CR is left for the caller to refuse.
+func TestNormalizeNewlines(t *testing.T) {
+	lf := "Статья 1.\n\nТекст статьи.\n"
+	crlf := strings.ReplaceAll(lf, "\n", "\r\n")
+	if got := NormalizeNewlines(crlf); got != lf {
+		t.Fatalf("NormalizeNewlines(%q) = %q", crlf, got)
+	}
+	if r := Diff(lf, NormalizeNewlines(crlf), Options{}); r.Stats != (Stats{}) {
+		t.Fatalf("CRLF against LF: %+v", r.Stats)
+	}
+	if got := NormalizeNewlines("a\rb"); got != "a\rb" {
+		t.Fatalf("lone CR changed: %q", got)
+	}
+}

@@ -213,9 +213,24 @@ func (d *differ) build(m *matcher, ops []alignOp) *Result {
 		} else {
 			j1 += op.n
 		}
+		gs := m.findGroups(stretch{i, i1, j, j1})
+		gk := 0 // the next group
+		inGroup := func(k int, old bool) bool {
+			if gk >= len(gs) {
+				return false
+			}
+			if old {
+				return k >= gs[gk].i0 && k < gs[gk].i1
+			}
+			return k >= gs[gk].j0 && k < gs[gk].j1
+		}
 		for i < i1 || j < j1 {
 			switch {
-			case i < i1 && m.kindA[i] != pairChanged:
+			case gk < len(gs) && i == gs[gk].i0 && j == gs[gk].j0:
+				emit(d.groupParagraph(m, gs[gk]), false)
+				i, j = gs[gk].i1, gs[gk].j1
+				gk++
+			case i < i1 && m.kindA[i] != pairChanged && !inGroup(i, true):
 				if m.kindA[i] == pairMoved {
 					emit(Paragraph{Kind: KindMovedFrom, OldIndex: i, NewIndex: -1,
 						Chunks: wholeChunks(OpDelete, &m.pa[i]), Move: &Move{OldIndex: i, NewIndex: m.partA[i]}}, false)
@@ -223,7 +238,7 @@ func (d *differ) build(m *matcher, ops []alignOp) *Result {
 					emit(Paragraph{Kind: KindDeleted, OldIndex: i, NewIndex: -1, Chunks: wholeChunks(OpDelete, &m.pa[i])}, false)
 				}
 				i++
-			case j < j1 && m.kindB[j] != pairChanged:
+			case j < j1 && m.kindB[j] != pairChanged && !inGroup(j, false):
 				if m.kindB[j] == pairMoved {
 					from := m.partB[j]
 					mv := &Move{OldIndex: from, NewIndex: j, Chunks: d.contentChunks(&m.pa[from], &m.pb[j], from, j)}
@@ -382,6 +397,12 @@ func (s *Stats) add(p *Paragraph, renum bool) {
 		}
 	case KindRenumbered:
 		s.ParagraphsRenumbered++
+	case KindSplit:
+		s.ParagraphsSplit++
+		words(p.Chunks)
+	case KindJoined:
+		s.ParagraphsJoined++
+		words(p.Chunks)
 	}
 }
 

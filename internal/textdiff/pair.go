@@ -88,7 +88,7 @@ func (d *differ) diffPair(a, b string, i, j int) []Chunk {
 // budget, or shown deleted and inserted whole if not.
 func (d *differ) lineDiff(a, b string, i, j int) []Chunk {
 	la, lb := tokenizeLines(a, nil), tokenizeLines(b, nil)
-	idOf := make(map[string]int32)
+	idOf := make(map[string]int32, len(la)+len(lb)/4)
 	ida, idb := make([]int32, len(la)), make([]int32, len(lb))
 	for k, t := range la {
 		ida[k] = internID(idOf, a[t.start:t.end])

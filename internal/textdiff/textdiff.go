@@ -191,6 +191,14 @@ const (
 	// Chunks are the old number deleted, the new number inserted, and the rest
 	// of the paragraph equal.
 	KindRenumbered ParaKind = "renumbered"
+	// KindSplit: one old paragraph became Count consecutive new ones (from
+	// NewIndex on). Chunks diff the old paragraph into the new ones joined by
+	// their separators: the cut shows as inserted line breaks, with the
+	// words edited around it.
+	KindSplit ParaKind = "split"
+	// KindJoined: Count consecutive old paragraphs (from OldIndex on) became
+	// one new paragraph; the separators between them show as deleted.
+	KindJoined ParaKind = "joined"
 )
 
 // Result is a redline between two texts.
@@ -240,6 +248,9 @@ type Paragraph struct {
 	// Move links the two halves of a moved paragraph; nil unless Kind is
 	// moved_from or moved_to.
 	Move *Move `json:"move,omitempty"`
+	// Count is, for a split, the number of new paragraphs, and for a join,
+	// the number of old ones; 0 otherwise.
+	Count int `json:"count,omitempty"`
 }
 
 // Move links the two places of a moved paragraph.
@@ -282,6 +293,10 @@ type Stats struct {
 	ParagraphsMoved int `json:"paragraphs_moved"`
 	// ParagraphsRenumbered counts paragraphs whose only change is their number.
 	ParagraphsRenumbered int `json:"paragraphs_renumbered"`
+	// ParagraphsSplit counts old paragraphs split into several new ones.
+	ParagraphsSplit int `json:"paragraphs_split,omitempty"`
+	// ParagraphsJoined counts new paragraphs joined from several old ones.
+	ParagraphsJoined int `json:"paragraphs_joined,omitempty"`
 	// WordsInserted counts words in inserted text, including inserted
 	// paragraphs and edits inside moved ones, but not renumbering.
 	WordsInserted int `json:"words_inserted"`
@@ -327,4 +342,16 @@ func isSeparatorText(s string) bool {
 		}
 	}
 	return s != ""
+}
+
+// NormalizeNewlines returns s with every CRLF line end turned into LF. Every
+// place a text enters Redline (the API, the web forms, the command line, an
+// imported office file) calls it, so that a text whose line ends changed is
+// never shown as rewritten. A lone CR is left as it is, for the caller to
+// refuse.
+func NormalizeNewlines(s string) string {
+	if strings.IndexByte(s, '\r') < 0 {
+		return s
+	}
+	return strings.ReplaceAll(s, "\r\n", "\n")
 }

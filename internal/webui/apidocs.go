@@ -34,6 +34,7 @@ type apiTag struct {
 
 type apiOp struct {
 	ID, Method, Path, Summary, Description string
+	SummaryRU                              string // x-summary-ru
 	Public                                 bool
 	Params                                 []apiField
 	Body                                   *apiBody
@@ -62,6 +63,26 @@ type apiSchema struct {
 	Fields            []apiField
 	Enum              []string
 }
+
+// span is a piece of a description: text, or `code` between backticks.
+type span struct {
+	Text string
+	Code bool
+}
+
+// codeSpans splits a description at its backticks, so that the page shows
+// `code` as code without rendering any markup.
+func codeSpans(s string) []span {
+	var out []span
+	for i, part := range strings.Split(s, "`") {
+		if part != "" {
+			out = append(out, span{Text: part, Code: i%2 == 1})
+		}
+	}
+	return out
+}
+
+func init() { funcs["codespans"] = codeSpans }
 
 var (
 	apiDocsOnce sync.Once
@@ -212,7 +233,10 @@ func buildAPIDocs(doc *openapi3.T) *apiDocs {
 				continue
 			}
 			o := apiOp{ID: op.OperationID, Method: m, Path: path, Summary: op.Summary, Description: op.Description}
+			o.SummaryRU, _ = op.Extensions["x-summary-ru"].(string)
 			if op.Security != nil {
+				// security: [] or an empty requirement among the others.
+				o.Public = len(*op.Security) == 0
 				for _, req := range *op.Security {
 					if len(req) == 0 {
 						o.Public = true

@@ -72,6 +72,12 @@ func TestAPIDocsPage(t *testing.T) {
 					t.Errorf("/api/docs (%s): reason %s not shown with its sentence %q", lang, r, want)
 				}
 			}
+			if ru, _ := doc.Paths.Value("/api/v1/documents/{slug}/revisions").Post.Extensions["x-summary-ru"].(string); lang == "ru" && !strings.Contains(body, "<p>"+ru+"</p>") {
+				t.Errorf("/api/docs (ru): the Russian summary %q is not shown", ru)
+			}
+			if strings.Count(body, tr.T("apidocs.public")) < 10 || strings.Contains(body, "`") {
+				t.Errorf("/api/docs (%s): public routes not marked, or backticks shown", lang)
+			}
 			if !strings.Contains(body, tr.T("apidocs.tag.adoption")) {
 				t.Errorf("/api/docs (%s): tag headings not translated", lang)
 			}

@@ -39,6 +39,7 @@ type publicCache struct {
 type currentAdoption struct {
 	id         int64
 	reopenings int
+	statements int // signed statements, which the page shows (issue 16)
 	checked    time.Time
 }
 
@@ -46,6 +47,7 @@ type pageKey struct {
 	slug       string
 	adoption   int64
 	reopenings int
+	statements int
 	lang       string
 }
 
@@ -81,7 +83,7 @@ func (pc *publicCache) lookup(slug, lang string, now time.Time) *cachedPage {
 	if !ok || now.Sub(cur.checked) > pc.refresh {
 		return nil
 	}
-	return pc.pages[pageKey{slug, cur.id, cur.reopenings, lang}]
+	return pc.pages[pageKey{slug, cur.id, cur.reopenings, cur.statements, lang}]
 }
 
 // generation is what setCurrent needs: read it before asking the service.
@@ -93,10 +95,10 @@ func (pc *publicCache) generation() uint64 {
 
 // setCurrent records the slug's current adoption as asked of the service
 // at generation gen, unless something was forgotten since.
-func (pc *publicCache) setCurrent(slug string, id int64, reopenings int, now time.Time, gen uint64) {
+func (pc *publicCache) setCurrent(slug string, k pageKey, now time.Time, gen uint64) {
 	pc.mu.Lock()
 	if pc.gen == gen {
-		pc.current[slug] = currentAdoption{id: id, reopenings: reopenings, checked: now}
+		pc.current[slug] = currentAdoption{id: k.adoption, reopenings: k.reopenings, statements: k.statements, checked: now}
 	}
 	pc.mu.Unlock()
 }
@@ -268,8 +270,8 @@ func (u *UI) handlePublic(c *gin.Context) {
 		u.fail(c, err)
 		return
 	}
-	u.public.setCurrent(slug, pub.Current.ID, len(pub.Reopenings), now, gen)
-	k := pageKey{slug, pub.Current.ID, len(pub.Reopenings), lang}
+	k := pageKey{slug, pub.Current.ID, len(pub.Reopenings), len(pub.Statements), lang}
+	u.public.setCurrent(slug, k, now, gen)
 	if p := u.public.page(k); p != nil {
 		writeCached(c, p)
 		return
@@ -332,6 +334,7 @@ type publicDiffData struct {
 	Adopted  []drafting.Adoption
 	Action   string
 	RevNums  []int64
+	Keys     []drafting.PublishedKey // issue 16
 }
 
 func (u *UI) handlePublicDiff(c *gin.Context) {
@@ -359,7 +362,7 @@ func (u *UI) handlePublicDiff(c *gin.Context) {
 	p := u.newPage(c, pub.Document.Title)
 	p.Public = true
 	d := publicDiffData{Doc: pub.Document, From: view.From, To: view.To, Redline: newRedline(view.Result), Form: f,
-		Adopted: pub.Adoptions, Action: "/public/" + slug + "/diff"}
+		Adopted: pub.Adoptions, Action: "/public/" + slug + "/diff", Keys: u.svc.Adoptions.PublishedKeys().Keys}
 	seen := map[int64]bool{}
 	for i := len(pub.Adoptions) - 1; i >= 0; i-- {
 		if n := pub.Adoptions[i].Revision; !seen[n] {

@@ -41,6 +41,7 @@ func TestCheck(t *testing.T) {
 			`{"error":{"code":"unauthenticated","reason":"sign_in_required","message":"sign in"}}`),
 		"an unknown route": exchange("GET", "/api/v1/nothing", "", 404, json,
 			`{"error":{"code":"not_found","reason":"not_found","message":"no such route"}}`),
+		"a page, not checked": exchange("GET", "/documents", "", 200, "text/html; charset=utf-8", "<!doctype html>"),
 		"a text": exchange("GET", "/api/v1/documents/doc/revisions/1/text", "", 200, "text/plain; charset=utf-8", "1. Пункт.",
 			"Authorization", bearer),
 	}

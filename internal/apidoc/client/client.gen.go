@@ -45,9 +45,11 @@ const (
 	DiffParagraphsKindDeleted    DiffParagraphsKind = "deleted"
 	DiffParagraphsKindEqual      DiffParagraphsKind = "equal"
 	DiffParagraphsKindInserted   DiffParagraphsKind = "inserted"
+	DiffParagraphsKindJoined     DiffParagraphsKind = "joined"
 	DiffParagraphsKindMovedFrom  DiffParagraphsKind = "moved_from"
 	DiffParagraphsKindMovedTo    DiffParagraphsKind = "moved_to"
 	DiffParagraphsKindRenumbered DiffParagraphsKind = "renumbered"
+	DiffParagraphsKindSplit      DiffParagraphsKind = "split"
 )
 
 // Valid indicates whether the value is a known member of the DiffParagraphsKind enum.
@@ -61,11 +63,15 @@ func (e DiffParagraphsKind) Valid() bool {
 		return true
 	case DiffParagraphsKindInserted:
 		return true
+	case DiffParagraphsKindJoined:
+		return true
 	case DiffParagraphsKindMovedFrom:
 		return true
 	case DiffParagraphsKindMovedTo:
 		return true
 	case DiffParagraphsKindRenumbered:
+		return true
+	case DiffParagraphsKindSplit:
 		return true
 	default:
 		return false
@@ -623,9 +629,12 @@ type Diff struct {
 	DegradedReason *string `json:"degraded_reason,omitempty"`
 	Mode           string  `json:"mode"`
 	Paragraphs     []struct {
-		Chunks []Chunk            `json:"chunks"`
-		Kind   DiffParagraphsKind `json:"kind"`
-		Move   *struct {
+		Chunks []Chunk `json:"chunks"`
+
+		// Count For split, the number of new paragraphs; for joined, of old ones.
+		Count *int               `json:"count,omitempty"`
+		Kind  DiffParagraphsKind `json:"kind"`
+		Move  *struct {
 			Chunks   *[]Chunk `json:"chunks,omitempty"`
 			NewIndex int      `json:"new_index"`
 			OldIndex int      `json:"old_index"`
@@ -638,9 +647,11 @@ type Diff struct {
 	Stats struct {
 		ParagraphsAdded      *int `json:"paragraphs_added,omitempty"`
 		ParagraphsChanged    *int `json:"paragraphs_changed,omitempty"`
+		ParagraphsJoined     *int `json:"paragraphs_joined,omitempty"`
 		ParagraphsMoved      *int `json:"paragraphs_moved,omitempty"`
 		ParagraphsRemoved    *int `json:"paragraphs_removed,omitempty"`
 		ParagraphsRenumbered *int `json:"paragraphs_renumbered,omitempty"`
+		ParagraphsSplit      *int `json:"paragraphs_split,omitempty"`
 		WordsDeleted         *int `json:"words_deleted,omitempty"`
 		WordsInserted        *int `json:"words_inserted,omitempty"`
 	} `json:"stats"`
@@ -815,16 +826,22 @@ type PublicDocument struct {
 	// AmendedAfterFinal While a document adopted as a whole is reopened, the reopening; null otherwise.
 	AmendedAfterFinal *Reopening `json:"amended_after_final"`
 	ArchivedAt        *time.Time `json:"archived_at"`
-	Id                int64      `json:"id"`
-	Language          string     `json:"language"`
-	Note              *string    `json:"note,omitempty"`
-	Revision          int64      `json:"revision"`
-	Sha256            string     `json:"sha256"`
-	Size              int64      `json:"size"`
-	Slug              string     `json:"slug"`
-	Stage             string     `json:"stage"`
-	Text              string     `json:"text"`
-	Title             string     `json:"title"`
+
+	// Chair Never given here (public readers see no names).
+	Chair    *string `json:"chair,omitempty"`
+	Id       int64   `json:"id"`
+	Language string  `json:"language"`
+	Note     *string `json:"note,omitempty"`
+
+	// OverrideReason Never given here.
+	OverrideReason *string `json:"override_reason,omitempty"`
+	Revision       int64   `json:"revision"`
+	Sha256         string  `json:"sha256"`
+	Size           int64   `json:"size"`
+	Slug           string  `json:"slug"`
+	Stage          string  `json:"stage"`
+	Text           string  `json:"text"`
+	Title          string  `json:"title"`
 }
 
 // RateLimitedError defines model for RateLimitedError.
