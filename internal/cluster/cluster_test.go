@@ -576,7 +576,7 @@ func visibility(ctx context.Context, t *testing.T, topo *cluster.Topology, env *
 		rep.RoleRevoke = append(rep.RoleRevoke, until(t0, func(b string) bool { return probeGet(b) != http.StatusOK }))
 	}
 
-	pageTag := func(base string) (int, string) {
+	pageTag := func(base, slug string) (int, string) {
 		req, _ := http.NewRequestWithContext(ctx, "GET", base+"/public/"+slug, nil)
 		req.Header.Set("Accept-Language", "ru")
 		r, err := hc.Do(req)
@@ -587,7 +587,7 @@ func visibility(ctx context.Context, t *testing.T, topo *cluster.Topology, env *
 		r.Body.Close()
 		return r.StatusCode, r.Header.Get("ETag")
 	}
-	apiRevision := func(base string) int64 {
+	apiRevision := func(base, slug string) int64 {
 		c := &reliability.Client{Base: base, HTTP: hc}
 		r, err := c.Adopted(ctx, slug)
 		var a struct {
@@ -598,9 +598,19 @@ func visibility(ctx context.Context, t *testing.T, topo *cluster.Topology, env *
 		}
 		return a.Revision
 	}
-	head := int64(1)
-	for i := range 3 {
-		if i > 0 {
+	// Adoptions only move forward (basis, then final), and the first
+	// document stays open for shared-state's role changes: the second and
+	// third trials are a second document's.
+	second := slug + "-2"
+	resp, err = admin.Do(ctx, "POST", "/api/v1/documents", map[string]any{"slug": second, "title": "Проверка видимости 2", "text": initialText(3)})
+	mustOK(t, resp, err, http.StatusCreated, "create "+second)
+	resp, err = admin.Do(ctx, "PUT", "/api/v1/documents/"+second+"/members/"+admin.Login, map[string]any{"role": "chair"})
+	mustOK(t, resp, err, http.StatusOK, "appoint the administrator chair of "+second)
+	heads := map[string]int64{slug: 1, second: 1}
+	for i, trial := range []struct{ slug, stage string }{{slug, "basis"}, {second, "basis"}, {second, "final"}} {
+		slug := trial.slug
+		head := heads[slug]
+		if i == 2 {
 			n, _, resp, err := admin.Commit(ctx, slug, head, setPara(initialText(3), 1, fmt.Sprintf("2. Редакция %d.", i)))
 			mustOK(t, resp, err, http.StatusCreated, "commit")
 			head = n
@@ -613,22 +623,23 @@ func visibility(ctx context.Context, t *testing.T, topo *cluster.Topology, env *
 		// adoption's page (or knows there is none).
 		old := map[string]string{}
 		for _, base := range topo.Instances {
-			st, tag := pageTag(base)
+			st, tag := pageTag(base, slug)
 			old[base] = strconv.Itoa(st) + tag
 		}
 		t0 := time.Now()
-		resp, err = admin.Adopt(ctx, slug, head, "basis")
+		resp, err = admin.Adopt(ctx, slug, head, trial.stage)
 		mustOK(t, resp, err, http.StatusCreated, "adopt")
+		heads[slug] = head
 		for _, base := range topo.Instances {
-			if st, tag := pageTag(base); strconv.Itoa(st)+tag == old[base] {
+			if st, tag := pageTag(base, slug); strconv.Itoa(st)+tag == old[base] {
 				rep.StalePages++
 			}
 		}
 		// The API reads the database on every request: it goes first, so
 		// its figure is not the page's wait.
-		rep.AdoptAPI = append(rep.AdoptAPI, until(t0, func(b string) bool { return apiRevision(b) == head }))
+		rep.AdoptAPI = append(rep.AdoptAPI, until(t0, func(b string) bool { return apiRevision(b, slug) == head }))
 		rep.AdoptPage = append(rep.AdoptPage, until(t0, func(b string) bool {
-			st, tag := pageTag(b)
+			st, tag := pageTag(b, slug)
 			return st == http.StatusOK && strconv.Itoa(st)+tag != old[b]
 		}))
 	}
