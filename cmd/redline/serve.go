@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -57,8 +58,19 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, "serve", err)
 	}
+	if cfg.MemoryLimitMiB > 0 {
+		// A soft limit: the collector works harder as the heap nears it, so
+		// a burst of garbage (argon2's 64 MiB a hash) is returned sooner.
+		debug.SetMemoryLimit(cfg.MemoryLimitMiB << 20)
+	}
+	a.db.SetIdempotencyTTL(cfg.IdempotencyTTL)
+	go purgeIdempotencyKeys(ctx, a, cfg.IdempotencyTTL)
 	sh, err := shell.New(a.svc, shell.Options{Logger: a.log, TrustedProxies: cfg.TrustedProxies, Metrics: metrics,
-		TLS: cfg.UsesTLS(), LoginAttempts: cfg.LoginAttempts, LoginWindow: cfg.LoginWindow, BaseURL: cfg.BaseURL})
+		TLS: cfg.UsesTLS(), LoginAttempts: cfg.LoginAttempts, LoginWindow: cfg.LoginWindow, BaseURL: cfg.BaseURL,
+		LoginAddressAttempts: cfg.LoginAddressAttempts, ThrottleStore: a.db,
+		Hasher: auth.HasherOptions{Concurrency: cfg.HashConcurrency, Params: auth.Params{
+			Memory: cfg.PasswordHash.MemoryKiB, Time: cfg.PasswordHash.Time, Threads: cfg.PasswordHash.Threads}},
+		MetricsToken: cfg.MetricsToken, MetricsAllow: cfg.MetricsAllow})
 	if err != nil {
 		return fail(stderr, "serve", fmt.Errorf("REDLINE_TRUSTED_PROXIES: %w", err))
 	}
@@ -95,6 +107,25 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, "serve", err)
 	}
 	return 0
+}
+
+// purgeIdempotencyKeys deletes expired Idempotency-Key answers every few
+// minutes until ctx ends.
+func purgeIdempotencyKeys(ctx context.Context, a *app, ttl time.Duration) {
+	t := time.NewTicker(5 * time.Minute)
+	defer t.Stop()
+	for {
+		if n, err := a.db.PurgeIdempotencyKeys(ctx, time.Now().Add(-ttl)); err != nil {
+			a.log.Warn("purge idempotency keys", "err", err.Error())
+		} else if n > 0 {
+			a.log.Info("purged idempotency keys", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 func dialect(a *app) string { return a.db.Dialect() }

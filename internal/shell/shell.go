@@ -44,6 +44,23 @@ type Options struct {
 	// BaseURL is the public address (REDLINE_BASE_URL), e.g. printed on an
 	// adopted text's PDF; the request's own when empty.
 	BaseURL string
+
+	// issue 13: hostile and careless users.
+
+	// LoginAddressAttempts failed sign-ins per client address within
+	// LoginWindow are allowed before every attempt from it gets 429 (300
+	// when zero): a conference hall shares one address.
+	LoginAddressAttempts int
+	// ThrottleStore keeps the sign-in counters where every replica sees
+	// them (the database); nil keeps them in this process.
+	ThrottleStore auth.ThrottleStore
+	// Hasher bounds password hashing: how many at once, how many wait.
+	Hasher auth.HasherOptions
+	// MetricsToken, when set, is the bearer token /metrics requires.
+	MetricsToken string
+	// MetricsAllow, when not empty, are the addresses or CIDRs /metrics
+	// answers; others get 403.
+	MetricsAllow []string
 }
 
 // ErrorFunc answers a request with an error: JSON for the API, a page for
@@ -86,14 +103,11 @@ func New(svc *drafting.Service, opt Options) (*Shell, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
-	attempts, window := opt.LoginAttempts, opt.LoginWindow
-	if attempts <= 0 {
-		attempts = 5
-	}
-	if window <= 0 {
-		window = 15 * time.Minute
-	}
-	a, err := auth.NewAuthenticator(svc, attempts, window)
+	a, err := auth.NewAuthenticator(svc, auth.Options{
+		Throttle:      auth.ThrottleOptions{Attempts: opt.LoginAttempts, Window: opt.LoginWindow, AddressAttempts: opt.LoginAddressAttempts},
+		ThrottleStore: opt.ThrottleStore,
+		Hasher:        opt.Hasher,
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -121,7 +135,11 @@ func New(svc *drafting.Service, opt Options) (*Shell, error) {
 	e.GET("/healthz", s.handleHealth)
 	e.GET("/readyz", s.handleReady)
 	if s.metrics != nil {
-		e.GET("/metrics", s.metrics.handler())
+		guard, err := newMetricsGuard(opt.MetricsToken, opt.MetricsAllow)
+		if err != nil {
+			return nil, err
+		}
+		e.GET("/metrics", guard.check(s), s.metrics.handler())
 	}
 	e.NoRoute(func(c *gin.Context) { s.respond(c, drafting.Refuse("route", drafting.ReasonNotFound, "no such route")) })
 	e.NoMethod(func(c *gin.Context) { s.respond(c, ErrMethodNotAllowed) })

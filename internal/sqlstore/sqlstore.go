@@ -20,6 +20,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -47,6 +48,9 @@ type DB struct {
 	// pgConfig is what the pool connects with on PostgreSQL, kept so
 	// WatchPolicy can open its own connection; nil on SQLite.
 	pgConfig *pgx.ConnConfig
+	// idemTTL is how long an Idempotency-Key's answer is kept, in
+	// nanoseconds; 0 means 24 hours (issue 13).
+	idemTTL atomic.Int64
 }
 
 var (
