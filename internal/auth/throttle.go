@@ -161,6 +161,35 @@ func (t *Throttle) Release(ctx context.Context, account, address string) error {
 	})
 }
 
+// Count counts one event on key in a fixed window and refuses it (counting
+// nothing) once limit were counted within the window: a rate limit in the
+// shared counters, e.g. comments per minute.
+func (t *Throttle) Count(ctx context.Context, key string, limit int, window time.Duration) (*Refusal, error) {
+	now := t.now()
+	var refused *Refusal
+	err := t.store.UpdateCounters(ctx, []string{key}, func(cs []Counter) []Counter {
+		c := cs[0]
+		refused = nil
+		if !c.First.IsZero() && now.Sub(c.First) >= window {
+			c = Counter{Key: key}
+		}
+		if c.Failures >= limit {
+			refused = &Refusal{Scope: "rate", Wait: c.First.Add(window).Sub(now)}
+			return cs
+		}
+		if c.Failures == 0 {
+			c.First = now
+		}
+		c.Failures++
+		c.Last = now
+		return []Counter{c}
+	})
+	if err != nil {
+		return nil, err
+	}
+	return refused, nil
+}
+
 // fresh is c, or a new counter when the window that began at since (an
 // account's latest failure, an address's first) has passed and nothing is
 // blocked.

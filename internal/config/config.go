@@ -95,7 +95,7 @@ var Vars = []Var{
 	{"REDLINE_IDEMPOTENCY_TTL", "idempotency-ttl", "24h", "how long the answer to an Idempotency-Key is kept", false},
 	{"REDLINE_MEMORY_LIMIT_MIB", "memory-limit-mib", "400", "the Go runtime's soft memory limit in MiB (0: none)", false},
 	{"REDLINE_MAX_OPEN_PROPOSALS", "max-open-proposals", "20", "open proposals a member may have on one document", false},
-	{"REDLINE_COMMENTS_PER_MINUTE", "comments-per-minute", "10", "comments a member may post per minute", false},
+	{"REDLINE_COMMENTS_PER_MINUTE", "comments-per-minute", "30", "comments a member may post per minute", false},
 	{"REDLINE_PASSWORD_HASH", "password-hash", "m=65536,t=3,p=2", "argon2id cost of new password hashes: memory in KiB, passes, lanes (stored hashes keep theirs)", false},
 }
 

@@ -26,7 +26,7 @@ func TestDefaults(t *testing.T) {
 		DataDir: "./data", Addr: "127.0.0.1:8080", S3Bucket: "redline-drafts",
 		MaxTextBytes: 4 << 20, LogLevel: slog.LevelInfo, LoginAttempts: 5, LoginWindow: 15 * time.Minute,
 		LoginAddressAttempts: 300, HashConcurrency: 2, IdempotencyTTL: 24 * time.Hour, MemoryLimitMiB: 400,
-		MaxOpenProposals: 20, CommentsPerMinute: 10, PasswordHash: PasswordHash{MemoryKiB: 65536, Time: 3, Threads: 2},
+		MaxOpenProposals: 20, CommentsPerMinute: 30, PasswordHash: PasswordHash{MemoryKiB: 65536, Time: 3, Threads: 2},
 	}
 	if diff := cmp.Diff(want, c); diff != "" {
 		t.Errorf("defaults (-want +got):\n%s", diff)

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"golang.org/x/sync/singleflight"
 	"time"
 
 	"redline/internal/failpoint"
@@ -41,6 +42,8 @@ type core struct {
 	hooks          Hooks
 	diffs          *diffCache
 	anchors        *anchorCache
+	flight         singleflight.Group // issue 13: one computation for concurrent askers
+	touchedSets    *touchedCache
 }
 
 // Hooks observe the service, e.g. for metrics. Nil fields are skipped.
@@ -75,6 +78,7 @@ func NewService(store Store, blobs Blobs, opt Options) *Service {
 	}
 	c.diffs = newDiffCache(opt.DiffCacheBytes)
 	c.anchors = newAnchorCache(200_000)
+	c.touchedSets = newTouchedCache(16 << 20)
 	if c.maxTextBytes <= 0 {
 		c.maxTextBytes = 4 << 20
 	}
@@ -183,6 +187,12 @@ func (c *core) documentFor(ctx context.Context, op string, actor *User, slug, ob
 		return Document{}, err
 	}
 	if err := c.authorize(op, actor, d.ID, obj, act); err != nil {
+		// A signed-in caller who may not read the document at all learns
+		// no more than about a slug that does not exist (issue 13).
+		if actor != nil && ErrorKind(err) == KindForbidden && ErrorReason(err) != ReasonAccountDisabled &&
+			c.authorize(op, actor, d.ID, ObjDocument, ActRead) != nil {
+			return Document{}, notFound(op, "document", nil)
+		}
 		return Document{}, err
 	}
 	return d, nil
@@ -259,7 +269,10 @@ func (c *core) readBlob(ctx context.Context, docID, sum string) ([]byte, error) 
 	b, err := c.blobs.Get(ctx, BlobKey(docID, sum))
 	if err != nil {
 		if ErrorKind(err) == KindNotFound {
-			return nil, Wrap(KindInternal, "read text", "the stored text is missing", err)
+			// A blob store that lost an object (or a replica not yet
+			// caught up) is an outage to retry, not a fault in the request
+			// (issue 13): 503 with Retry-After.
+			return nil, Wrap(KindUnavailable, "read text", "the stored text is missing; try again later", err)
 		}
 		return nil, err
 	}
@@ -280,17 +293,19 @@ func (c *core) diffHashes(ctx context.Context, docID, from, to string, mode text
 	if r, ok := c.diffs.get(key); ok {
 		return r, nil
 	}
-	a, err := c.readBlob(ctx, docID, from)
-	if err != nil {
-		return nil, err
-	}
-	b, err := c.readBlob(ctx, docID, to)
-	if err != nil {
-		return nil, err
-	}
-	r := textdiff.Diff(string(a), string(b), textdiff.Options{Mode: mode})
-	c.diffs.put(key, r, len(a)+len(b))
-	return r, nil
+	return c.sharedDiff(key, func() (*textdiff.Result, error) {
+		a, err := c.readBlob(ctx, docID, from)
+		if err != nil {
+			return nil, err
+		}
+		b, err := c.readBlob(ctx, docID, to)
+		if err != nil {
+			return nil, err
+		}
+		r := textdiff.Diff(string(a), string(b), textdiff.Options{Mode: mode})
+		c.diffs.put(key, r, len(a)+len(b))
+		return r, nil
+	})
 }
 
 // warmDiff computes, in the background, the redline from a new revision's

@@ -61,6 +61,10 @@ type Options struct {
 	// MetricsAllow, when not empty, are the addresses or CIDRs /metrics
 	// answers; others get 403.
 	MetricsAllow []string
+	// MaxOpenProposals a member may have on one document (20 when zero).
+	MaxOpenProposals int
+	// CommentsPerMinute a member may post (30 when zero).
+	CommentsPerMinute int
 }
 
 // ErrorFunc answers a request with an error: JSON for the API, a page for
@@ -86,6 +90,9 @@ type Shell struct {
 	cop     *http.CrossOriginProtection
 	mounts  []mount // longest prefix first
 	baseURL string
+
+	maxOpenProposals  int
+	commentsPerMinute int
 }
 
 // New returns the shell over svc, with /healthz, /readyz and (with
@@ -99,6 +106,13 @@ func New(svc *drafting.Service, opt Options) (*Shell, error) {
 		baseURL: strings.TrimRight(opt.BaseURL, "/")}
 	if s.timeout <= 0 {
 		s.timeout = 20 * time.Second
+	}
+	s.maxOpenProposals, s.commentsPerMinute = opt.MaxOpenProposals, opt.CommentsPerMinute
+	if s.maxOpenProposals <= 0 {
+		s.maxOpenProposals = 20
+	}
+	if s.commentsPerMinute <= 0 {
+		s.commentsPerMinute = 30
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
