@@ -14,7 +14,9 @@ import (
 // once, by singleflight, and what it found is kept in bounded caches.
 
 // flightKey names one computation shared by concurrent callers.
-func (k diffKey) flightKey() string { return fmt.Sprintf("diff\x00%s\x00%s\x00%v", k.from, k.to, k.mode) }
+func (k diffKey) flightKey() string {
+	return fmt.Sprintf("diff\x00%s\x00%s\x00%v", k.from, k.to, k.mode)
+}
 
 // sharedDiff computes the redline of key once for all concurrent callers.
 func (c *core) sharedDiff(key diffKey, compute func() (*textdiff.Result, error)) (*textdiff.Result, error) {

@@ -56,4 +56,3 @@ func (s *Shell) AllowProposal(ctx context.Context, actor *drafting.User, slug st
 	}
 	return nil
 }
-
