@@ -231,6 +231,14 @@ func init() {
 	}
 }
 
+// --- issue 16: signed adoptions ---
+
+// ReasonNotSigned: the adoption has no signed statement (yet: no key was
+// configured, or its signing is still pending).
+const ReasonNotSigned Reason = "not_signed"
+
+func init() { reasonKinds[ReasonNotSigned] = KindNotFound }
+
 // --- issue 13: hostile and careless users ---
 
 // Reasons of refusals that protect the service from floods and leaks.
