@@ -65,6 +65,18 @@ func Throttled(r *Refusal) error {
 func (a *Authenticator) SignIn(ctx context.Context, login, password, clientIP string) (drafting.User, string, error) {
 	login = strings.ToLower(strings.TrimSpace(login))
 	userKey, ipKey := "login:"+login, "ip:"+clientIP
+	// The turn to hash comes first: a flood of attempts is refused before
+	// it reaches the database, and at most a few reserve at once.
+	release, err := a.hasher.Turn(ctx)
+	if err != nil {
+		return drafting.User{}, "", err
+	}
+	held := true
+	defer func() {
+		if held {
+			release()
+		}
+	}()
 	refused, err := a.throttle.Reserve(ctx, userKey, ipKey)
 	if err != nil {
 		return drafting.User{}, "", err
@@ -81,14 +93,9 @@ func (a *Authenticator) SignIn(ctx context.Context, login, password, clientIP st
 		return drafting.User{}, "", err
 	}
 	// Always spend the argon2 time, so timing does not reveal unknown logins.
-	cerr := a.hasher.Check(ctx, hash, password)
-	if drafting.ErrorKind(cerr) == drafting.KindUnavailable {
-		// Not judged: the reservation is given back.
-		if err := a.throttle.Release(ctx, userKey, ipKey); err != nil {
-			return drafting.User{}, "", err
-		}
-		return drafting.User{}, "", cerr
-	}
+	cerr := a.hasher.checkHeld(hash, password)
+	held = false
+	release() // the session is opened without holding the turn
 	if cerr != nil || err != nil || u.Disabled {
 		return drafting.User{}, "", errBadCredentials
 	}

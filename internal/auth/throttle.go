@@ -142,25 +142,6 @@ func (t *Throttle) Succeed(ctx context.Context, account, address string) error {
 	})
 }
 
-// Release gives back a reservation whose attempt was not judged (the
-// hasher was busy): it counts for neither. Reserve went ahead, so nothing
-// was blocked before it.
-func (t *Throttle) Release(ctx context.Context, account, address string) error {
-	now := t.now()
-	return t.store.UpdateCounters(ctx, []string{account, address}, func(cs []Counter) []Counter {
-		out := make([]Counter, len(cs))
-		for i, c := range cs {
-			c = t.fresh(c, c.Last, now)
-			if c.Failures > 0 {
-				c.Failures--
-			}
-			c.BlockedUntil = time.Time{}
-			out[i] = c
-		}
-		return out
-	})
-}
-
 // Count counts one event on key in a fixed window and refuses it (counting
 // nothing) once limit were counted within the window: a rate limit in the
 // shared counters, e.g. comments per minute.

@@ -275,7 +275,11 @@ func TestSessions(t *testing.T) {
 	a.as("").mustStatus(a.as("").do("GET", "/api/v1/me", nil, withCookie(c5)...), 401)
 	a.mustStatus(a.signIn("anna", "пароль-анны-1"), 401)
 	a.as("admin").mustStatus(a.as("admin").do("POST", "/api/v1/users/anna/enable", nil), 200)
-	a.as("anna").mustStatus(a.as("anna").do("GET", "/api/v1/documents/doc", nil), 200)
+	// Enabled again, the account has none of its old credentials (issue
+	// 13): it signs in afresh.
+	a.as("anna").mustStatus(a.as("anna").do("GET", "/api/v1/documents/doc", nil), 401)
+	a.as("").mustStatus(a.as("").do("GET", "/api/v1/me", nil, withCookie(c5)...), 401)
+	a.mustStatus(a.signIn("anna", "пароль-анны-1"), 200)
 }
 
 func TestSessionCookieOverTLS(t *testing.T) {

@@ -89,7 +89,8 @@ func Body(err error) ErrorBody {
 // message.
 func (s *Shell) JSONError(c *gin.Context, err error) {
 	status := Status(err)
-	if status >= 500 {
+	// A busy refusal is the bound working, not a fault: not logged.
+	if status >= 500 && drafting.ErrorReason(err) != drafting.ReasonBusy {
 		s.log.ErrorContext(c.Request.Context(), "request failed",
 			"request_id", RequestID(c), "route", c.FullPath(), "kind", string(drafting.ErrorKind(err)), "err", err.Error())
 	}

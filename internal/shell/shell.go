@@ -93,6 +93,7 @@ type Shell struct {
 
 	maxOpenProposals  int
 	commentsPerMinute int
+	turns             accountTurns
 }
 
 // New returns the shell over svc, with /healthz, /readyz and (with
