@@ -415,7 +415,9 @@ func setupDocument(t *testing.T, ctx context.Context, a *app, text string) hardP
 func TestHiddenCommentsStayHidden(t *testing.T) {
 	h := newHardStack(t)
 	var p hardPeople
-	h.setup(func(ctx context.Context, a *app) { p = setupDocument(t, ctx, a, "1. Пункт первый.\n\n2. Пункт второй.\n") })
+	h.setup(func(ctx context.Context, a *app) {
+		p = setupDocument(t, ctx, a, "1. Пункт первый.\n\n2. Пункт второй.\n")
+	})
 	srv := h.serve("", nil)
 	api := srv.base + "/api/v1/documents/doc/comments"
 	r := do(t, "POST", api, p["mem"], map[string]any{"revision": 1, "body": "Паспорт 4510 123456, телефон +7 900 000-00-00"})

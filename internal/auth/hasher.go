@@ -131,7 +131,9 @@ func (h *Hasher) Check(ctx context.Context, hash, pw string) error {
 // Turn waits for a turn to hash, for a caller with work to do before the
 // hash that should also be bounded (a sign-in reserves its attempt in the
 // database first): release gives it back.
-func (h *Hasher) Turn(ctx context.Context) (release func(), err error) { return h.turn(ctx, "check password") }
+func (h *Hasher) Turn(ctx context.Context) (release func(), err error) {
+	return h.turn(ctx, "check password")
+}
 
 // checkHeld is Check for a caller holding a turn.
 func (h *Hasher) checkHeld(hash, pw string) error {
