@@ -16,6 +16,7 @@ import (
 
 	"redline/internal/auth"
 	"redline/internal/authz"
+	"redline/internal/config"
 	"redline/internal/drafting"
 	"redline/internal/httpapi"
 	"redline/internal/shell"
@@ -54,10 +55,6 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	// Adopted texts are copied to write-once storage by an outbox: a copy
 	// that failed or was cut short by a crash is made here.
 	go a.op.RunOutbox(ctx, 5*time.Second, func(err error) { a.log.Error("archive adopted text", "err", err.Error()) })
-	ui, err := webui.New(a.svc, webui.Options{Logger: a.log, BaseURL: cfg.BaseURL})
-	if err != nil {
-		return fail(stderr, "serve", err)
-	}
 	if cfg.MemoryLimitMiB > 0 {
 		// A soft limit: the collector works harder as the heap nears it, so
 		// a burst of garbage (argon2's 64 MiB a hash) is returned sooner.
@@ -65,17 +62,10 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	}
 	a.db.SetIdempotencyTTL(cfg.IdempotencyTTL)
 	go purgeIdempotencyKeys(ctx, a, cfg.IdempotencyTTL)
-	sh, err := shell.New(a.svc, shell.Options{Logger: a.log, TrustedProxies: cfg.TrustedProxies, Metrics: metrics,
-		TLS: cfg.UsesTLS(), LoginAttempts: cfg.LoginAttempts, LoginWindow: cfg.LoginWindow, BaseURL: cfg.BaseURL,
-		LoginAddressAttempts: cfg.LoginAddressAttempts, ThrottleStore: a.db,
-		Hasher: auth.HasherOptions{Concurrency: cfg.HashConcurrency, Params: auth.Params{
-			Memory: cfg.PasswordHash.MemoryKiB, Time: cfg.PasswordHash.Time, Threads: cfg.PasswordHash.Threads}},
-		MetricsToken: cfg.MetricsToken, MetricsAllow: cfg.MetricsAllow})
+	sh, err := mount(a, cfg, metrics)
 	if err != nil {
-		return fail(stderr, "serve", fmt.Errorf("REDLINE_TRUSTED_PROXIES: %w", err))
+		return fail(stderr, "serve", err)
 	}
-	httpapi.Mount(sh, a.svc)
-	ui.Mount(sh)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fail(stderr, "serve", fmt.Errorf("REDLINE_ADDR: listen on %s: %w", cfg.Addr, err))
@@ -107,6 +97,29 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, "serve", err)
 	}
 	return 0
+}
+
+// mount builds what serve answers with: the shell with the API and the
+// pages mounted on it. Every route serve registers is registered here (the
+// OpenAPI description's test walks them).
+func mount(a *app, cfg config.Config, metrics *shell.Metrics) (*shell.Shell, error) {
+	ui, err := webui.New(a.svc, webui.Options{Logger: a.log, BaseURL: cfg.BaseURL})
+	if err != nil {
+		return nil, err
+	}
+	sh, err := shell.New(a.svc, shell.Options{Logger: a.log, TrustedProxies: cfg.TrustedProxies, Metrics: metrics,
+		TLS: cfg.UsesTLS(), LoginAttempts: cfg.LoginAttempts, LoginWindow: cfg.LoginWindow, BaseURL: cfg.BaseURL,
+		LoginAddressAttempts: cfg.LoginAddressAttempts, ThrottleStore: a.db,
+		Hasher: auth.HasherOptions{Concurrency: cfg.HashConcurrency, Params: auth.Params{
+			Memory: cfg.PasswordHash.MemoryKiB, Time: cfg.PasswordHash.Time, Threads: cfg.PasswordHash.Threads}},
+		MetricsToken: cfg.MetricsToken, MetricsAllow: cfg.MetricsAllow,
+		MaxOpenProposals: cfg.MaxOpenProposals, CommentsPerMinute: cfg.CommentsPerMinute})
+	if err != nil {
+		return nil, fmt.Errorf("REDLINE_TRUSTED_PROXIES: %w", err)
+	}
+	httpapi.Mount(sh, a.svc)
+	ui.Mount(sh)
+	return sh, nil
 }
 
 // purgeIdempotencyKeys deletes expired Idempotency-Key answers every few

@@ -9,12 +9,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html"
 	"io"
 	"math/rand/v2"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -406,6 +408,57 @@ func TestSignedAdoptionsThroughServer(t *testing.T) {
 		}
 		if out, code := verifyAdoption(filepath.Join(e.dir, ru+"-2.md"), p, p+".sig", "--keys", allowed); code != 1 {
 			t.Errorf("verify-adoption accepted a signature by another key: %d %s", code, out)
+		}
+	})
+	t.Run("the public page's commands verify its downloads", func(t *testing.T) {
+		page := string(e.public("/public/" + ru))
+		var keys struct {
+			Keys []struct{ Fingerprint string }
+		}
+		_ = json.Unmarshal(e.public("/api/v1/public/keys"), &keys)
+		if len(keys.Keys) != 1 || !strings.Contains(html.UnescapeString(page), keys.Keys[0].Fingerprint) {
+			t.Errorf("the public page does not show the key's fingerprint %v", keys.Keys)
+		}
+		m := regexp.MustCompile(`(?s)<pre id="verify-commands"><code>(.*?)</code></pre>`).FindStringSubmatch(page)
+		if m == nil {
+			t.Fatalf("no verify commands on the public page")
+		}
+		commands := html.UnescapeString(m[1])
+		// Save the downloads under the names the page's links give them.
+		work := t.TempDir()
+		for _, link := range regexp.MustCompile(`<a href="([^"]+)" download="([^"]+)"`).FindAllStringSubmatch(page, -1) {
+			href, name := html.UnescapeString(link[1]), html.UnescapeString(link[2])
+			if err := os.WriteFile(filepath.Join(work, name), e.public(href), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var cur struct{ Revision int64 }
+		_ = json.Unmarshal(e.public("/api/v1/public/documents/"+ru), &cur)
+		text := e.public(fmt.Sprintf("/api/v1/public/documents/%s/download/%d.md", ru, cur.Revision))
+		textName := regexp.MustCompile(`sha256sum (\S+)`).FindStringSubmatch(commands)
+		if textName == nil {
+			t.Fatalf("no sha256sum command: %s", commands)
+		}
+		if err := os.WriteFile(filepath.Join(work, textName[1]), text, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command("sh", "-e", "-c", strings.ReplaceAll(commands, "ssh-keygen", sshKeygen))
+		cmd.Dir = work
+		out, err := cmd.CombinedOutput()
+		if err != nil || !strings.Contains(string(out), `Good "redline" signature`) {
+			t.Fatalf("the page's commands: %v\n%s\n%s", err, commands, out)
+		}
+		st, _ := os.ReadFile(filepath.Join(e.dir, ru+"-2.json"))
+		var w struct{ SHA256 string }
+		_ = json.Unmarshal(st, &w)
+		if !strings.Contains(string(out), w.SHA256+"  "+textName[1]) {
+			t.Errorf("sha256sum does not print the statement's hash %s:\n%s", w.SHA256, out)
+		}
+		feed := string(e.public("/public/" + ru + "/feed.atom"))
+		for _, want := range []string{"/statements/1.json\"", "/statements/2.json.sig\""} {
+			if !strings.Contains(feed, want) {
+				t.Errorf("the feed lacks %s:\n%s", want, feed)
+			}
 		}
 	})
 	t.Run("Akoma Ntoso validates", func(t *testing.T) {

@@ -3,7 +3,6 @@ package drafting
 import (
 	"container/list"
 	"context"
-	"fmt"
 	"sync"
 
 	"redline/internal/textdiff"
@@ -15,7 +14,7 @@ import (
 
 // flightKey names one computation shared by concurrent callers.
 func (k diffKey) flightKey() string {
-	return fmt.Sprintf("diff\x00%s\x00%s\x00%v", k.from, k.to, k.mode)
+	return "diff\x00" + k.from + "\x00" + k.to + "\x00" + k.opts
 }
 
 // sharedDiff computes the redline of key once for all concurrent callers.

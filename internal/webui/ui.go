@@ -158,6 +158,9 @@ func (u *UI) Mount(sh *shell.Shell) {
 	// issue 15: office files (imports.go)
 	g.POST("/documents/import", u.handleImportNew)
 	g.POST("/documents/:slug/import", u.handleImportRevision)
+
+	// issue 16: the API's description as a page (apidocs.go)
+	g.GET("/api/docs", u.handleAPIDocs)
 }
 
 // page is what every template gets: the translator (T, Date, DateTime,
@@ -218,7 +221,8 @@ func (u *UI) newPage(c *gin.Context, title string) *page {
 // pageFiles are the templates of each page besides base.html and the partials.
 var pageFiles = []string{"home", "signin", "documents", "document", "history", "diff", "proposals",
 	"proposal_new", "proposal", "approvals", "edit", "members", "users", "events", "error", "public", "public_diff",
-	"import"}
+	"import",
+	"apidocs"} // issue 16
 
 var funcs = template.FuncMap{
 	"inc":    func(i int) int { return i + 1 },
