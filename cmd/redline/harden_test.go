@@ -258,7 +258,7 @@ func TestSignInBurstIsNotARace(t *testing.T) {
 			mu.Lock()
 			count[r.status]++
 			mu.Unlock()
-			if r.status == 429 && (r.header.Get("Retry-After") == "" || !strings.Contains(r.body, "minute")) {
+			if (r.status == 429 && !strings.Contains(r.body, "minute")) || (r.status >= 429 && r.header.Get("Retry-After") == "") {
 				t.Errorf("429 without the wait: %v %s", r.header, r.body)
 			}
 		}()
@@ -267,10 +267,11 @@ func TestSignInBurstIsNotARace(t *testing.T) {
 	wg.Wait()
 	judged := count[200] + count[401]
 	t.Logf("30 attempts at once: %v", count)
-	if judged > 5 || count[429] < 25 || judged+count[429] != 30 {
-		t.Fatalf("30 attempts at once: %v; want at most 5 judged (200 or 401), the rest 429", count)
+	// Not judged: 429 (the account's limit) or 503 (no turn to hash).
+	if judged > 5 || judged+count[429]+count[503] != 30 {
+		t.Fatalf("30 attempts at once: %v; want at most 5 judged (200 or 401), the rest 429 or 503", count)
 	}
-	if count[200] == 0 {
+	if count[200] == 0 && judged == 5 {
 		r := do(t, "POST", srv.base+"/api/v1/session", "", map[string]string{"login": "anna", "password": "right-password"})
 		if r.status != 429 || r.reason() != "rate_limited" || !strings.Contains(r.body, `"retry_after_minutes"`) {
 			t.Fatalf("the right password after the burst: %d %s", r.status, r.body)
@@ -349,6 +350,10 @@ func TestHall(t *testing.T) {
 		defer wg.Done()
 		for i := range 20 {
 			r := do(t, "POST", srv.base+"/api/v1/session", "", map[string]string{"login": "delegate-0", "password": fmt.Sprintf("typo-%d", i)})
+			for r.status == 503 { // the typist too tries again when the server is busy
+				time.Sleep(500 * time.Millisecond)
+				r = do(t, "POST", srv.base+"/api/v1/session", "", map[string]string{"login": "delegate-0", "password": fmt.Sprintf("typo-%d", i)})
+			}
 			record("typist", r.status)
 		}
 	}()
@@ -359,13 +364,13 @@ func TestHall(t *testing.T) {
 			login := fmt.Sprintf("delegate-%d", i)
 			// A person whose attempt meets a busy server tries again, as
 			// the 503's Retry-After asks.
-			for range 20 {
+			for range 60 {
 				r := do(t, "POST", srv.base+"/api/v1/session", "", map[string]string{"login": login, "password": "hall-password"})
 				if r.status != 503 {
 					record("others", r.status)
 					return
 				}
-				time.Sleep(200 * time.Millisecond)
+				time.Sleep(500 * time.Millisecond)
 			}
 			record("others", 503)
 		}()
@@ -439,7 +444,8 @@ func TestHiddenCommentsStayHidden(t *testing.T) {
 			t.Errorf("%s reads a hidden comment's versions: %d %s", who, r.status, r.body)
 		}
 	}
-	for _, who := range []string{"chair", "root"} {
+	// Chairs read them (administrators read no comments at all).
+	for _, who := range []string{"chair"} {
 		if r := do(t, "GET", item+"/versions", p[who], nil); r.status != 200 || !strings.Contains(r.body, "4510") {
 			t.Errorf("%s cannot read a hidden comment's versions: %d %s", who, r.status, r.body)
 		}
@@ -593,12 +599,15 @@ func TestSmallItems(t *testing.T) {
 	}
 
 	// Text-direction controls in a title, a display name, a token label.
-	for _, c := range []struct{ path, auth string }{
-		{"/api/v1/documents", p["root"]}, {"/api/v1/users", p["root"]}, {"/api/v1/tokens", p["chair"]},
+	for _, c := range []struct {
+		path, auth string
+		body       map[string]any
+	}{
+		{"/api/v1/documents", p["root"], map[string]any{"slug": "bidi", "title": "Итоги\u202Eкоп"}},
+		{"/api/v1/users", p["root"], map[string]any{"login": "bidi", "display_name": "Иван\u202EвонаП", "password": "bidi-password-1"}},
+		{"/api/v1/tokens", p["chair"], map[string]any{"label": "ci\u2066x"}},
 	} {
-		body := map[string]any{"slug": "bidi", "title": "Итоги\u202Eкоп", "login": "bidi", "display_name": "Иван\u202EвонаП",
-			"password": "bidi-password-1", "label": "ci\u2066x"}
-		if r := do(t, "POST", srv.base+c.path, c.auth, body); r.status != 400 || r.reason() != "invalid_text" {
+		if r := do(t, "POST", srv.base+c.path, c.auth, c.body); r.status != 400 || r.reason() != "invalid_text" {
 			t.Errorf("POST %s with U+202E: %d %s", c.path, r.status, r.body)
 		}
 	}
