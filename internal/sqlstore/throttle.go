@@ -13,35 +13,31 @@ var _ auth.ThrottleStore = (*DB)(nil)
 
 // UpdateCounters locks the throttle counters of keys (zero counters for new
 // keys), passes them to fn in the order of keys and stores what it returns,
-// in one transaction: on PostgreSQL the rows are locked in key order, so
-// concurrent updates take turns without deadlocks; on SQLite BEGIN
-// IMMEDIATE serialises them. A counter returned with no failures and no
+// in one transaction: on PostgreSQL the rows are locked in key order (by
+// the upsert), so concurrent updates take turns without deadlocks; on
+// SQLite BEGIN IMMEDIATE serialises them. A counter returned with no failures and no
 // block is deleted. Errors: unavailable, internal.
 func (db *DB) UpdateCounters(ctx context.Context, keys []string, fn func([]auth.Counter) []auth.Counter) error {
 	const (
-		op      = "sqlstore.UpdateCounters"
-		qInsert = `INSERT INTO throttle_counters (key) VALUES (?) ON CONFLICT (key) DO NOTHING`
-		qSelect = `SELECT failures, first_at, last_at, blocked_until FROM throttle_counters WHERE key = ?`
+		op = "sqlstore.UpdateCounters"
+		// DO UPDATE, not DO NOTHING: it locks and returns the row in one
+		// statement, also when a concurrent transaction deleted the row the
+		// insert first collided with (a separate SELECT would find none).
+		qUpsert = `INSERT INTO throttle_counters (key) VALUES (?) ON CONFLICT (key) DO UPDATE SET key = excluded.key
+RETURNING failures, first_at, last_at, blocked_until`
 		qUpdate = `UPDATE throttle_counters SET failures = ?, first_at = ?, last_at = ?, blocked_until = ? WHERE key = ?`
 		qDelete = `DELETE FROM throttle_counters WHERE key = ?`
 	)
-	sel := qSelect
-	if db.dialect == DialectPostgres {
-		sel += ` FOR UPDATE`
-	}
 	order := slices.Clone(keys)
 	slices.Sort(order)
 	order = slices.Compact(order)
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		got := make(map[string]auth.Counter, len(order))
 		for _, k := range order {
-			if _, err := tx.ExecContext(ctx, db.rebind(qInsert), k); err != nil {
-				return fail(op, "insert throttle counter", err, nil)
-			}
 			c := auth.Counter{Key: k}
-			if err := tx.QueryRowContext(ctx, db.rebind(sel), k).Scan(&c.Failures,
+			if err := tx.QueryRowContext(ctx, db.rebind(qUpsert), k).Scan(&c.Failures,
 				nullTimeCol{&c.First}, nullTimeCol{&c.Last}, nullTimeCol{&c.BlockedUntil}); err != nil {
-				return fail(op, "select throttle counter", err, nil)
+				return fail(op, "lock throttle counter", err, nil)
 			}
 			got[k] = c
 		}

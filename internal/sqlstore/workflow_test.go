@@ -506,22 +506,22 @@ func testStatements(t *testing.T, db *sqlstore.DB, raw *sql.DB, docID string, ba
 	st2 := drafting.AdoptionStatement{AdoptionID: final.ID, DocumentID: docID, Number: 2, Statement: []byte("{\"a\":2}\n"),
 		Signature: []byte("sig2"), SHA256: sum("s2"), Previous: st1.SHA256, Key: "SHA256:k", SignedAt: signed}
 	for _, st := range []drafting.AdoptionStatement{st1, st2} {
-		if err := db.InsertStatement(ctx, st); err != nil {
+		if err := db.InsertStatement(ctx, st, ev("adoption.signed")); err != nil {
 			t.Fatal(err)
 		}
 	}
 	dup := st1
 	dup.Number = 3
 	dup.Previous = st2.SHA256
-	refused(t, raw, drafting.KindConflict, "a second statement of one adoption", func() error { return db.InsertStatement(ctx, dup) })
+	refused(t, raw, drafting.KindConflict, "a second statement of one adoption", func() error { return db.InsertStatement(ctx, dup, ev("adoption.signed")) })
 	dup = st2
 	dup.AdoptionID, dup.Number = basis.ID+final.ID+100, 5
-	refused(t, raw, drafting.KindNotFound, "a statement of a missing adoption", func() error { return db.InsertStatement(ctx, dup) })
+	refused(t, raw, drafting.KindNotFound, "a statement of a missing adoption", func() error { return db.InsertStatement(ctx, dup, ev("adoption.signed")) })
 	dup = st1
 	dup.Previous = st2.SHA256
 	refused(t, raw, drafting.KindInvalid, "a first statement with a previous one", func() error {
 		dup.AdoptionID = final.ID
-		return db.InsertStatement(ctx, dup)
+		return db.InsertStatement(ctx, dup, ev("adoption.signed"))
 	})
 	got, err := db.Statements(ctx, docID)
 	if err != nil {
