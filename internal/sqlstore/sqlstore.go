@@ -51,6 +51,7 @@ type DB struct {
 	// idemTTL is how long an Idempotency-Key's answer is kept, in
 	// nanoseconds; 0 means 24 hours (issue 13).
 	idemTTL atomic.Int64
+	pub     publicHub // public page changes (public.go)
 }
 
 var (
