@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -70,6 +71,13 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	}
 	base := "http://" + ln.Addr().String()
 	fmt.Fprintf(stdout, "Redline is listening on %s\n", base)
+	// issue 17: notifications and the live streams (live.go)
+	notifier, err := startNotify(ctx, a, sh, ui, cmp.Or(cfg.BaseURL, base), stdout)
+	if err != nil {
+		ln.Close()
+		return fail(stderr, "serve", err)
+	}
+	closeLive := startLive(ctx, a, sh, notifier.Poke)
 	if *demo {
 		if err := seedDemo(ctx, a.svc, a.op, stdout, base); err != nil {
 			ln.Close()
@@ -77,6 +85,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	srv := shell.NewHTTPServer(cfg.Addr, sh.Handler())
+	srv.RegisterOnShutdown(closeLive)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	a.log.Info("serving", "addr", ln.Addr().String(), "database", dialect(a), "blobs", blobKind(cfg.S3Endpoint))

@@ -158,6 +158,8 @@ func (u *UI) Mount(sh *shell.Shell) {
 	// issue 15: office files (imports.go)
 	g.POST("/documents/import", u.handleImportNew)
 	g.POST("/documents/:slug/import", u.handleImportRevision)
+
+	u.mountLive(g) // issue 17: the hall (live.go)
 }
 
 // page is what every template gets: the translator (T, Date, DateTime,
