@@ -13,6 +13,7 @@ import (
 	"redline/internal/blobstore"
 	"redline/internal/config"
 	"redline/internal/drafting"
+	"redline/internal/signing"
 	"redline/internal/sqlstore"
 )
 
@@ -78,8 +79,19 @@ func open(ctx context.Context, cfg config.Config, logOut io.Writer, hooks drafti
 		db.Close()
 		return nil, fmt.Errorf("load access policy: %w", err)
 	}
+	// issue 16: adoptions are signed with the keys REDLINE_SIGNING_KEY_FILE
+	// names; without any, they are signed once one is configured.
+	var signer drafting.Signer
+	if len(cfg.SigningKeyFiles) > 0 {
+		keys, err := signing.LoadKeyring(cfg.SigningKeyFiles)
+		if err != nil {
+			db.Close()
+			return nil, fmt.Errorf("REDLINE_SIGNING_KEY_FILE: %w", err)
+		}
+		signer = signing.Adopter{Keys: keys}
+	}
 	svc := drafting.NewService(db, blobs, drafting.Options{MaxTextBytes: cfg.MaxTextBytes, Hooks: hooks,
-		Authorizer: enf, PolicyChanged: enf.Reload})
+		Authorizer: enf, PolicyChanged: enf.Reload, Signer: signer})
 	return &app{cfg: cfg, db: db, blobs: blobs, svc: svc, op: drafting.NewOperator(svc), enf: enf, log: log}, nil
 }
 

@@ -24,14 +24,20 @@ func (c *core) archive(ctx context.Context, a Adoption) error {
 		return fmt.Errorf("archive adoption %d: %w", a.ID, err)
 	}
 	failpoint.Hit(failpoint.AfterArchive)
+	// Signed before the copy is marked made: an adoption whose copy is
+	// marked and that has no statement was made before a key existed.
+	if err := c.sign(ctx, a); err != nil {
+		return fmt.Errorf("archive adoption %d: %w", a.ID, err)
+	}
 	if err := c.store.MarkArchived(ctx, a.ID, c.clock()); err != nil {
 		return fmt.Errorf("archive adoption %d: mark done: %w", a.ID, err)
 	}
 	return nil
 }
 
-// processOutbox makes every pending archive copy once; it returns the
-// number made and the first error.
+// processOutbox makes every pending archive copy once, and signs what is
+// unsigned when a key can; it returns the number of copies made and the
+// first error.
 func (c *core) processOutbox(ctx context.Context) (int, error) {
 	pending, err := c.store.PendingArchives(ctx)
 	if err != nil {
@@ -47,6 +53,11 @@ func (c *core) processOutbox(ctx context.Context) (int, error) {
 			continue
 		}
 		done++
+	}
+	// issue 16: adoptions made before a key was configured, and statement
+	// copies cut short.
+	if _, err := c.processStatements(ctx); err != nil && first == nil {
+		first = err
 	}
 	return done, first
 }

@@ -115,6 +115,20 @@ type DocumentStore interface {
 	// one already marked is not an error. Errors: not_found.
 	MarkArchived(ctx context.Context, adoptionID int64, at time.Time) error
 
+	// Statements returns the document's adoption statements, by number.
+	Statements(ctx context.Context, documentID string) ([]AdoptionStatement, error)
+	// InsertStatement records an adoption's statement (ArchivedAt zero).
+	// Errors: conflict (the adoption, or its number in the document, has
+	// one already), not_found (no such adoption).
+	InsertStatement(ctx context.Context, st AdoptionStatement) error
+	// MarkStatementArchived records that a statement's copies exist.
+	// Marking one already marked is not an error. Errors: not_found.
+	MarkStatementArchived(ctx context.Context, adoptionID int64, at time.Time) error
+	// PendingStatements returns adoptions whose text's copy is made but
+	// that have no statement, or whose statement's copy is not made,
+	// oldest first.
+	PendingStatements(ctx context.Context) ([]Adoption, error)
+
 	// Comment returns one comment of the document. Errors: not_found.
 	Comment(ctx context.Context, documentID string, id int64) (Comment, error)
 	// ListComments returns every comment of the document, oldest first.

@@ -19,6 +19,8 @@ type PublicDocument struct {
 	// public page says the text is being amended after its final adoption,
 	// and why. Nil otherwise.
 	Amended *Reopening
+	// Statements are the signed adoption statements, by number (issue 16).
+	Statements []AdoptionStatement
 }
 
 // Public returns a document's adopted state for anyone, signed in or not. A
@@ -49,7 +51,11 @@ func (s *Adoptions) Public(ctx context.Context, actor *User, slug string) (Publi
 	if err != nil {
 		return PublicDocument{}, fmt.Errorf("%s %s: %w", op, slug, err)
 	}
-	pub := PublicDocument{Document: d, Current: as[len(as)-1], Adoptions: as, Reopenings: rs}
+	sts, err := c.store.Statements(ctx, d.ID)
+	if err != nil {
+		return PublicDocument{}, fmt.Errorf("%s %s: %w", op, slug, err)
+	}
+	pub := PublicDocument{Document: d, Current: as[len(as)-1], Adoptions: as, Reopenings: rs, Statements: sts}
 	if final := lastFinal(as); final != nil && len(rs) > 0 && rs[len(rs)-1].Adoption == final.ID && d.State != StateFinal {
 		r := rs[len(rs)-1]
 		pub.Amended = &r

@@ -230,3 +230,11 @@ func init() {
 		reasonKinds[r] = k
 	}
 }
+
+// --- issue 16: signed adoptions ---
+
+// ReasonNotSigned: the adoption has no signed statement (yet: no key was
+// configured, or its signing is still pending).
+const ReasonNotSigned Reason = "not_signed"
+
+func init() { reasonKinds[ReasonNotSigned] = KindNotFound }

@@ -39,6 +39,7 @@ type core struct {
 	maxTextBytes   int64
 	now            func() time.Time
 	hooks          Hooks
+	signer         Signer // nil: adoptions are not signed
 	diffs          *diffCache
 	anchors        *anchorCache
 }
@@ -62,6 +63,9 @@ type Options struct {
 	DiffCacheBytes int              // text bytes of redlines kept in memory; 64 MiB when zero
 	Now            func() time.Time // the one clock of every record; time.Now when nil
 	Hooks          Hooks
+	// Signer signs adoption statements; nil: adoptions are not signed
+	// (until a service with one runs the outbox).
+	Signer Signer
 }
 
 // NewService returns a Service over store and blobs. blobs must have the
@@ -69,7 +73,7 @@ type Options struct {
 // at compile time.
 func NewService(store Store, blobs Blobs, opt Options) *Service {
 	c := &core{store: store, blobs: blobs, authz: opt.Authorizer, onPolicyChange: opt.PolicyChanged,
-		maxTextBytes: opt.MaxTextBytes, now: opt.Now, hooks: opt.Hooks}
+		maxTextBytes: opt.MaxTextBytes, now: opt.Now, hooks: opt.Hooks, signer: opt.Signer}
 	if opt.DiffCacheBytes <= 0 {
 		opt.DiffCacheBytes = 64 << 20
 	}

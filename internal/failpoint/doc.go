@@ -33,3 +33,13 @@ const (
 
 // Mail lists the failpoints of the notification pipeline.
 var Mail = []string{MailAfterPlan, MailAfterCompose, MailAfterClaim, MailAfterData}
+
+// The failpoints of signing adoptions (issue 16).
+const (
+	BeforeStatement       = "before-statement-record" // signed, not yet recorded
+	AfterStatement        = "after-statement-record"  // recorded, not yet copied to write-once storage
+	AfterStatementArchive = "after-statement-copy"    // copied, not yet marked copied
+)
+
+// Signing lists the failpoints of signing adoptions.
+var Signing = []string{BeforeStatement, AfterStatement, AfterStatementArchive}

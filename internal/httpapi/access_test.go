@@ -70,6 +70,11 @@ var publicRoutes = map[string]bool{
 	"GET /api/v1/public/documents/:slug/download/:file": true,
 	// issue 15: office files answer HEAD too.
 	"HEAD /api/v1/public/documents/:slug/download/:file": true,
+	// issue 16: the published keys and the signed adoption statements.
+	"GET /.well-known/redline-keys":                       true,
+	"GET /api/v1/public/keys":                             true,
+	"GET /api/v1/public/documents/:slug/statements":       true,
+	"GET /api/v1/public/documents/:slug/statements/:file": true,
 }
 
 // signedInRoutes are open to any signed-in user, whatever their roles: they

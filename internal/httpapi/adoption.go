@@ -247,6 +247,10 @@ func (s *Server) handlePublicAdoptions(c *gin.Context) {
 // an office file (.docx, .odt, .pdf).
 func (s *Server) handlePublicDownload(c *gin.Context) {
 	file := c.Param("file") // "<n>.md" or "<n>.txt"
+	if n, ok := publicAKN(file); ok {
+		s.handlePublicAKN(c, n) // "<n>.akn.xml" (signing.go, issue 16)
+		return
+	}
 	if n, f, ok := publicExport(file); ok {
 		// "<n>.docx", "<n>.odt", "<n>.pdf" (office.go)
 		s.handlePublicExport(c, n, f)
@@ -259,12 +263,12 @@ func (s *Server) handlePublicDownload(c *gin.Context) {
 		}
 	}
 	if ext == "" {
-		s.respondError(c, drafting.E(drafting.KindNotFound, "download", "ask for <revision>.md, .txt, .docx, .odt or .pdf"))
+		s.respondError(c, drafting.E(drafting.KindNotFound, "download", "ask for <revision>.md, .txt, .docx, .odt, .pdf or .akn.xml"))
 		return
 	}
 	n, err := intParam("revision number", num)
 	if err != nil || n < 1 {
-		s.respondError(c, drafting.E(drafting.KindNotFound, "download", "ask for <revision>.md, .txt, .docx, .odt or .pdf"))
+		s.respondError(c, drafting.E(drafting.KindNotFound, "download", "ask for <revision>.md, .txt, .docx, .odt, .pdf or .akn.xml"))
 		return
 	}
 	if inm := c.GetHeader("If-None-Match"); inm != "" {

@@ -34,6 +34,7 @@ func Mount(sh *shell.Shell, svc *drafting.Service) {
 	sh.Answer("/api", sh.JSONError)
 	s.routes(sh.Group("/api/v1", sh.JSONError))
 	s.officeRoutes(sh.Group("/api/v1", sh.JSONError))
+	s.signingRoutes(sh.Group("/.well-known", sh.JSONError), sh.Group("/api/v1", sh.JSONError)) // issue 16
 }
 
 // Handler is a shell with only the API mounted.

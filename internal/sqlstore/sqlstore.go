@@ -198,7 +198,10 @@ func (db *DB) Migrate(ctx context.Context) error {
 	var (
 		dialect goose.Dialect
 		fsys    fs.FS
-		opts    = []goose.ProviderOption{goose.WithDisableGlobalRegistry(true)}
+		// Migration numbers are handed out per change before the changes
+		// land, so a lower number may arrive after a higher one is applied
+		// (0008 before 0006): goose applies it then rather than refusing.
+		opts = []goose.ProviderOption{goose.WithDisableGlobalRegistry(true), goose.WithAllowOutofOrder(true)}
 	)
 	switch db.dialect {
 	case DialectPostgres:

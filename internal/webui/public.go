@@ -139,6 +139,7 @@ type publicData struct {
 	Download   string
 	Feed       string
 	StageLabel string
+	Signed     *signedData // issue 16 (signing.go)
 }
 
 // adoptionRow is one row of the public history: an adoption, or a
@@ -148,6 +149,7 @@ type adoptionRow struct {
 	Prev      int64 // the previous adopted revision, 0 for the first
 	Download  string
 	Reopening *drafting.Reopening
+	Statement *statementLink // nil while unsigned (issue 16)
 }
 
 func (u *UI) handlePublic(c *gin.Context) {
@@ -181,6 +183,8 @@ func (u *UI) handlePublic(c *gin.Context) {
 		Public: true, Errors: map[string]string{}}
 	d := publicData{Doc: pub.Document, Current: a, Amended: pub.Amended, Paras: splitParas(string(text)),
 		Download: downloadURL(slug, a.Revision), Feed: "/public/" + slug + "/feed.atom"}
+	links := statementsByAdoption(slug, pub)
+	d.Signed = u.signed(pub, links)
 	var prev int64
 	reopened := pub.Reopenings
 	for _, ad := range pub.Adoptions {
@@ -190,7 +194,8 @@ func (u *UI) handlePublic(c *gin.Context) {
 			d.Adoptions = append(d.Adoptions, adoptionRow{Reopening: &r})
 			reopened = reopened[1:]
 		}
-		d.Adoptions = append(d.Adoptions, adoptionRow{Adoption: ad, Prev: prev, Download: downloadURL(slug, ad.Revision)})
+		d.Adoptions = append(d.Adoptions, adoptionRow{Adoption: ad, Prev: prev, Download: downloadURL(slug, ad.Revision),
+			Statement: links[ad.ID]})
 		prev = ad.Revision
 	}
 	for _, r := range reopened {
@@ -319,14 +324,21 @@ func (u *UI) handlePublicFeed(c *gin.Context) {
 		Updated: pub.Current.CreatedAt.UTC().Format(time.RFC3339),
 		Links:   []atomLink{{Rel: "self", Type: "application/atom+xml", Href: page + "/feed.atom"}, {Rel: "alternate", Type: "text/html", Href: page}},
 		Author:  atomPerson{Name: t.T("feed.author")}}
+	links := statementsByAdoption(slug, pub)
 	for i := len(pub.Adoptions) - 1; i >= 0; i-- {
 		a := pub.Adoptions[i]
 		stage := t.T("stage." + a.Stage)
+		var signed []atomLink // issue 16: the statement and its signature
+		if st := links[a.ID]; st != nil {
+			signed = []atomLink{{Rel: "related", Type: "application/json", Href: base + st.URL},
+				{Rel: "related", Type: "text/plain", Href: base + st.SigURL}}
+		}
 		f.Entries = append(f.Entries, atomEntry{
 			Title:   t.T("feed.entry", "Stage", stage, "Revision", a.Revision),
 			ID:      page + "#adoption-" + strconv.FormatInt(a.ID, 10),
 			Updated: a.CreatedAt.UTC().Format(time.RFC3339),
-			Links:   []atomLink{{Rel: "alternate", Type: "text/html", Href: page}, {Rel: "enclosure", Type: "text/markdown", Href: base + downloadURL(slug, a.Revision)}},
+			Links: append([]atomLink{{Rel: "alternate", Type: "text/html", Href: page},
+				{Rel: "enclosure", Type: "text/markdown", Href: base + downloadURL(slug, a.Revision)}}, signed...),
 			Summary: t.T("feed.summary", "Stage", stage, "Revision", a.Revision, "SHA", a.SHA256, "Date", t.Date(a.CreatedAt)),
 		})
 	}
