@@ -318,8 +318,8 @@ func TestMailThroughServe(t *testing.T) {
 	}
 	s.must(t, http.StatusCreated, base, "chair", "POST", "/api/v1/documents/itogi/revisions", map[string]any{"base": 2,
 		"text": liveText + "\n\n13. Благодарят организаторов.", "message": "пункт 13"})
-	// boris unsubscribed from what the mail was about (replies and
-	// revisions): no mail for the new revision.
+	// The header's link is "anything in this document": boris gets no
+	// mail about the new revision.
 	time.Sleep(10 * time.Second)
 	if n := len(smtp.messages(t)); n != 2 {
 		t.Fatalf("%d mails after boris unsubscribed, want still 2", n)

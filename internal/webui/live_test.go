@@ -91,7 +91,7 @@ func TestBrowserHall(t *testing.T) {
 	if got := hall.text("#hall .hall-text"); !strings.Contains(got, "дорожной карты") {
 		t.Errorf("the hall's item text is %q", got)
 	}
-	if got := hall.text("#hall .hall-amendment ins"); !strings.Contains(got, "апреля") {
+	if got := eval[string](hall, `Array.from(document.querySelectorAll('#hall .hall-amendment ins')).map(e => e.textContent).join(' ')`); !strings.Contains(got, "апреля") {
 		t.Errorf("the amendment's insertion is %q", got)
 	}
 	if got := hall.text("#hall .hall-amendment h3"); !strings.Contains(got, "ivanova") {

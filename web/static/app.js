@@ -67,6 +67,10 @@
   var self = root.getAttribute("data-self") || location.pathname + location.search;
   var banner = document.getElementById("live-banner");
   var busy = false, again = false;
+  var rendered = {};
+  ["#hall", "#doctext .prow", "section.general"].forEach(function (sel) {
+    rendered[sel] = Array.prototype.map.call(document.querySelectorAll(sel), function (el) { return el.innerHTML; });
+  });
   var shown = parseInt(root.getAttribute("data-rev"), 10) || 0, newest = shown;
 
   // showRevision shows the banner for a revision newer than the page's.
@@ -92,11 +96,14 @@
         if (kind !== "hall" && fr) { showRevision(parseInt(fr.getAttribute("data-rev"), 10) || 0); }
         selectors.forEach(function (sel) {
           var olds = document.querySelectorAll(sel), news = fresh.querySelectorAll(sel);
-          if (olds.length === news.length) {
-            olds.forEach(function (el, i) {
-              if (el.innerHTML !== news[i].innerHTML) { el.replaceWith(document.importNode(news[i], true)); }
-            });
-          }
+          if (olds.length !== news.length) { return; }
+          // Compared with what the server sent before, not with the live
+          // element (which the reader may have changed: focus, a form).
+          var was = rendered[sel] || [];
+          olds.forEach(function (el, i) {
+            if (was[i] !== news[i].innerHTML) { el.replaceWith(document.importNode(news[i], true)); }
+          });
+          rendered[sel] = Array.prototype.map.call(news, function (el) { return el.innerHTML; });
         });
       })
       .catch(function () {})
