@@ -1,117 +1,107 @@
 #!/usr/bin/env bash
-# bench-diff.sh — time `redline diff` against `git diff --word-diff` as whole
-# processes on a generated ~1 MB Russian resolution, and measure the memory of
-# a 4 MB diff.
+# bench-diff.sh — `redline diff --mode word --format unified` against
+# `git diff --no-index --word-diff` as whole processes on real documents of
+# 1–4 MB: consecutive releases from the corpus of scripts/corpus-registry.sh
+# (CORPUS_SET=big: Hunspell dictionaries of seven languages, Russian first).
 #
-# Targets (issue 4): on (a) a few scattered word edits, (b) ~10% of paragraphs
-# changed and (c) paragraphs reordered, redline's median is at most 3× git's;
-# (d) an entirely different text finishes within 2 s; a 4 MB diff stays under
-# 256 MB of memory (max RSS). Exits non-zero when a target is missed.
+# For each pair: the median of RUNS interleaved runs of each command (both see
+# the same load; the machine may be busy, so only ratios count), the ratio,
+# and the peak resident memory of each (/usr/bin/time). Then the geometric
+# mean and the worst ratio, the worst memory ratio, and the startup: both
+# commands on two one-line files.
 #
-# Usage: scripts/bench-diff.sh [RUNS]   (default 7 runs per command)
+# Targets (issue 12): geometric mean ≤ 1×, no pair over 2×, peak RSS under 2×
+# git's. Prints MISSED and exits 1 when one is missed.
+#
+# Usage: scripts/bench-diff.sh [RUNS]   (default 5)
+#   REDLINE_BIN=path  the binary to measure (default: built from this checkout)
+#   BENCH_CORPUS=dir  the corpus (default: built by corpus-registry.sh)
 set -euo pipefail
 
-runs=${1:-7}
+runs=${1:-5}
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-
 cd "$root"
-echo "building redline…" >&2
-go build -o "$tmp/redline" ./cmd/redline
-echo "generating the corpus…" >&2
-go test ./internal/textdiff -run '^TestBenchCorpus$' -count=1 -corpus "$tmp/corpus" >/dev/null
 
-cd "$tmp/corpus"
+bin=${REDLINE_BIN:-}
+if [[ -z $bin ]]; then
+	echo "building redline…" >&2
+	go build -o "$tmp/redline" ./cmd/redline
+	bin=$tmp/redline
+fi
+corpus=${BENCH_CORPUS:-$HOME/.cache/redline/corpus-big}
+CORPUS_SET=big bash scripts/corpus-registry.sh "$corpus" >&2
 
-# git diff exits 1 when the files differ: only >1 is an error.
 run_git() {
 	local rc=0
 	git --no-pager diff --no-index --no-color --no-ext-diff --word-diff "$1" "$2" >/dev/null || rc=$?
-	if ((rc > 1)); then
+	((rc <= 1)) || {
 		echo "git diff failed ($rc)" >&2
 		return 1
-	fi
+	}
 }
-run_redline() {
-	"$tmp/redline" diff --mode word --format unified "$1" "$2" >/dev/null
-}
+run_redline() { "$bin" diff --mode word --format unified "$1" "$2" >/dev/null 2>&1; }
 
-# elapsed_ms CMD ARGS…: wall time of one run in milliseconds (fractional).
-elapsed_ms() {
-	local s e
-	s=$(date +%s%N)
-	"$@"
-	e=$(date +%s%N)
-	awk -v d=$((e - s)) 'BEGIN { printf "%.2f\n", d / 1e6 }'
+now_ns() { date +%s%N; }
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+# rss_kb CMD…: peak resident set size of one run, in KB.
+rss_kb() {
+	/usr/bin/time -f %M -o "$tmp/rss" "$@" >/dev/null 2>&1 || true
+	tail -1 "$tmp/rss"
 }
 
-median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-
-if command -v hyperfine >/dev/null; then
-	echo "timing with hyperfine ($runs runs each)…" >&2
-else
-	echo "timing with date +%s%N ($runs runs each, interleaved)…" >&2
-fi
+# time_pair A B: medians (ms) of interleaved runs, printed "git redline".
+time_pair() {
+	: >"$tmp/g" && : >"$tmp/r"
+	run_git "$1" "$2" && run_redline "$1" "$2" # warm the page cache
+	for _ in $(seq "$runs"); do
+		local s
+		s=$(now_ns) && run_git "$1" "$2" && echo $(($(now_ns) - s)) >>"$tmp/g"
+		s=$(now_ns) && run_redline "$1" "$2" && echo $(($(now_ns) - s)) >>"$tmp/r"
+	done
+	echo "$(median <"$tmp/g" | awk '{ printf "%.1f", $1 / 1e6 }') $(median <"$tmp/r" | awk '{ printf "%.1f", $1 / 1e6 }')"
+}
 
 fail=0
-printf '\n%-4s %-34s %12s %12s %8s  %s\n' case change "git (ms)" "redline (ms)" ratio target
-for x in a b c d; do
-	case $x in
-	a) what="a few scattered word edits" ;;
-	b) what="about 10% of paragraphs changed" ;;
-	c) what="paragraphs reordered" ;;
-	d) what="an entirely different text" ;;
-	esac
-	if command -v hyperfine >/dev/null; then
-		hyperfine -N --warmup 2 --runs "$runs" --export-json "$tmp/$x.json" \
-			"git --no-pager diff --no-index --no-color --no-ext-diff --word-diff base.txt $x.txt" \
-			"$tmp/redline diff --mode word --format unified base.txt $x.txt" -i >/dev/null
-		read -r g r < <(python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))["results"]; print(*(f"{1000*x["median"]:.2f}" for x in d))' "$tmp/$x.json")
-	else
-		# One warm-up run each, then interleave so both see the same load.
-		run_git base.txt "$x.txt"
-		run_redline base.txt "$x.txt"
-		: >"$tmp/g" && : >"$tmp/r"
-		for _ in $(seq "$runs"); do
-			elapsed_ms run_git base.txt "$x.txt" >>"$tmp/g"
-			elapsed_ms run_redline base.txt "$x.txt" >>"$tmp/r"
-		done
-		g=$(median <"$tmp/g")
-		r=$(median <"$tmp/r")
-	fi
-	ratio=$(awk -v r="$r" -v g="$g" 'BEGIN { printf "%.2f", r / g }')
-	if [[ $x == d ]]; then
-		target="≤ 2000 ms"
-		ok=$(awk -v r="$r" 'BEGIN { print (r <= 2000) }')
-	else
-		target="≤ 3.00×"
-		ok=$(awk -v q="$ratio" 'BEGIN { print (q <= 3) }')
-	fi
-	mark=ok
-	if [[ $ok != 1 ]]; then
-		mark=MISSED
-		fail=1
-	fi
-	printf '%-4s %-34s %12s %12s %7s×  %s %s\n' "$x" "$what" "$g" "$r" "$ratio" "$target" "$mark"
-done
-
-# Memory of 4 MB diffs: max resident set size of the whole process.
-echo
-if [[ -x /usr/bin/time ]]; then
-	for x in b4 d4; do
-		/usr/bin/time -v "$tmp/redline" diff --mode word --format unified base4.txt "$x.txt" >/dev/null 2>"$tmp/time-$x"
-		kb=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$tmp/time-$x")
-		secs=$(awk -F': ' '/Elapsed \(wall clock\)/ { print $2 }' "$tmp/time-$x")
-		mark=ok
-		if ((kb > 256 * 1024)); then
-			mark=MISSED
-			fail=1
-		fi
-		printf '4 MB %-3s max RSS %6d KB (%.1f MB), wall %s, target ≤ 256 MB %s\n' "$x" "$kb" "$(awk -v k="$kb" 'BEGIN { print k / 1024 }')" "$secs" "$mark"
+: >"$tmp/ratios" && : >"$tmp/mem"
+printf '%-26s %9s %9s %12s %7s %10s %10s %6s\n' pair "old KB" "new KB" "git ms" "redline" ratio "git RSS" "RSS ×"
+for d in "$corpus"/*/; do
+	files=("$d"*.txt)
+	for ((k = 1; k < ${#files[@]}; k++)); do
+		a=${files[k - 1]} b=${files[k]}
+		sa=$(stat -c %s "$a") sb=$(stat -c %s "$b")
+		((sa >= 1 << 20 && sb >= 1 << 20 && sa <= 4 << 20 && sb <= 4 << 20)) || continue
+		read -r g r < <(time_pair "$a" "$b")
+		ratio=$(awk -v r="$r" -v g="$g" 'BEGIN { printf "%.2f", r / g }')
+		mg=$(rss_kb git --no-pager diff --no-index --no-color --word-diff "$a" "$b")
+		mr=$(rss_kb "$bin" diff --mode word --format unified "$a" "$b")
+		mratio=$(awk -v r="$mr" -v g="$mg" 'BEGIN { printf "%.2f", r / g }')
+		echo "$ratio" >>"$tmp/ratios"
+		echo "$mratio" >>"$tmp/mem"
+		printf '%-26s %9d %9d %12s %7s %9s× %9dK %5s×\n' "$(basename "$d")/$(basename "$b" .txt)" $((sa / 1024)) $((sb / 1024)) "$g" "$r" "$ratio" "$mg" "$mratio"
 	done
-else
-	echo "4 MB memory: /usr/bin/time not installed; not measured" >&2
-	fail=1
-fi
+done
+n=$(wc -l <"$tmp/ratios")
+geo=$(awk '{ s += log($1) } END { printf "%.2f", exp(s / NR) }' "$tmp/ratios")
+worst=$(sort -n "$tmp/ratios" | tail -1)
+mworst=$(sort -n "$tmp/mem" | tail -1)
+
+# Startup: two one-line files.
+printf 'Статья 1.\n' >"$tmp/one-a" && printf 'Статья 2.\n' >"$tmp/one-b"
+runs_saved=$runs && runs=$((runs * 4 + 1))
+read -r sg sr < <(time_pair "$tmp/one-a" "$tmp/one-b")
+runs=$runs_saved
+sratio=$(awk -v r="$sr" -v g="$sg" 'BEGIN { printf "%.2f", r / g }')
+
+verdict() { awk -v x="$1" -v lim="$2" 'BEGIN { print (x <= lim) ? "ok" : "MISSED" }'; }
+echo
+echo "pairs: $n (target ≥ 10)$( ((n >= 10)) && echo " ok" || echo " MISSED")"
+echo "time:  geometric mean ${geo}× git ($(verdict "$geo" 1.0), target ≤ 1×), worst ${worst}× ($(verdict "$worst" 2.0), target ≤ 2×)"
+echo "RSS:   worst ${mworst}× git ($(verdict "$mworst" 1.999), target < 2×)"
+echo "start: one-line files, redline ${sr} ms vs git ${sg} ms = ${sratio}×"
+for v in "$(verdict "$geo" 1.0)" "$(verdict "$worst" 2.0)" "$(verdict "$mworst" 1.999)"; do
+	[[ $v == ok ]] || fail=1
+done
+((n >= 10)) || fail=1
 exit $fail

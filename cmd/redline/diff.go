@@ -79,7 +79,8 @@ func cmdDiff(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 
-	r := textdiff.Diff(texts[0], texts[1], textdiff.Options{Mode: m})
+	// Line ends are not content: CRLF against LF is no change.
+	r := textdiff.Diff(textdiff.NormalizeNewlines(texts[0]), textdiff.NormalizeNewlines(texts[1]), textdiff.Options{Mode: m})
 	if r.Degraded {
 		fmt.Fprintf(stderr, "redline diff: warning: parts shown more coarsely than asked: %s\n", r.DegradedReason)
 	}

@@ -168,3 +168,21 @@ func TestDiffHelp(t *testing.T) {
 		t.Fatalf("--help: exit %d, %q", code, out)
 	}
 }
+
+// TestDiffLineEnds: a file saved with CRLF line ends against the same text
+// with LF is no change (issue 12).
+func TestDiffLineEnds(t *testing.T) {
+	dir := t.TempDir()
+	lf := "Первый абзац.\n\nВторой абзац.\n"
+	crlf := strings.ReplaceAll(lf, "\n", "\r\n")
+	a, b := filepath.Join(dir, "lf.txt"), filepath.Join(dir, "crlf.txt")
+	if err := os.WriteFile(a, []byte(lf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(b, []byte(crlf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errs := runDiff(t, a, b); code != 0 || out != "" || errs != "" {
+		t.Fatalf("CRLF against LF: exit %d, stdout %q, stderr %q; want no change", code, out, errs)
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"redline/internal/apidoc/apidoctest"
 	"regexp"
 	"strconv"
 	"strings"
@@ -342,7 +343,7 @@ func TestHostileUploads(t *testing.T) {
 		req, _ := http.NewRequest("POST", url, &b)
 		req.Header.Set("Content-Type", mw.FormDataContentType())
 		req.Header.Set("Authorization", "Bearer "+token)
-		resp, err := http.DefaultClient.Do(req)
+		resp, err := apidoctest.Client(t).Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"redline/internal/apidoc/apidoctest"
 	"testing"
 	"time"
 
@@ -67,7 +68,7 @@ func TestTwoInstancesSeeRoleChanges(t *testing.T) {
 		req, _ := http.NewRequest(method, base+path, rd)
 		req.Header.Set("Authorization", "Bearer "+tokens[login])
 		req.Header.Set("Content-Type", "application/json")
-		resp, err := http.DefaultClient.Do(req)
+		resp, err := apidoctest.Client(t).Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -21,15 +21,21 @@ import (
 // listener reconnected.
 const livePoll = 5 * time.Second
 
-// startLive starts the event hub: woken by this database's notifications
-// of new audit rows (PostgreSQL: from every instance; SQLite: this one's
-// commits) and by a periodic poll, and mounts the live routes on sh. The
-// hub is closed when ctx ends, or by the returned function (register it to
-// run on shutdown: a stream never goes idle by itself).
-//
-// wake is called on every notification too (the notifier's Poke).
-func startLive(ctx context.Context, a *app, sh *shell.Shell, wake func()) func() {
+// mountLive makes the event hub over the audit log and mounts the live
+// routes on sh; startLive sets it going.
+func mountLive(a *app, sh *shell.Shell) *live.Hub {
 	hub := live.New(a.db.LiveSource(), live.Options{Logger: a.log})
+	httpapi.MountLive(sh, a.svc, hub, httpapi.LiveOptions{})
+	return hub
+}
+
+// startLive wakes the hub on this database's notifications of new audit
+// rows (PostgreSQL: from every instance; SQLite: this one's commits), and
+// on a periodic poll, calling wake on each notification too (the
+// notifier's Poke). The hub is closed when ctx ends, or by the returned
+// function (register it to run on shutdown: a stream never goes idle by
+// itself).
+func startLive(ctx context.Context, a *app, hub *live.Hub, wake func()) func() {
 	go func() {
 		err := a.db.WatchEvents(ctx, func(doc string, seq int64) {
 			wake()
@@ -48,7 +54,6 @@ func startLive(ctx context.Context, a *app, sh *shell.Shell, wake func()) func()
 		<-ctx.Done()
 		hub.Close()
 	}()
-	httpapi.MountLive(sh, a.svc, hub, httpapi.LiveOptions{})
 	return hub.Close
 }
 

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"redline/internal/apidoc/apidoctest"
 	"slices"
 	"strconv"
 	"strings"
@@ -111,7 +112,7 @@ func TestOfficeClientsThroughServer(t *testing.T) {
 		if ctype != "" {
 			req.Header.Set("Content-Type", ctype)
 		}
-		resp, err := http.DefaultClient.Do(req)
+		resp, err := apidoctest.Client(t).Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -16,8 +16,10 @@ import (
 
 	"redline/internal/auth"
 	"redline/internal/authz"
+	"redline/internal/config"
 	"redline/internal/drafting"
 	"redline/internal/httpapi"
+	"redline/internal/live"
 	"redline/internal/shell"
 	"redline/internal/webui"
 )
@@ -54,17 +56,10 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	// Adopted texts are copied to write-once storage by an outbox: a copy
 	// that failed or was cut short by a crash is made here.
 	go a.op.RunOutbox(ctx, 5*time.Second, func(err error) { a.log.Error("archive adopted text", "err", err.Error()) })
-	ui, err := webui.New(a.svc, webui.Options{Logger: a.log, BaseURL: cfg.BaseURL})
+	sh, ui, hub, err := mount(a, cfg, metrics)
 	if err != nil {
 		return fail(stderr, "serve", err)
 	}
-	sh, err := shell.New(a.svc, shell.Options{Logger: a.log, TrustedProxies: cfg.TrustedProxies, Metrics: metrics,
-		TLS: cfg.UsesTLS(), LoginAttempts: cfg.LoginAttempts, LoginWindow: cfg.LoginWindow, BaseURL: cfg.BaseURL})
-	if err != nil {
-		return fail(stderr, "serve", fmt.Errorf("REDLINE_TRUSTED_PROXIES: %w", err))
-	}
-	httpapi.Mount(sh, a.svc)
-	ui.Mount(sh)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fail(stderr, "serve", fmt.Errorf("REDLINE_ADDR: listen on %s: %w", cfg.Addr, err))
@@ -77,7 +72,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 		ln.Close()
 		return fail(stderr, "serve", err)
 	}
-	closeLive := startLive(ctx, a, sh, notifier.Poke)
+	closeLive := startLive(ctx, a, hub, notifier.Poke)
 	if *demo {
 		if err := seedDemo(ctx, a.svc, a.op, stdout, base); err != nil {
 			ln.Close()
@@ -104,6 +99,25 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, "serve", err)
 	}
 	return 0
+}
+
+// mount builds what serve answers with: the shell with the API and the
+// pages mounted on it. Every route serve registers is registered here (the
+// OpenAPI description's test walks them).
+func mount(a *app, cfg config.Config, metrics *shell.Metrics) (*shell.Shell, *webui.UI, *live.Hub, error) {
+	ui, err := webui.New(a.svc, webui.Options{Logger: a.log, BaseURL: cfg.BaseURL})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	sh, err := shell.New(a.svc, shell.Options{Logger: a.log, TrustedProxies: cfg.TrustedProxies, Metrics: metrics,
+		TLS: cfg.UsesTLS(), LoginAttempts: cfg.LoginAttempts, LoginWindow: cfg.LoginWindow, BaseURL: cfg.BaseURL})
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("REDLINE_TRUSTED_PROXIES: %w", err)
+	}
+	httpapi.Mount(sh, a.svc)
+	ui.Mount(sh)
+	hub := mountLive(a, sh) // issue 17 (live.go)
+	return sh, ui, hub, nil
 }
 
 func dialect(a *app) string { return a.db.Dialect() }

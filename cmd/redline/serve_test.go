@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"redline/internal/apidoc/apidoctest"
 	"regexp"
 	"strings"
 	"sync"
@@ -51,7 +52,7 @@ func TestServeDemo(t *testing.T) {
 		req, _ := http.NewRequest(method, base+path, rd)
 		req.Header.Set("Authorization", "Bearer "+token)
 		req.Header.Set("Content-Type", "application/json")
-		resp, err := http.DefaultClient.Do(req)
+		resp, err := apidoctest.Client(t).Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -22,6 +22,7 @@ import (
 	"testing"
 	"time"
 
+	"redline/internal/apidoc/apidoctest"
 	"redline/internal/signing"
 	"redline/internal/testenv"
 	"redline/internal/webui/demo"
@@ -79,7 +80,7 @@ func (e *signingEnv) call(method, path string, body any, want int) []byte {
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := apidoctest.Client(e.t).Do(req)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -94,7 +95,7 @@ func (e *signingEnv) call(method, path string, body any, want int) []byte {
 // public fetches a path as an anonymous reader.
 func (e *signingEnv) public(path string) []byte {
 	e.t.Helper()
-	resp, err := http.Get(e.srv.base + path)
+	resp, err := apidoctest.Client(e.t).Get(e.srv.base + path)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -416,8 +417,12 @@ func TestSignedAdoptionsThroughServer(t *testing.T) {
 			Keys []struct{ Fingerprint string }
 		}
 		_ = json.Unmarshal(e.public("/api/v1/public/keys"), &keys)
-		if len(keys.Keys) != 1 || !strings.Contains(page, keys.Keys[0].Fingerprint) {
+		if len(keys.Keys) != 1 || !strings.Contains(html.UnescapeString(page), keys.Keys[0].Fingerprint) {
 			t.Errorf("the public page does not show the key's fingerprint %v", keys.Keys)
+		}
+		diffPage := html.UnescapeString(string(e.public("/public/" + ru + "/diff?from=1&to=2")))
+		if len(keys.Keys) != 1 || !strings.Contains(diffPage, keys.Keys[0].Fingerprint) || !strings.Contains(diffPage, "/.well-known/redline-keys") {
+			t.Errorf("the public redline page does not show the keys")
 		}
 		m := regexp.MustCompile(`(?s)<pre id="verify-commands"><code>(.*?)</code></pre>`).FindStringSubmatch(page)
 		if m == nil {

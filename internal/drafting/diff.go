@@ -14,16 +14,13 @@ type DiffView struct {
 	Result   *textdiff.Result
 }
 
-// DiffETag identifies a redline of two immutable revisions: the two hashes,
-// the mode and the engine's version; a client that holds it can be answered
-// 304 without computing anything.
+// DiffETag identifies a redline of two immutable revisions: the two hashes
+// and the engine's cache key (mode, budgets, engine version), which decide
+// the redline, degraded or not, byte for byte; a client that holds it can be
+// answered 304 without computing anything.
 func DiffETag(from, to Revision, mode textdiff.Mode) string {
-	return from.SHA256[:16] + "-" + to.SHA256[:16] + "-" + string(mode) + "-" + diffEngineVersion
+	return from.SHA256[:16] + "-" + to.SHA256[:16] + "-" + textdiff.Options{Mode: mode}.CacheKey()
 }
-
-// diffEngineVersion changes whenever the redline engine's output for the
-// same texts changes, so that clients do not keep a stale redline.
-const diffEngineVersion = "1"
 
 // DiffRevisions returns the two revisions a redline would compare, checking
 // that the actor may read them, without computing the redline.
@@ -61,7 +58,7 @@ func (s *Documents) Diff(ctx context.Context, actor *User, slug string, from, to
 
 type diffKey struct {
 	from, to string
-	mode     textdiff.Mode
+	opts     string // textdiff.Options.CacheKey
 }
 
 // diffCache is a least-recently-used cache of redlines bounded by the bytes
@@ -98,9 +95,6 @@ func (c *diffCache) get(k diffKey) (*textdiff.Result, bool) {
 func (c *diffCache) put(k diffKey, r *textdiff.Result, size int) {
 	if size > c.max/4 {
 		return // one huge redline would flush everything else
-	}
-	if r.Degraded {
-		return // it hit a time budget: on a quieter moment it may come out finer
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()

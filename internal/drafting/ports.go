@@ -117,10 +117,11 @@ type DocumentStore interface {
 
 	// Statements returns the document's adoption statements, by number.
 	Statements(ctx context.Context, documentID string) ([]AdoptionStatement, error)
-	// InsertStatement records an adoption's statement (ArchivedAt zero).
-	// Errors: conflict (the adoption, or its number in the document, has
-	// one already), not_found (no such adoption).
-	InsertStatement(ctx context.Context, st AdoptionStatement) error
+	// InsertStatement records an adoption's statement (ArchivedAt zero)
+	// and appends ev, in one transaction. Errors: conflict (the adoption,
+	// or its number in the document, has one already), not_found (no such
+	// adoption).
+	InsertStatement(ctx context.Context, st AdoptionStatement, ev Event) error
 	// MarkStatementArchived records that a statement's copies exist.
 	// Marking one already marked is not an error. Errors: not_found.
 	MarkStatementArchived(ctx context.Context, adoptionID int64, at time.Time) error

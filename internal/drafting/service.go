@@ -280,7 +280,8 @@ func hashMatches(b []byte, sum string) bool {
 
 // diffHashes is the cached redline between two stored texts.
 func (c *core) diffHashes(ctx context.Context, docID, from, to string, mode textdiff.Mode) (*textdiff.Result, error) {
-	key := diffKey{from, to, mode}
+	opt := textdiff.Options{Mode: mode}
+	key := diffKey{from, to, opt.CacheKey()}
 	if r, ok := c.diffs.get(key); ok {
 		return r, nil
 	}
@@ -292,7 +293,10 @@ func (c *core) diffHashes(ctx context.Context, docID, from, to string, mode text
 	if err != nil {
 		return nil, err
 	}
-	r := textdiff.Diff(string(a), string(b), textdiff.Options{Mode: mode})
+	r, err := textdiff.DiffContext(ctx, string(a), string(b), opt)
+	if err != nil {
+		return nil, Wrap(KindUnavailable, "diff", "the redline took longer than the request allows; try again later", err)
+	}
 	c.diffs.put(key, r, len(a)+len(b))
 	return r, nil
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"strconv"
 	"time"
 
 	"redline/internal/failpoint"
@@ -176,7 +177,10 @@ func (c *core) signDocument(ctx context.Context, upTo Adoption) error {
 				Signature: signature, SHA256: sha256Hex(statement), Previous: prev, Key: key, SignedAt: signedAt,
 				SignedLater: later}
 			failpoint.Hit(failpoint.BeforeStatement)
-			if err := c.store.InsertStatement(ctx, st); err != nil {
+			ev := NewEvent("adoption.signed", nil, a.DocumentID, c.clock(), map[string]string{"adoption": itoa(a.ID),
+				"number": itoa(number), "revision": itoa(a.Revision), "statement_sha256": st.SHA256, "key": key,
+				"signed_later": strconv.FormatBool(later)})
+			if err := c.store.InsertStatement(ctx, st, ev); err != nil {
 				return err
 			}
 			failpoint.Hit(failpoint.AfterStatement)

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"redline/internal/textdiff"
 )
 
 var (
@@ -31,10 +33,7 @@ func NormalizeText(op string, text []byte, max int64) (string, error) {
 	if !utf8.Valid(text) {
 		return "", Refuse(op, ReasonInvalidText, "text is not valid UTF-8").With("field", "text")
 	}
-	s := string(text)
-	if strings.Contains(s, "\r") {
-		s = strings.ReplaceAll(s, "\r\n", "\n")
-	}
+	s := textdiff.NormalizeNewlines(string(text))
 	if i := strings.IndexFunc(s, badTextRune); i >= 0 {
 		return "", Refuse(op, ReasonInvalidText, "text holds a control character at byte "+itoa(int64(i))).
 			With("field", "text").With("byte", i)

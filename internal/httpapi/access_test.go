@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"redline/internal/apidoc/apidoctest"
 	"redline/internal/auth"
 	"redline/internal/drafting"
 	"redline/internal/httpapi"
@@ -36,7 +37,7 @@ func accessAPI(t *testing.T, opt drafting.Options, hopt httpapi.Options) (*api, 
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := &api{t: t, h: h, svc: svc, st: st, tokens: map[string]string{}}
+	a := &api{t: t, h: apidoctest.Handler(t, h), svc: svc, st: st, tokens: map[string]string{}}
 	a.addUser("admin", true)
 	for _, u := range []string{"chair", "member", "observer", "nobody", "otherchair"} {
 		a.addUser(u, false)
@@ -75,6 +76,8 @@ var publicRoutes = map[string]bool{
 	"GET /api/v1/public/keys":                             true,
 	"GET /api/v1/public/documents/:slug/statements":       true,
 	"GET /api/v1/public/documents/:slug/statements/:file": true,
+	// issue 16: the API's description.
+	"GET /api/v1/openapi.json": true,
 }
 
 // signedInRoutes are open to any signed-in user, whatever their roles: they

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"testing"
 
+	"redline/internal/apidoc/apidoctest"
 	"redline/internal/auth"
 	"redline/internal/drafting"
 	"redline/internal/httpapi"
@@ -39,7 +40,7 @@ func newAPI(t *testing.T, backend string, opt drafting.Options) *api {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := &api{t: t, h: h, svc: svc, st: st, tokens: map[string]string{}}
+	a := &api{t: t, h: apidoctest.Handler(t, h), svc: svc, st: st, tokens: map[string]string{}}
 	a.addUser("admin", true)
 	a.addUser("chair", false)
 	a.token = a.tokens["chair"]

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"redline/internal/apidoc/apidoctest"
 	"redline/internal/auth"
 	"redline/internal/authz"
 	"redline/internal/blobstore"
@@ -54,7 +55,7 @@ func TestBlobWriteFailure(t *testing.T) {
 	if _, err := drafting.NewOperator(svc).CreateToken(ctx, "chair", "", hash); err != nil {
 		t.Fatal(err)
 	}
-	a := &api{t: t, h: h, token: token}
+	a := &api{t: t, h: apidoctest.Handler(t, h), token: token}
 	a.mustStatus(a.do("POST", "/api/v1/documents", map[string]any{"slug": "doc", "title": "Документ", "text": "первый"}), http.StatusCreated)
 	stack.MustRole(t, svc, "chair", drafting.RoleChair, "doc")
 
@@ -107,7 +108,7 @@ func TestRequestDeadline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := &api{t: t, h: h, svc: svc, st: st, tokens: map[string]string{}}
+	a := &api{t: t, h: apidoctest.Handler(t, h), svc: svc, st: st, tokens: map[string]string{}}
 	a.addUser("admin", true)
 	a.token = a.tokens["admin"]
 	a.mustStatus(a.do("POST", "/api/v1/documents", map[string]any{"slug": "doc", "title": "Документ"}), http.StatusCreated)

@@ -74,4 +74,6 @@ func (s *Server) officeRoutes(api *gin.RouterGroup) {
 	api.GET("/documents/:slug/diff.pdf", s.handleDiffExport)
 	api.HEAD("/documents/:slug/diff.pdf", s.handleDiffExport)
 	api.HEAD("/public/documents/:slug/download/:file", s.handlePublicDownload)
+	// issue 16: the API's description (internal/apidoc).
+	api.GET("/openapi.json", s.handleOpenAPI)
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"redline/internal/apidoc/apidoctest"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -95,7 +96,7 @@ func newFaultStack(t *testing.T, pgURL, minioEndpoint, access, secret string) *f
 	if _, err := drafting.NewOperator(svc).CreateToken(ctx, "chair", "", hash); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(h)
+	srv := httptest.NewServer(apidoctest.Handler(t, h))
 	t.Cleanup(srv.Close)
 	return &faultStack{t: t, db: db, blobs: blobs, srv: srv, acks: reliability.NewAckLog(nil), token: tok, statuses: map[int]int{}}
 }

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -47,10 +48,11 @@ func (db *DB) Statements(ctx context.Context, documentID string) ([]drafting.Ado
 	return list, nil
 }
 
-// InsertStatement records an adoption's statement, not yet copied.
-// Errors: conflict (the adoption or its number has one), not_found (no
-// such adoption), invalid (a malformed hash, no time).
-func (db *DB) InsertStatement(ctx context.Context, st drafting.AdoptionStatement) error {
+// InsertStatement records an adoption's statement, not yet copied, and
+// appends ev, in one transaction. Errors: conflict (the adoption or its
+// number has one), not_found (no such adoption), invalid (a malformed hash,
+// no time).
+func (db *DB) InsertStatement(ctx context.Context, st drafting.AdoptionStatement, ev drafting.Event) error {
 	const (
 		op      = "sqlstore.InsertStatement"
 		qInsert = `INSERT INTO adoption_statements (adoption_id, document_id, number, statement, signature, sha256, previous,
@@ -66,13 +68,20 @@ key, signed_at, signed_later) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 			later = 1
 		}
 	}
-	_, err := db.db.ExecContext(ctx, db.rebind(qInsert), st.AdoptionID, st.DocumentID, st.Number, st.Statement,
-		st.Signature, st.SHA256, st.Previous, st.Key, db.timeArg(st.SignedAt), later)
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, db.rebind(qInsert), st.AdoptionID, st.DocumentID, st.Number, st.Statement,
+			st.Signature, st.SHA256, st.Previous, st.Key, db.timeArg(st.SignedAt), later)
+		if err != nil {
+			return fail(op, fmt.Sprintf("insert statement %d of adoption %d", st.Number, st.AdoptionID), err, messages{
+				drafting.KindConflict: "the adoption is signed already",
+				drafting.KindNotFound: "adoption not found",
+			})
+		}
+		_, err = db.appendEvent(ctx, tx, ev)
+		return err
+	})
 	if err != nil {
-		return fail(op, fmt.Sprintf("insert statement %d of adoption %d", st.Number, st.AdoptionID), err, messages{
-			drafting.KindConflict: "the adoption is signed already",
-			drafting.KindNotFound: "adoption not found",
-		})
+		return fail(op, "record statement", err, nil)
 	}
 	return nil
 }

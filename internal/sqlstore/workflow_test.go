@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"testing"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"redline/internal/drafting"
+	"redline/internal/sqlstore"
 )
 
 func proposal(docID string, base, author int64, text string) drafting.Proposal {
@@ -486,5 +488,63 @@ func testApprovalsAndAdoptions(t *testing.T, b backend) {
 	if pending, err := db.PendingArchives(ctx); err != nil || pending == nil || len(pending) != 0 {
 		t.Errorf("PendingArchives with none = %#v, %v; want an empty, non-nil list", pending, err)
 	}
+	testStatements(t, db, raw, d.ID, basis, final)
 	mustChain(t, db)
+}
+
+// testStatements (issue 16): adoption statements are recorded once per
+// adoption and per number, listed by number, pending until their copy is
+// marked, and never rewritten.
+func testStatements(t *testing.T, db *sqlstore.DB, raw *sql.DB, docID string, basis, final drafting.Adoption) {
+	ctx := context.Background()
+	if p, err := db.PendingStatements(ctx); err != nil || len(p) != 2 {
+		t.Fatalf("PendingStatements before signing: %d, %v; want both archived adoptions", len(p), err)
+	}
+	signed := now()
+	st1 := drafting.AdoptionStatement{AdoptionID: basis.ID, DocumentID: docID, Number: 1, Statement: []byte("{\"a\":1}\n"),
+		Signature: []byte("sig1"), SHA256: sum("s1"), Key: "SHA256:k", SignedAt: signed, SignedLater: true}
+	st2 := drafting.AdoptionStatement{AdoptionID: final.ID, DocumentID: docID, Number: 2, Statement: []byte("{\"a\":2}\n"),
+		Signature: []byte("sig2"), SHA256: sum("s2"), Previous: st1.SHA256, Key: "SHA256:k", SignedAt: signed}
+	for _, st := range []drafting.AdoptionStatement{st1, st2} {
+		if err := db.InsertStatement(ctx, st, ev("adoption.signed")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dup := st1
+	dup.Number = 3
+	dup.Previous = st2.SHA256
+	refused(t, raw, drafting.KindConflict, "a second statement of one adoption", func() error { return db.InsertStatement(ctx, dup, ev("adoption.signed")) })
+	dup = st2
+	dup.AdoptionID, dup.Number = basis.ID+final.ID+100, 5
+	refused(t, raw, drafting.KindNotFound, "a statement of a missing adoption", func() error { return db.InsertStatement(ctx, dup, ev("adoption.signed")) })
+	dup = st1
+	dup.Previous = st2.SHA256
+	refused(t, raw, drafting.KindInvalid, "a first statement with a previous one", func() error {
+		dup.AdoptionID = final.ID
+		return db.InsertStatement(ctx, dup, ev("adoption.signed"))
+	})
+	got, err := db.Statements(ctx, docID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]drafting.AdoptionStatement{st1, st2}, got); diff != "" {
+		t.Errorf("Statements (-want +got):\n%s", diff)
+	}
+	if err := db.MarkStatementArchived(ctx, basis.ID, now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.MarkStatementArchived(ctx, basis.ID, now()); err != nil {
+		t.Errorf("marking a copied statement again: %v", err)
+	}
+	refused(t, raw, drafting.KindNotFound, "MarkStatementArchived of a missing statement", func() error {
+		return db.MarkStatementArchived(ctx, final.ID+100, now())
+	})
+	if p, err := db.PendingStatements(ctx); err != nil || len(p) != 1 || p[0].ID != final.ID {
+		t.Errorf("PendingStatements after one copy: %v, %v; want the final adoption", p, err)
+	}
+	for _, q := range []string{"UPDATE adoption_statements SET key = 'SHA256:other'", "DELETE FROM adoption_statements"} {
+		if _, err := raw.ExecContext(ctx, q); err == nil {
+			t.Errorf("%s: not refused", q)
+		}
+	}
 }

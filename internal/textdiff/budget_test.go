@@ -123,8 +123,10 @@ func TestBudgets(t *testing.T) {
 			if res.OldText() != tt.old || res.NewText() != tt.new {
 				t.Fatal("texts not reproduced")
 			}
-			if took > 2*time.Second*raceSlowdown {
-				t.Errorf("took %v, want at most 2 s", took)
+			// Budgets are counted in work, so only a gross guard on time: a
+			// budget that stopped bounding the work shows as minutes.
+			if took > 30*time.Second*raceSlowdown {
+				t.Errorf("took %v, want well under 30 s", took)
 			}
 			if peak > 256<<20 {
 				t.Errorf("peak heap %d MB, want at most 256 MB", peak>>20)
@@ -146,9 +148,8 @@ var corpus4MB = sync.OnceValue(func() corpus4 {
 	return corpus4{base, cases[1].text, cases[3].text}
 })
 
-// raceOptions are the default options for mode, with the time budget
-// stretched as much as the race detector slows Diff down, so that what gets
-// degraded does not depend on it.
+// raceOptions are the default options for mode: budgets are counted in
+// work, so the race detector changes how long Diff takes, never its Result.
 func raceOptions(mode Mode) Options {
-	return Options{Mode: mode, MaxDuration: DefaultMaxDuration * raceSlowdown}
+	return Options{Mode: mode}
 }

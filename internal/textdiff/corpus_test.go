@@ -201,7 +201,8 @@ func TestBenchCorpus(t *testing.T) {
 	if n := len(base); n < 1<<20 || n > 1<<20+8192 {
 		t.Fatalf("base is %d bytes, want about 1 MiB", n)
 	}
-	limit := 2 * time.Second * raceSlowdown
+	// A gross guard only: what is degraded is decided by work, not time.
+	limit := 20 * time.Second * raceSlowdown
 	for _, c := range cases {
 		start := time.Now()
 		r := Diff(base, c.text, raceOptions(ModeWord))

@@ -1,19 +1,22 @@
 package textdiff
 
 import (
+	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/sergi/go-diff/diffmatchpatch"
 )
 
 // differ holds the state of one Diff call.
 type differ struct {
-	opt      Options
-	deadline time.Time // see Options.MaxDuration
-	dmp      *diffmatchpatch.DiffMatchPatch
-	spent    int64 // pair diff cost spent so far, against opt.MaxTotalCost
+	opt Options
+	// ctx, when set (DiffContext), is checked between runs; once it is
+	// done, cancelled is set and the Result is thrown away, never served.
+	ctx       context.Context
+	cancelled bool
+	dmp       *diffmatchpatch.DiffMatchPatch
+	spent     int64 // pair diff cost spent so far, against opt.MaxTotalCost
 	// alignSpent is the alignment cost spent so far, against the same total:
 	// many regions each within MaxAlignCost must not add up to minutes.
 	alignSpent int64
@@ -27,8 +30,17 @@ type differ struct {
 	tokA, tokB     []span
 }
 
-// late reports whether Diff has used up its time (Options.MaxDuration).
-func (d *differ) late() bool { return time.Now().After(d.deadline) }
+// late reports whether DiffContext's context is done: what is left is then
+// skipped, as the Result will not be used.
+func (d *differ) late() bool {
+	if d.ctx == nil {
+		return false
+	}
+	if !d.cancelled && d.ctx.Err() != nil {
+		d.cancelled = true
+	}
+	return d.cancelled
+}
 
 func (d *differ) degrade(reason string) {
 	d.nReason++
@@ -52,7 +64,11 @@ const maxReasons = 5
 func Diff(old, new string, opt Options) *Result {
 	opt = opt.withDefaults()
 	d := newDiffer(opt)
-	r := d.run(old, new)
+	return d.finish(d.run(old, new))
+}
+
+// finish records in r why it was degraded.
+func (d *differ) finish(r *Result) *Result {
 	if d.nReason > 0 {
 		r.Degraded = true
 		r.DegradedReason = strings.Join(d.reasons, "; ")
@@ -71,11 +87,10 @@ func newDiffer(opt Options) *differ {
 	// deadline would silently turn a diff into "delete all, insert all".
 	dmp.DiffTimeout = 0
 	return &differ{
-		opt:      opt,
-		deadline: time.Now().Add(opt.MaxDuration),
-		dmp:      dmp,
-		runeOf:   make(map[int32]rune),
-		tokRune:  make(map[string]rune),
+		opt:     opt,
+		dmp:     dmp,
+		runeOf:  make(map[int32]rune),
+		tokRune: make(map[string]rune),
 	}
 }
 
@@ -198,9 +213,24 @@ func (d *differ) build(m *matcher, ops []alignOp) *Result {
 		} else {
 			j1 += op.n
 		}
+		gs := m.findGroups(stretch{i, i1, j, j1})
+		gk := 0 // the next group
+		inGroup := func(k int, old bool) bool {
+			if gk >= len(gs) {
+				return false
+			}
+			if old {
+				return k >= gs[gk].i0 && k < gs[gk].i1
+			}
+			return k >= gs[gk].j0 && k < gs[gk].j1
+		}
 		for i < i1 || j < j1 {
 			switch {
-			case i < i1 && m.kindA[i] != pairChanged:
+			case gk < len(gs) && i == gs[gk].i0 && j == gs[gk].j0:
+				emit(d.groupParagraph(m, gs[gk]), false)
+				i, j = gs[gk].i1, gs[gk].j1
+				gk++
+			case i < i1 && m.kindA[i] != pairChanged && !inGroup(i, true):
 				if m.kindA[i] == pairMoved {
 					emit(Paragraph{Kind: KindMovedFrom, OldIndex: i, NewIndex: -1,
 						Chunks: wholeChunks(OpDelete, &m.pa[i]), Move: &Move{OldIndex: i, NewIndex: m.partA[i]}}, false)
@@ -208,7 +238,7 @@ func (d *differ) build(m *matcher, ops []alignOp) *Result {
 					emit(Paragraph{Kind: KindDeleted, OldIndex: i, NewIndex: -1, Chunks: wholeChunks(OpDelete, &m.pa[i])}, false)
 				}
 				i++
-			case j < j1 && m.kindB[j] != pairChanged:
+			case j < j1 && m.kindB[j] != pairChanged && !inGroup(j, false):
 				if m.kindB[j] == pairMoved {
 					from := m.partB[j]
 					mv := &Move{OldIndex: from, NewIndex: j, Chunks: d.contentChunks(&m.pa[from], &m.pb[j], from, j)}
@@ -367,6 +397,12 @@ func (s *Stats) add(p *Paragraph, renum bool) {
 		}
 	case KindRenumbered:
 		s.ParagraphsRenumbered++
+	case KindSplit:
+		s.ParagraphsSplit++
+		words(p.Chunks)
+	case KindJoined:
+		s.ParagraphsJoined++
+		words(p.Chunks)
 	}
 }
 

@@ -14,16 +14,29 @@ type hunk struct {
 	modify bool
 }
 
-// collides reports whether two hunks of different sides touch the same
-// base items: their ranges overlap, one inserts strictly inside the range
-// the other replaces, or both insert at the same place. An insertion at
-// either end of a range the other side replaces does not collide: it goes
-// before or after it.
-func collides(a, b hunk) bool {
+// overlaps reports whether two hunks touch the same base items: their
+// ranges overlap, one inserts strictly inside the range the other replaces,
+// or both insert at the same place.
+func overlaps(a, b hunk) bool {
 	if a.s < b.e && b.s < a.e {
 		return true
 	}
 	return a.s == a.e && b.s == b.e && a.s == b.s
+}
+
+// collidesParagraphs is diff3's rule on paragraphs: hunks collide when they
+// overlap or touch (one ends where the other starts: an insertion right
+// beside a paragraph the other side replaced or deleted), except that a
+// paragraph edited in place keeps its identity, so an insertion next to it
+// goes before or after it.
+func collidesParagraphs(a, b hunk) bool {
+	if overlaps(a, b) {
+		return true
+	}
+	if a.e == b.s || b.e == a.s {
+		return !a.modify && !b.modify
+	}
+	return false
 }
 
 // hunkCluster is a maximal group of colliding hunks, covering the base
@@ -37,7 +50,7 @@ type hunkCluster struct {
 // clusterHunks groups the hunks of the two sides (each sorted by start)
 // into clusters of hunks that collide, transitively, in base order. It is
 // diff3's grouping of overlapping changes.
-func clusterHunks(ours, theirs []hunk) []hunkCluster {
+func clusterHunks(ours, theirs []hunk, collides func(a, b hunk) bool) []hunkCluster {
 	var out []hunkCluster
 	before := func(a, b hunk) bool { return a.s < b.s || a.s == b.s && a.e < b.e }
 	i, j := 0, 0
@@ -54,12 +67,12 @@ func clusterHunks(ours, theirs []hunk) []hunkCluster {
 		// collides with no member means nothing after it does either.
 		for {
 			grew := false
-			if i < len(ours) && collidesAny(ours[i], c.hs) {
+			if i < len(ours) && collidesAny(ours[i], c.hs, collides) {
 				c.hs = append(c.hs, ours[i])
 				i++
 				grew = true
 			}
-			if j < len(theirs) && collidesAny(theirs[j], c.hs) {
+			if j < len(theirs) && collidesAny(theirs[j], c.hs, collides) {
 				c.hs = append(c.hs, theirs[j])
 				j++
 				grew = true
@@ -77,7 +90,7 @@ func clusterHunks(ours, theirs []hunk) []hunkCluster {
 	return out
 }
 
-func collidesAny(h hunk, hs []hunk) bool {
+func collidesAny(h hunk, hs []hunk, collides func(a, b hunk) bool) bool {
 	for _, m := range hs {
 		if m.side != h.side && collides(h, m) {
 			return true

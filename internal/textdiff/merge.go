@@ -1,6 +1,7 @@
 package textdiff
 
 import (
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -55,6 +56,12 @@ type Conflict struct {
 // Whitespace between paragraphs is merged without conflicts: ours' wins
 // where both sides changed it.
 func Merge3(base, ours, theirs string) *MergeResult {
+	switch {
+	case ours == theirs, theirs == base:
+		return &MergeResult{Text: ours}
+	case ours == base:
+		return &MergeResult{Text: theirs}
+	}
 	d := newDiffer(Options{}.withDefaults())
 	group := 1
 	if n := max(paragraphBound(base), paragraphBound(ours), paragraphBound(theirs)); n > maxParagraphs {
@@ -82,6 +89,9 @@ func Merge3(base, ours, theirs string) *MergeResult {
 	m.sides[1].buildHunks(pb, m.sides[0], 1)
 	m.cluster()
 	m.resolve()
+	m.settleIdentical()
+	for m.refuseDuplicates(base, ours, theirs) {
+	}
 	return m.emit(len(base) + len(theirs) - len(ours)/8)
 }
 
@@ -171,7 +181,7 @@ type mergeCluster struct {
 type piece struct{ content, sep string }
 
 func (m *merger) cluster() {
-	cs := clusterHunks(m.sides[0].hunks, m.sides[1].hunks)
+	cs := clusterHunks(m.sides[0].hunks, m.sides[1].hunks, collidesParagraphs)
 	m.clusters = make([]mergeCluster, len(cs))
 	for ci, c := range cs {
 		m.clusters[ci].hunkCluster = c
@@ -231,6 +241,116 @@ func (m *merger) resolve() {
 			m.clusters[ci].conflict = true
 		}
 	}
+}
+
+// settleIdentical turns every conflict whose two sides are the same text
+// into that text: both authors wrote it, so there is nothing to choose.
+func (m *merger) settleIdentical() {
+	for ci := range m.clusters {
+		c := &m.clusters[ci]
+		if !c.conflict {
+			continue
+		}
+		ours, theirs := m.region(c, 0), m.region(c, 1)
+		if slices.Equal(ours, theirs) {
+			c.conflict, c.out = false, ours
+		}
+	}
+}
+
+// refuseDuplicates is the last check of a merge, diff3's caution made
+// explicit: no line of the merged text may appear more often than the
+// inputs account for (in ours, in theirs, or added by both: ours + theirs −
+// base), and a line none of them has, more than once. A clean region that carries a line too many (a table row, a list
+// entry, a header line merged twice) becomes a conflict. It reports whether
+// it changed anything, so that the caller checks again.
+func (m *merger) refuseDuplicates(base, ours, theirs string) bool {
+	out := m.layout()
+	merged := make(map[string]int)
+	for _, op := range out {
+		eachLine(op.content, func(l string) { merged[l]++ })
+	}
+	count := func(text string) map[string]int {
+		n := make(map[string]int)
+		eachLine(text, func(l string) {
+			if _, ok := merged[l]; ok {
+				n[l]++
+			}
+		})
+		return n
+	}
+	nb, no, nt := count(base), count(ours), count(theirs)
+	changed := false
+	for _, op := range out {
+		if op.ci < 0 || op.conflict || m.clusters[op.ci].conflict {
+			continue
+		}
+		eachLine(op.content, func(l string) {
+			if m.clusters[op.ci].conflict {
+				return
+			}
+			if merged[l] > max(1, no[l], nt[l], no[l]+nt[l]-nb[l]) {
+				m.clusters[op.ci].conflict = true
+				changed = true
+			}
+		})
+	}
+	return changed
+}
+
+// eachLine calls fn with every line of s that has more than whitespace,
+// without its surrounding whitespace.
+func eachLine(s string, fn func(string)) {
+	for s != "" {
+		l := s
+		if i := strings.IndexByte(s, '\n'); i >= 0 {
+			l, s = s[:i], s[i+1:]
+		} else {
+			s = ""
+		}
+		if l = strings.TrimSpace(l); l != "" {
+			fn(l)
+		}
+	}
+}
+
+// outPiece is a paragraph of the merged text and where it comes from: the
+// cluster ci (-1 for a paragraph outside every cluster), as merged or, when
+// conflict, as ours' version of the conflict.
+type outPiece struct {
+	piece
+	ci       int
+	conflict bool
+}
+
+// layout lists the paragraphs of the merged text in order.
+func (m *merger) layout() []outPiece {
+	out := make([]outPiece, 0, len(m.base))
+	inPlace := func(i int) piece {
+		o, t := m.sides[0], m.sides[1]
+		return piece{m.base[i].content, mergeSep(m.base[i].sep, o.ps[o.part[i]].sep, t.ps[t.part[i]].sep)}
+	}
+	p := 0
+	for ci := range m.clusters {
+		c := &m.clusters[ci]
+		for ; p < c.s; p++ {
+			out = append(out, outPiece{inPlace(p), -1, false})
+		}
+		p = c.e
+		if !c.conflict {
+			for _, q := range c.out {
+				out = append(out, outPiece{q, ci, false})
+			}
+			continue
+		}
+		for _, q := range m.region(c, 0) {
+			out = append(out, outPiece{q, ci, true})
+		}
+	}
+	for ; p < len(m.base); p++ {
+		out = append(out, outPiece{inPlace(p), -1, false})
+	}
+	return out
 }
 
 // resolveCluster merges cluster ci, or reports a conflict.
@@ -500,11 +620,14 @@ func joinPieces(ps []piece) string {
 }
 
 // mergeWords merges the edits ours and theirs made to one paragraph, base,
-// token by token (words, whitespace runs, punctuation), like diff3 does
-// line by line: edits to separate tokens combine, identical edits apply
-// once, and edits to the same tokens (or insertions at the same place)
-// conflict, which is reported as !ok. A pair over the diff budget is a
-// conflict too.
+// like diff3 does: token by token (words, whitespace runs, punctuation) for
+// a paragraph of one line, line by line for one of several lines (a table,
+// a list, a block of "key: value" lines, hard-wrapped text), whose lines
+// are its units. Edits to separate tokens combine and identical edits apply
+// once; edits that overlap or touch (with nothing but whitespace between
+// them: an insertion right beside a word the other side replaced) conflict,
+// which is reported as !ok, and so do two different deletions that overlap.
+// A pair over the diff budget is a conflict too.
 func (d *differ) mergeWords(base, ours, theirs string) (string, bool) {
 	switch {
 	case ours == theirs, theirs == base:
@@ -512,9 +635,13 @@ func (d *differ) mergeWords(base, ours, theirs string) (string, bool) {
 	case ours == base:
 		return theirs, true
 	}
-	tb := tokenize(base, nil)
-	to := tokenize(ours, nil)
-	tt := tokenize(theirs, nil)
+	split := tokenize
+	if strings.Contains(base, "\n") || strings.Contains(ours, "\n") || strings.Contains(theirs, "\n") {
+		split = tokenizeLines
+	}
+	tb := split(base, nil)
+	to := split(ours, nil)
+	tt := split(theirs, nil)
 	ho, ok := d.tokenHunks(base, ours, tb, to, 0)
 	if !ok {
 		return "", false
@@ -538,19 +665,55 @@ func (d *differ) mergeWords(base, ours, theirs string) (string, bool) {
 		}
 		return base[tb[s].start:tb[e-1].end]
 	}
+	// spaceBetween reports whether base tokens [s, e) are whitespace only.
+	spaceBetween := func(s, e int) bool {
+		for k := s; k < e; k++ {
+			if !isSeparatorText(base[tb[k].start:tb[k].end]) {
+				return false
+			}
+		}
+		return true
+	}
+	collide := func(a, b hunk) bool {
+		if overlaps(a, b) {
+			return true
+		}
+		if a.e <= b.s {
+			return spaceBetween(a.e, b.s)
+		}
+		return spaceBetween(b.e, a.s)
+	}
+	// version is what one side made of the base tokens [s, e), given its
+	// hunks there.
+	version := func(c *hunkCluster, side int) string {
+		var b strings.Builder
+		p := c.s
+		for _, h := range c.hs {
+			if h.side != side {
+				continue
+			}
+			b.WriteString(baseRange(p, h.s))
+			b.WriteString(repl(h))
+			p = h.e
+		}
+		b.WriteString(baseRange(p, c.e))
+		return b.String()
+	}
 	var b strings.Builder
 	b.Grow(max(0, len(ours)+len(theirs)-len(base)))
 	p := 0
-	for _, c := range clusterHunks(ho, ht) {
+	for _, c := range clusterHunks(ho, ht, collide) {
 		b.WriteString(baseRange(p, c.s))
 		switch {
 		case len(c.hs) == 1:
 			b.WriteString(repl(c.hs[0]))
-		case len(c.hs) == 2 && c.hs[0].s == c.hs[1].s && c.hs[0].e == c.hs[1].e && repl(c.hs[0]) == repl(c.hs[1]):
-			b.WriteString(repl(c.hs[0]))
-		case c.pureDeletions():
 		default:
-			return "", false
+			// Both sides changed this stretch: clean only if to the same.
+			v := version(&c, 0)
+			if v != version(&c, 1) {
+				return "", false
+			}
+			b.WriteString(v)
 		}
 		p = c.e
 	}

@@ -300,8 +300,17 @@ func TestPropertyMerge3Disjoint(t *testing.T) {
 				ops[i] = "edit"
 			}
 		}
+		// Structural changes (insertions, deletions, moves) of different
+		// sides must not touch: diff3 calls those a conflict.
+		structural := func(i int) bool { return owner[i] == ours || owner[i] == theirs }
+		for i := 1; i < n; i++ {
+			if structural(i-1) && structural(i) && owner[i-1] != owner[i] && ops[i-1] != "edit" {
+				ops[i] = "edit"
+			}
+		}
 		// Moves: paragraph k after paragraph m of the same side, which that
-		// side only edits, at least two places away.
+		// side only edits, at least two places away, and not right before
+		// a structural change of the other side.
 		moveTo := make([]int, n)
 		var moving [4]bool
 		for k := range n {
@@ -314,7 +323,8 @@ func TestPropertyMerge3Disjoint(t *testing.T) {
 				if moving[owner[k]] {
 					break // one move per side: two can read as another two
 				}
-				if owner[m] == owner[k] && ops[m] == "edit" && (m > k+1 || m < k-2) {
+				if owner[m] == owner[k] && ops[m] == "edit" && (m > k+1 || m < k-2) &&
+					(m+1 == n || !structural(m+1) || owner[m+1] == owner[k] || ops[m+1] == "edit") {
 					cands = append(cands, m)
 				}
 			}

@@ -47,7 +47,8 @@ func (d *differ) diffPair(a, b string, i, j int) []Chunk {
 	}
 	for l := want; ; l++ {
 		if l < levelWhole && d.late() {
-			d.degrade(fmt.Sprintf("old paragraph %d / new paragraph %d: time budget used up; shown at paragraph level", i+1, j+1))
+			// Cancelled (DiffContext): the Result is thrown away.
+			d.degrade("cancelled")
 			l = levelWhole
 		}
 		var cs []Chunk
@@ -136,13 +137,22 @@ func endOf(ls []span, x int) int {
 	return ls[x-1].end
 }
 
-// charge reserves cost from the budgets, or reports that it does not fit or
-// that time is up.
-func (d *differ) charge(cost int64) bool {
-	if cost > d.opt.MaxPairCost || d.spent+cost > d.opt.MaxTotalCost || d.late() {
+// charge reserves cost from the budgets, or reports that it does not fit (or
+// that DiffContext's request is over).
+func (d *differ) charge(cost int64) bool { return d.chargeWeighted(cost, 1) }
+
+// charCostWeight is what one cell of a character diff counts against
+// MaxTotalCost, relative to a cell of a token diff: go-diff spends several
+// times longer per cell on characters (and on its semantic cleanup after).
+const charCostWeight = 4
+
+// chargeWeighted is charge for a cost whose cells weigh w each against the
+// total budget (the pair budget counts cells).
+func (d *differ) chargeWeighted(cost, w int64) bool {
+	if cost > d.opt.MaxPairCost || d.spent+cost*w > d.opt.MaxTotalCost || d.late() {
 		return false
 	}
-	d.spent += cost
+	d.spent += cost * w
 	return true
 }
 
@@ -258,7 +268,7 @@ func (d *differ) charDiff(a, b string) ([]Chunk, int64, bool) {
 	}
 	na, nb := utf8.RuneCountInString(ma), utf8.RuneCountInString(mb)
 	cost := int64(na) * int64(nb)
-	if !d.charge(cost) {
+	if !d.chargeWeighted(cost, charCostWeight) {
 		return nil, cost, false
 	}
 	var cs []Chunk

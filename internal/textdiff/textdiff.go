@@ -15,9 +15,9 @@
 package textdiff
 
 import (
+	"context"
 	"fmt"
 	"strings"
-	"time"
 )
 
 // Mode selects how finely changed paragraphs are diffed.
@@ -76,9 +76,15 @@ func ParseFormat(s string) (Format, error) {
 	return "", fmt.Errorf("unknown diff format %q (want json, html, html-side or unified)", s)
 }
 
-// Default budgets, used where Options leaves a field zero. Together they keep
-// any Diff of texts up to 4 MiB under 2 s and 256 MB on a small machine (see
-// TestBudgets); realistic revisions stay far inside them.
+// EngineVersion changes whenever the engine's output for the same inputs and
+// options may change. It is part of every cache key (see Options.CacheKey).
+const EngineVersion = "3"
+
+// Default budgets, used where Options leaves a field zero. They are counted in
+// work (tokens, characters, paragraphs compared), never in time, so the same
+// inputs give the same Result on any machine at any load. Together they keep
+// any Diff of texts up to 4 MiB to a couple of seconds and under 256 MB on a
+// small machine (see TestBudgets); realistic revisions stay far inside them.
 const (
 	// DefaultMaxPairCost bounds one paragraph pair's word or character diff.
 	DefaultMaxPairCost = 25_000_000
@@ -86,9 +92,6 @@ const (
 	DefaultMaxTotalCost = 400_000_000
 	// DefaultMaxAlignCost bounds one Myers run of the paragraph alignment.
 	DefaultMaxAlignCost = 64_000_000
-	// DefaultMaxDuration is the time after which Diff starts no more word or
-	// character diffs.
-	DefaultMaxDuration = 1200 * time.Millisecond
 )
 
 // Options configure Diff. The zero value is word mode with default budgets.
@@ -114,14 +117,6 @@ type Options struct {
 	// a region that still cannot be split is shown as deleted and inserted,
 	// and the Result is marked Degraded. Zero means DefaultMaxAlignCost.
 	MaxAlignCost int64
-
-	// MaxDuration is a safety net behind the cost budgets, which bound the
-	// work of realistic texts but not of adversarial ones (the same words
-	// shuffled in every paragraph): once it has passed, Diff starts no more
-	// go-diff runs, and what is left is shown at paragraph level, marked
-	// Degraded. A run already started is bounded by MaxPairCost or
-	// MaxAlignCost. Zero means DefaultMaxDuration.
-	MaxDuration time.Duration
 }
 
 func (o Options) withDefaults() Options {
@@ -137,10 +132,38 @@ func (o Options) withDefaults() Options {
 	if o.MaxAlignCost <= 0 {
 		o.MaxAlignCost = DefaultMaxAlignCost
 	}
-	if o.MaxDuration <= 0 {
-		o.MaxDuration = DefaultMaxDuration
-	}
 	return o
+}
+
+// CacheKey identifies, for a cache, everything in o that decides a Result
+// besides the two texts: the mode, the budgets and the engine's version. A
+// degraded Result is the one these options give, so it is cached under the
+// same key as it would be if it were not degraded, and never served for
+// other options.
+func (o Options) CacheKey() string {
+	o = o.withDefaults()
+	return fmt.Sprintf("e%s-%s-p%d-t%d-a%d", EngineVersion, o.Mode, o.MaxPairCost, o.MaxTotalCost, o.MaxAlignCost)
+}
+
+// MergeCacheKey identifies Merge3's engine for a cache of merge results.
+func MergeCacheKey() string { return "m" + EngineVersion + "-" + Options{}.CacheKey() }
+
+// DiffContext is Diff for a request with a deadline: the Result is the very
+// one Diff gives (budgets in work decide what is degraded, never time), or,
+// when ctx is done first, an error wrapping ctx's. It lets a server answer a
+// clear "unavailable" instead of a coarser redline.
+func DiffContext(ctx context.Context, old, new string, opt Options) (*Result, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("diff: %w", err)
+	}
+	opt = opt.withDefaults()
+	d := newDiffer(opt)
+	d.ctx = ctx
+	r := d.finish(d.run(old, new))
+	if d.cancelled {
+		return nil, fmt.Errorf("diff: %w", ctx.Err())
+	}
+	return r, nil
 }
 
 // ParaKind says what happened to a paragraph between the two texts.
@@ -168,6 +191,14 @@ const (
 	// Chunks are the old number deleted, the new number inserted, and the rest
 	// of the paragraph equal.
 	KindRenumbered ParaKind = "renumbered"
+	// KindSplit: one old paragraph became Count consecutive new ones (from
+	// NewIndex on). Chunks diff the old paragraph into the new ones joined by
+	// their separators: the cut shows as inserted line breaks, with the
+	// words edited around it.
+	KindSplit ParaKind = "split"
+	// KindJoined: Count consecutive old paragraphs (from OldIndex on) became
+	// one new paragraph; the separators between them show as deleted.
+	KindJoined ParaKind = "joined"
 )
 
 // Result is a redline between two texts.
@@ -217,6 +248,9 @@ type Paragraph struct {
 	// Move links the two halves of a moved paragraph; nil unless Kind is
 	// moved_from or moved_to.
 	Move *Move `json:"move,omitempty"`
+	// Count is, for a split, the number of new paragraphs, and for a join,
+	// the number of old ones; 0 otherwise.
+	Count int `json:"count,omitempty"`
 }
 
 // Move links the two places of a moved paragraph.
@@ -259,6 +293,10 @@ type Stats struct {
 	ParagraphsMoved int `json:"paragraphs_moved"`
 	// ParagraphsRenumbered counts paragraphs whose only change is their number.
 	ParagraphsRenumbered int `json:"paragraphs_renumbered"`
+	// ParagraphsSplit counts old paragraphs split into several new ones.
+	ParagraphsSplit int `json:"paragraphs_split,omitempty"`
+	// ParagraphsJoined counts new paragraphs joined from several old ones.
+	ParagraphsJoined int `json:"paragraphs_joined,omitempty"`
 	// WordsInserted counts words in inserted text, including inserted
 	// paragraphs and edits inside moved ones, but not renumbering.
 	WordsInserted int `json:"words_inserted"`
@@ -304,4 +342,16 @@ func isSeparatorText(s string) bool {
 		}
 	}
 	return s != ""
+}
+
+// NormalizeNewlines returns s with every CRLF line end turned into LF. Every
+// place a text enters Redline (the API, the web forms, the command line, an
+// imported office file) calls it, so that a text whose line ends changed is
+// never shown as rewritten. A lone CR is left as it is, for the caller to
+// refuse.
+func NormalizeNewlines(s string) string {
+	if strings.IndexByte(s, '\r') < 0 {
+		return s
+	}
+	return strings.ReplaceAll(s, "\r\n", "\n")
 }

@@ -13,6 +13,7 @@ import (
 	"redline/internal/drafting"
 	"redline/internal/markup"
 	"redline/internal/shell"
+	"redline/internal/textdiff"
 )
 
 // notices are the confirmations a redirect may ask a page to show.
@@ -145,7 +146,7 @@ func (u *UI) handleDocumentCreate(c *gin.Context) {
 }
 
 // normalizeNewlines turns the CRLF browsers send from a textarea into LF.
-func normalizeNewlines(s string) string { return strings.ReplaceAll(s, "\r\n", "\n") }
+func normalizeNewlines(s string) string { return textdiff.NormalizeNewlines(s) }
 
 // para is one paragraph of a text as a page shows it.
 type para struct {

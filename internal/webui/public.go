@@ -230,6 +230,7 @@ type publicDiffData struct {
 	Adopted  []drafting.Adoption
 	Action   string
 	RevNums  []int64
+	Keys     []drafting.PublishedKey // issue 16
 }
 
 func (u *UI) handlePublicDiff(c *gin.Context) {
@@ -257,7 +258,7 @@ func (u *UI) handlePublicDiff(c *gin.Context) {
 	p := u.newPage(c, pub.Document.Title)
 	p.Public = true
 	d := publicDiffData{Doc: pub.Document, From: view.From, To: view.To, Redline: newRedline(view.Result), Form: f,
-		Adopted: pub.Adoptions, Action: "/public/" + slug + "/diff"}
+		Adopted: pub.Adoptions, Action: "/public/" + slug + "/diff", Keys: u.svc.Adoptions.PublishedKeys().Keys}
 	seen := map[int64]bool{}
 	for i := len(pub.Adoptions) - 1; i >= 0; i-- {
 		if n := pub.Adoptions[i].Revision; !seen[n] {

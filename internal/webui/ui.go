@@ -159,6 +159,9 @@ func (u *UI) Mount(sh *shell.Shell) {
 	g.POST("/documents/import", u.handleImportNew)
 	g.POST("/documents/:slug/import", u.handleImportRevision)
 
+	// issue 16: the API's description as a page (apidocs.go)
+	g.GET("/api/docs", u.handleAPIDocs)
+
 	u.mountLive(g) // issue 17: the hall (live.go)
 }
 
@@ -220,7 +223,8 @@ func (u *UI) newPage(c *gin.Context, title string) *page {
 // pageFiles are the templates of each page besides base.html and the partials.
 var pageFiles = []string{"home", "signin", "documents", "document", "history", "diff", "proposals",
 	"proposal_new", "proposal", "approvals", "edit", "members", "users", "events", "error", "public", "public_diff",
-	"import"}
+	"import",
+	"apidocs"} // issue 16
 
 var funcs = template.FuncMap{
 	"inc":    func(i int) int { return i + 1 },

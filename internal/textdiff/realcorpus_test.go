@@ -1,0 +1,241 @@
+package textdiff
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// corpusChain is one document across its releases, oldest first.
+type corpusChain struct {
+	name     string
+	versions []string
+}
+
+// loadCorpus reads what scripts/corpus-registry.sh wrote into dir.
+func loadCorpus(t *testing.T, dir string) []corpusChain {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatalf("REDLINE_CORPUS: %v", err)
+	}
+	var chains []corpusChain
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(dir, e.Name(), "SOURCE")); err != nil {
+			continue // unfinished
+		}
+		files, err := filepath.Glob(filepath.Join(dir, e.Name(), "*.txt"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sort.Strings(files)
+		c := corpusChain{name: e.Name()}
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.versions = append(c.versions, string(b))
+		}
+		if len(c.versions) > 1 {
+			chains = append(chains, c)
+		}
+	}
+	if len(chains) == 0 {
+		t.Fatalf("REDLINE_CORPUS=%s holds no chain of versions: run scripts/corpus-registry.sh", dir)
+	}
+	return chains
+}
+
+// mergeVerdict classifies a clean merge of a triple A → B → C merged as
+// Merge3(base A, ours B, theirs C) against C, which already holds B's
+// changes.
+type mergeVerdict int
+
+const (
+	mergeEqual      mergeVerdict = iota // the merge is C
+	mergeWhitespace                     // C but for whitespace
+	mergeUndone                         // C but where C undid B's change (the merge keeps it: B is "ours")
+	mergeWrong
+)
+
+func classifyMerge(a, b, c, m string) mergeVerdict {
+	switch {
+	case m == c:
+		return mergeEqual
+	case strings.Join(strings.Fields(m), " ") == strings.Join(strings.Fields(c), " "):
+		return mergeWhitespace
+	}
+	// Every difference between C and the merge must be B's text where C
+	// has A's again: a change of B that C reverted.
+	r := Diff(c, m, Options{Mode: ModeLine})
+	for _, p := range r.Paragraphs {
+		if p.Kind == KindEqual {
+			continue
+		}
+		var inC, inM strings.Builder
+		for _, ch := range p.Chunks {
+			if ch.Op != OpInsert {
+				inC.WriteString(ch.Text)
+			}
+			if ch.Op != OpDelete {
+				inM.WriteString(ch.Text)
+			}
+		}
+		x, y := strings.TrimSpace(inC.String()), strings.TrimSpace(inM.String())
+		if x == y {
+			continue
+		}
+		if (x != "" && !strings.Contains(a, x)) || (y != "" && !strings.Contains(b, y)) {
+			return mergeWrong
+		}
+	}
+	return mergeUndone
+}
+
+// gitMergeFile runs `git merge-file -p B A C` and reports whether it merged
+// cleanly.
+func gitMergeFile(t *testing.T, dir, a, b, c string) bool {
+	t.Helper()
+	for name, s := range map[string]string{"a": a, "b": b, "c": c} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd := exec.Command("git", "merge-file", "-p", "b", "a", "c")
+	cmd.Dir = dir
+	cmd.Stdout = new(bytes.Buffer)
+	err := cmd.Run()
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+		return true
+	case errors.As(err, &ee) && ee.ExitCode() > 0 && ee.ExitCode() < 127:
+		return false // the number of conflicts
+	}
+	t.Fatalf("git merge-file: %v", err)
+	return false
+}
+
+// applyWith applies a unified diff (file names a/doc, b/doc) to old with an
+// outside tool run in dir, and returns the patched text.
+func applyWith(t *testing.T, dir, old, diff string, tool ...string) string {
+	t.Helper()
+	doc, patch := filepath.Join(dir, "doc"), filepath.Join(dir, "diff")
+	if err := os.WriteFile(doc, []byte(old), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(patch, []byte(diff), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(tool[0], append(tool[1:], patch)...)
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%s: %v\n%s", strings.Join(tool, " "), err, out)
+	}
+	b, err := os.ReadFile(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestRealCorpus runs the engine over real versioned documents (built by
+// scripts/corpus-registry.sh; REDLINE_CORPUS names the folder, and make test
+// sets it): every redline of consecutive versions round-trips byte-exactly
+// in every mode and format, its unified form applied by GNU patch and by git
+// apply too; every triple of consecutive versions A → B → C is merged as
+// Merge3(A, B, C) and by `git merge-file`, every clean merge is classified
+// against C, none may be wrong, and Merge3 must merge at least as many
+// triples cleanly as git does.
+func TestRealCorpus(t *testing.T) {
+	dir := os.Getenv("REDLINE_CORPUS")
+	if dir == "" {
+		t.Skip("REDLINE_CORPUS is not set: make test builds the corpus (scripts/corpus-registry.sh) and runs this test")
+	}
+	chains := loadCorpus(t, dir)
+	tmp := t.TempDir()
+	var verdicts [4]int
+	nPairs, nBig, nTriples, nClean, nGit, nConflicts, nDegraded := 0, 0, 0, 0, 0, 0, 0
+	for _, c := range chains {
+		t.Run(c.name, func(t *testing.T) {
+			for k := 1; k < len(c.versions); k++ {
+				old, new := c.versions[k-1], c.versions[k]
+				nPairs++
+				if len(old) >= 1<<20 || len(new) >= 1<<20 {
+					nBig++
+				}
+				seen := map[string]bool{}
+				for _, mode := range []Mode{ModeWord, ModeChar, ModeLine} {
+					r := Diff(old, new, Options{Mode: mode})
+					if r.Degraded {
+						nDegraded++
+					}
+					checkResult(t, old, new, r)
+					checkRenderers(t, old, new, r)
+					var u bytes.Buffer
+					if err := WriteUnified(&u, r, "a/doc", "b/doc"); err != nil {
+						t.Fatal(err)
+					}
+					if u.Len() == 0 || seen[u.String()] {
+						continue
+					}
+					seen[u.String()] = true
+					if got := applyWith(t, tmp, old, u.String(), "patch", "-s", "-p1", "-i"); got != new {
+						t.Fatalf("version %d → %d, %s mode: GNU patch gives another text", k, k+1, mode)
+					}
+					if got := applyWith(t, tmp, old, u.String(), "git", "apply", "--whitespace=nowarn"); got != new {
+						t.Fatalf("version %d → %d, %s mode: git apply gives another text", k, k+1, mode)
+					}
+				}
+			}
+			for k := 2; k < len(c.versions); k++ {
+				a, b, cc := c.versions[k-2], c.versions[k-1], c.versions[k]
+				nTriples++
+				m := Merge3(a, b, cc)
+				checkMerge(t, m)
+				if gitMergeFile(t, tmp, a, b, cc) {
+					nGit++
+				}
+				if len(m.Conflicts) > 0 {
+					nConflicts += len(m.Conflicts)
+					continue
+				}
+				nClean++
+				v := classifyMerge(a, b, cc, m.Text)
+				verdicts[v]++
+				if v == mergeWrong {
+					t.Errorf("versions %d, %d, %d: a clean merge that is wrong:\n%s", k-1, k, k+1,
+						firstDifference(cc, m.Text))
+				}
+			}
+		})
+	}
+	t.Logf("corpus: %d chains, %d pairs (%d over 1 MB, %d degraded in some mode) round-trip in 3 modes × 4 formats, patch and git apply; "+
+		"%d triples: Merge3 clean %d (%.0f%%: equal %d, whitespace %d, C undid B %d, wrong %d), %d conflicts; git merge-file clean %d (%.0f%%)",
+		len(chains), nPairs, nBig, nDegraded, nTriples, nClean, 100*float64(nClean)/float64(max(nTriples, 1)),
+		verdicts[mergeEqual], verdicts[mergeWhitespace], verdicts[mergeUndone], verdicts[mergeWrong], nConflicts,
+		nGit, 100*float64(nGit)/float64(max(nTriples, 1)))
+	if nClean < nGit {
+		t.Errorf("Merge3 merged %d triples cleanly, git merge-file %d: want at least as many", nClean, nGit)
+	}
+}
+
+// firstDifference shows where two texts first differ.
+func firstDifference(want, got string) string {
+	p := 0
+	for p < len(want) && p < len(got) && want[p] == got[p] {
+		p++
+	}
+	from := max(0, p-80)
+	return fmt.Sprintf("at byte %d:\nwant …%q\n got …%q", p, want[from:min(len(want), p+160)], got[from:min(len(got), p+160)])
+}
