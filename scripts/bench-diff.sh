@@ -2,7 +2,7 @@
 # bench-diff.sh — `redline diff --mode word --format unified` against
 # `git diff --no-index --word-diff` as whole processes on real documents of
 # 1–4 MB: consecutive releases from the corpus of scripts/corpus-registry.sh
-# (CORPUS_SET=big: Hunspell dictionaries of seven languages, Russian first).
+# (CORPUS_SET=big: Hunspell dictionaries of fourteen languages, Russian first).
 #
 # For each pair: the median of RUNS interleaved runs of each command (both see
 # the same load; the machine may be busy, so only ratios count), the ratio,

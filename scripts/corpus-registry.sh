@@ -12,7 +12,7 @@
 # Usage: scripts/corpus-registry.sh [OUT]
 #   OUT defaults to $REDLINE_CORPUS, else $HOME/.cache/redline/corpus.
 #   With CORPUS_SET=big, only the chains of texts over 1 MB (Hunspell
-#   dictionaries of several languages, for scripts/bench-diff.sh), and OUT
+#   dictionaries of fourteen languages, for scripts/bench-diff.sh), and OUT
 #   defaults to $HOME/.cache/redline/corpus-big.
 # Then: REDLINE_CORPUS=OUT go test ./internal/textdiff -run TestRealCorpus
 set -euo pipefail
@@ -95,7 +95,7 @@ go_chain() {
 }
 
 if [[ $set_ == big ]]; then
-	for lang in ru de uk pl nl es fr; do
+	for lang in ru de uk pl nl es fr it pt-br ca cs hu sv da; do
 		npm_chain "dictionary-$lang" "dictionary-$lang" index.dic 6
 	done
 fi

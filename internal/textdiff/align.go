@@ -161,27 +161,45 @@ type anchor struct{ i, j int }
 // returns the longest run of them that is in the same order on both sides
 // (patience diff's anchors), in O(n log n).
 func uniqueLCS(a, b []int32) []anchor {
-	type count struct{ na, nb, ia, ib int }
-	cnt := make(map[int32]*count, len(a))
-	for i, id := range a {
-		c := cnt[id]
-		if c == nil {
-			c = &count{}
-			cnt[id] = c
+	type count struct{ na, nb, ia, ib int32 }
+	// Ids are dense from 0: a table indexed by id is much faster than a map
+	// when the region holds a good part of them (the whole text, as a rule).
+	maxID := int32(-1)
+	for _, id := range a {
+		maxID = max(maxID, id)
+	}
+	for _, id := range b {
+		maxID = max(maxID, id)
+	}
+	var at func(id int32) *count
+	if int(maxID) < 4*(len(a)+len(b)) {
+		tab := make([]count, maxID+1)
+		at = func(id int32) *count { return &tab[id] }
+	} else {
+		cnt := make(map[int32]*count, len(a))
+		at = func(id int32) *count {
+			c := cnt[id]
+			if c == nil {
+				c = &count{}
+				cnt[id] = c
+			}
+			return c
 		}
+	}
+	for i, id := range a {
+		c := at(id)
 		c.na++
-		c.ia = i
+		c.ia = int32(i)
 	}
 	for j, id := range b {
-		if c := cnt[id]; c != nil {
-			c.nb++
-			c.ib = j
-		}
+		c := at(id)
+		c.nb++
+		c.ib = int32(j)
 	}
 	var cand []anchor // in a's order
 	for i, id := range a {
-		if c := cnt[id]; c.na == 1 && c.nb == 1 {
-			cand = append(cand, anchor{i, c.ib})
+		if c := at(id); c.na == 1 && c.nb == 1 {
+			cand = append(cand, anchor{i, int(c.ib)})
 		}
 	}
 	if len(cand) == 0 {

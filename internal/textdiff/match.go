@@ -126,6 +126,10 @@ func (m *matcher) pairExactMoves(ss []stretch) {
 // pairNeighbours pairs, within each replaced stretch, deleted and inserted
 // paragraphs that are similar, keeping their order: those are paragraphs
 // edited in place.
+// maxWeighedPair is the size, in bytes of both sides, above which a single
+// paragraph replacing a single one is paired without weighing their words.
+const maxWeighedPair = 256 << 10
+
 func (m *matcher) pairNeighbours(ss []stretch) {
 	var dels, inss []int
 	for _, s := range ss {
@@ -146,6 +150,14 @@ func (m *matcher) pairNeighbours(ss []stretch) {
 		threshold := pairThreshold
 		if len(dels) == 1 && len(inss) == 1 {
 			threshold = pairThresholdAlone
+			// One huge paragraph replacing one: it is that paragraph's
+			// revision (a word list, a text without blank lines), diffed
+			// line by line if need be. Weighing its words would cost
+			// more than the diff.
+			if len(m.pa[dels[0]].content)+len(m.pb[inss[0]].content) > maxWeighedPair {
+				m.pair(dels[0], inss[0], pairChanged)
+				continue
+			}
 		}
 		next := 0
 		for _, i := range dels {

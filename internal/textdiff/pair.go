@@ -88,7 +88,7 @@ func (d *differ) diffPair(a, b string, i, j int) []Chunk {
 // budget, or shown deleted and inserted whole if not.
 func (d *differ) lineDiff(a, b string, i, j int) []Chunk {
 	la, lb := tokenizeLines(a, nil), tokenizeLines(b, nil)
-	idOf := make(map[string]int32)
+	idOf := make(map[string]int32, len(la)+len(lb)/4)
 	ida, idb := make([]int32, len(la)), make([]int32, len(lb))
 	for k, t := range la {
 		ida[k] = internID(idOf, a[t.start:t.end])
@@ -111,7 +111,12 @@ func (d *differ) lineDiff(a, b string, i, j int) []Chunk {
 		ok := false
 		if sa != "" && sb != "" {
 			d.tokA, d.tokB = tokenize(sa, d.tokA), tokenize(sb, d.tokB)
-			sub, _, ok = d.tokenDiff(sa, sb, d.tokA, d.tokB)
+			// A stretch of changed lines this large in a paragraph already
+			// shown line by line is a rewrite: its words are not worth the
+			// diff's cost.
+			if int64(len(d.tokA))*int64(len(d.tokB)) <= maxLineStretchCost {
+				sub, _, ok = d.tokenDiff(sa, sb, d.tokA, d.tokB)
+			}
 			if !ok {
 				d.degrade(fmt.Sprintf("old paragraph %d / new paragraph %d: lines %d-%d / %d-%d too large to diff by word; shown whole",
 					i+1, j+1, st.i0+1, st.i1, st.j0+1, st.j1))
@@ -128,6 +133,10 @@ func (d *differ) lineDiff(a, b string, i, j int) []Chunk {
 	}
 	return appendChunk(cs, OpEqual, a[endOf(la, x):])
 }
+
+// maxLineStretchCost bounds the word diff of one stretch of changed lines in
+// lineDiff, as the product of the two sides' token counts.
+const maxLineStretchCost = 2_000_000
 
 // endOf is the byte offset where line x starts (the end of line x-1).
 func endOf(ls []span, x int) int {

@@ -13,6 +13,11 @@ type span struct{ start, end int }
 // (punctuation, symbols). The tokens cover s exactly, in order.
 func tokenize(s string, out []span) []span {
 	out = out[:0]
+	// About one token in four bytes of Russian prose: growing the slice
+	// step by step would copy megabytes.
+	if want := len(s) / 4; cap(out) < want {
+		out = make([]span, 0, want)
+	}
 	i := 0
 	for i < len(s) {
 		start := i

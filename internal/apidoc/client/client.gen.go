@@ -845,16 +845,22 @@ type PublicDocument struct {
 	// AmendedAfterFinal While a document adopted as a whole is reopened, the reopening; null otherwise.
 	AmendedAfterFinal *Reopening `json:"amended_after_final"`
 	ArchivedAt        *time.Time `json:"archived_at"`
-	Id                int64      `json:"id"`
-	Language          string     `json:"language"`
-	Note              *string    `json:"note,omitempty"`
-	Revision          int64      `json:"revision"`
-	Sha256            string     `json:"sha256"`
-	Size              int64      `json:"size"`
-	Slug              string     `json:"slug"`
-	Stage             string     `json:"stage"`
-	Text              string     `json:"text"`
-	Title             string     `json:"title"`
+
+	// Chair Never given here (public readers see no names).
+	Chair    *string `json:"chair,omitempty"`
+	Id       int64   `json:"id"`
+	Language string  `json:"language"`
+	Note     *string `json:"note,omitempty"`
+
+	// OverrideReason Never given here.
+	OverrideReason *string `json:"override_reason,omitempty"`
+	Revision       int64   `json:"revision"`
+	Sha256         string  `json:"sha256"`
+	Size           int64   `json:"size"`
+	Slug           string  `json:"slug"`
+	Stage          string  `json:"stage"`
+	Text           string  `json:"text"`
+	Title          string  `json:"title"`
 }
 
 // RateLimitedError defines model for RateLimitedError.
