@@ -21,6 +21,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -81,68 +82,19 @@ func serve(args []string) error {
 		defer os.RemoveAll(d)
 		*dir = d
 	}
-	db, err := sqlstore.Open(ctx, "sqlite://"+filepath.Join(*dir, "redline.db"))
+	h, err := build(ctx, *dir, *kb)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	if err := db.Migrate(ctx); err != nil {
-		return err
-	}
-	disk, err := blobstore.NewDisk(*dir)
-	if err != nil {
-		return err
-	}
-	enf, err := authz.New(db, nil)
-	if err != nil {
-		return err
-	}
-	if err := enf.Reload(ctx); err != nil {
-		return err
-	}
-	svc := drafting.NewService(db, disk, drafting.Options{Authorizer: enf, PolicyChanged: enf.Reload})
-	if err := seed(ctx, svc, *kb); err != nil {
-		return err
-	}
-	ui, err := webui.New(svc, webui.Options{})
-	if err != nil {
-		return err
-	}
-	sh, err := shell.New(svc, shell.Options{})
-	if err != nil {
-		return err
-	}
-	httpapi.Mount(sh, svc)
-	ui.Mount(sh)
-	real := shell.NewHTTPServer(*realAddr, sh.Handler())
+	defer h.close()
+	real := shell.NewHTTPServer(*realAddr, h.real)
 	ln, err := net.Listen("tcp", *realAddr)
 	if err != nil {
 		return err
 	}
 	go real.Serve(ln)
 	defer real.Close()
-
-	// The bare handler writes the very bytes the real one serves.
-	resp, err := http.Get("http://" + *realAddr + "/public/" + slug)
-	if err != nil {
-		return err
-	}
-	body, err := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if err != nil || resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("read the public page: %d %v", resp.StatusCode, err)
-	}
-	etag := resp.Header.Get("ETag")
-	gin.SetMode(gin.ReleaseMode)
-	e := gin.New()
-	e.GET("/public/:slug", func(c *gin.Context) {
-		c.Header("ETag", etag)
-		if c.GetHeader("If-None-Match") == etag {
-			c.Status(http.StatusNotModified)
-			return
-		}
-		c.Data(http.StatusOK, "text/html; charset=utf-8", body)
-	})
+	body, etag, e := h.body, h.etag, h.bare
 	bare := shell.NewHTTPServer(*bareAddr, e)
 	bln, err := net.Listen("tcp", *bareAddr)
 	if err != nil {
@@ -153,6 +105,79 @@ func serve(args []string) error {
 	fmt.Printf("ready page_bytes=%d etag=%s\n", len(body), etag)
 	<-ctx.Done()
 	return nil
+}
+
+// handlers are the real Redline and the bare Gin engine answering the
+// same page.
+type handlers struct {
+	real, bare http.Handler
+	body       []byte
+	etag       string
+	close      func()
+}
+
+// build makes a real Redline over SQLite and a blob folder in dir, as serve
+// mounts it (the JSON API and the pages on the shell), with a document of
+// about kb kilobytes adopted, and the bare Gin engine that writes the very
+// bytes and ETag the real one serves for its public page, 304 when
+// revalidated.
+func build(ctx context.Context, dir string, kb int) (*handlers, error) {
+	db, err := sqlstore.Open(ctx, "sqlite://"+filepath.Join(dir, "redline.db"))
+	if err != nil {
+		return nil, err
+	}
+	fail := func(err error) (*handlers, error) {
+		db.Close()
+		return nil, err
+	}
+	if err := db.Migrate(ctx); err != nil {
+		return fail(err)
+	}
+	disk, err := blobstore.NewDisk(dir)
+	if err != nil {
+		return fail(err)
+	}
+	enf, err := authz.New(db, nil)
+	if err != nil {
+		return fail(err)
+	}
+	if err := enf.Reload(ctx); err != nil {
+		return fail(err)
+	}
+	svc := drafting.NewService(db, disk, drafting.Options{Authorizer: enf, PolicyChanged: enf.Reload, PolicySync: enf.Sync})
+	if err := seed(ctx, svc, kb); err != nil {
+		return fail(err)
+	}
+	ui, err := webui.New(svc, webui.Options{PublicRefresh: time.Minute}) // as serve
+	if err != nil {
+		return fail(err)
+	}
+	sh, err := shell.New(svc, shell.Options{})
+	if err != nil {
+		return fail(err)
+	}
+	httpapi.Mount(sh, svc)
+	ui.Mount(sh)
+	real := sh.Handler()
+
+	// The first request renders the page; the bare handler writes its bytes.
+	w := httptest.NewRecorder()
+	real.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/public/"+slug, nil))
+	if w.Code != http.StatusOK {
+		return fail(fmt.Errorf("read the public page: %d %s", w.Code, w.Body.Bytes()))
+	}
+	body, etag := w.Body.Bytes(), w.Header().Get("ETag")
+	gin.SetMode(gin.ReleaseMode)
+	e := gin.New()
+	e.GET("/public/:slug", func(c *gin.Context) {
+		c.Header("ETag", etag)
+		if c.GetHeader("If-None-Match") == etag {
+			c.Status(http.StatusNotModified)
+			return
+		}
+		c.Data(http.StatusOK, "text/html; charset=utf-8", body)
+	})
+	return &handlers{real: real, bare: e, body: body, etag: etag, close: func() { db.Close() }}, nil
 }
 
 // seed adopts a document of about kb kilobytes of Russian paragraphs.

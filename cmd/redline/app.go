@@ -27,6 +27,10 @@ type app struct {
 	op    *drafting.Operator // the command line's trusted operations
 	enf   *authz.Enforcer
 	log   *slog.Logger
+	// publicChanged drops a document's cached public page (webui's
+	// PublicChanged), set by mount; serve feeds it the database's
+	// announcements (issue 18).
+	publicChanged func(slug string)
 }
 
 // loadConfig reads REDLINE_* from the environment and, when fs is given, the
@@ -91,7 +95,7 @@ func open(ctx context.Context, cfg config.Config, logOut io.Writer, hooks drafti
 		signer = signing.Adopter{Keys: keys}
 	}
 	svc := drafting.NewService(db, blobs, drafting.Options{MaxTextBytes: cfg.MaxTextBytes, Hooks: hooks,
-		Authorizer: enf, PolicyChanged: enf.Reload, Signer: signer})
+		Authorizer: enf, PolicyChanged: enf.Reload, PolicySync: enf.Sync, Signer: signer})
 	return &app{cfg: cfg, db: db, blobs: blobs, svc: svc, op: drafting.NewOperator(svc), enf: enf, log: log}, nil
 }
 

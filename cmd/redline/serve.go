@@ -54,12 +54,23 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	}()
 	go a.enf.Run(ctx, authz.DefaultInterval)
 	// Adopted texts are copied to write-once storage by an outbox: a copy
-	// that failed or was cut short by a crash is made here.
-	go a.op.RunOutbox(ctx, 5*time.Second, func(err error) { a.log.Error("archive adopted text", "err", err.Error()) })
+	// that failed or was cut short by a crash is made here. Of several
+	// instances on one database, one runs it at a time (issue 18): every
+	// outbox worker belongs inside this one Exclusive.
+	go func() {
+		_ = a.db.Exclusive(ctx, "outbox", 2*time.Second, func(ctx context.Context) {
+			a.op.RunOutbox(ctx, 5*time.Second, func(err error) { a.log.Error("archive adopted text", "err", err.Error()) })
+		})
+	}()
 	sh, ui, hub, err := mount(a, cfg, metrics)
 	if err != nil {
 		return fail(stderr, "serve", err)
 	}
+	// The public pages are cached per instance and dropped when the
+	// database announces an adoption or a reopening, from any instance
+	// (issue 18); the watch's count check every second is the backstop for
+	// a lost announcement, the minute's refresh (mount) the last resort.
+	go func() { _ = a.db.WatchPublic(ctx, time.Second, a.publicChanged) }()
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fail(stderr, "serve", fmt.Errorf("REDLINE_ADDR: listen on %s: %w", cfg.Addr, err))
@@ -105,10 +116,11 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 // pages mounted on it. Every route serve registers is registered here (the
 // OpenAPI description's test walks them).
 func mount(a *app, cfg config.Config, metrics *shell.Metrics) (*shell.Shell, *webui.UI, *live.Hub, error) {
-	ui, err := webui.New(a.svc, webui.Options{Logger: a.log, BaseURL: cfg.BaseURL})
+	ui, err := webui.New(a.svc, webui.Options{Logger: a.log, BaseURL: cfg.BaseURL, PublicRefresh: time.Minute})
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	a.publicChanged = ui.PublicChanged
 	sh, err := shell.New(a.svc, shell.Options{Logger: a.log, TrustedProxies: cfg.TrustedProxies, Metrics: metrics,
 		TLS: cfg.UsesTLS(), LoginAttempts: cfg.LoginAttempts, LoginWindow: cfg.LoginWindow, BaseURL: cfg.BaseURL})
 	if err != nil {

@@ -57,6 +57,7 @@ type Enforcer struct {
 	cache atomic.Pointer[decisions]
 
 	reloadMu sync.Mutex // one Reload at a time, so versions only grow
+	syncMu   sync.Mutex // Sync's reloads, one at a time
 	version  atomic.Int64
 	changed  chan struct{} // Changed's pending notice; capacity 1
 }
@@ -240,6 +241,31 @@ func (e *Enforcer) Reload(ctx context.Context) error {
 	e.cache.Store(new(decisions))
 	e.version.Store(v)
 	return nil
+}
+
+// Sync brings the role assignments up to date with the database before a
+// request's decisions are trusted (issue 18): one indexed read of the
+// policy version, and a reload only when it differs from the loaded one.
+// A role removed or granted through another instance is then in force here
+// from the moment that instance acknowledged it, not only once its
+// notification arrives. Concurrent calls that find the same new version
+// reload once. On error the loaded roles stay and the error is returned
+// (the source's kinds: unavailable, internal).
+func (e *Enforcer) Sync(ctx context.Context) error {
+	v, err := e.src.PolicyVersion(ctx)
+	if err != nil {
+		return fmt.Errorf("sync roles: %w", err)
+	}
+	if v == e.version.Load() {
+		return nil
+	}
+	e.syncMu.Lock()
+	defer e.syncMu.Unlock()
+	// Another request may have reloaded while this one waited.
+	if v == e.version.Load() {
+		return nil
+	}
+	return e.Reload(ctx)
 }
 
 // Changed tells the enforcer that the role assignments changed (a PostgreSQL

@@ -4,6 +4,7 @@ package cluster_test
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -65,6 +66,8 @@ type report struct {
 	RoleStaleGrant  int                  `json:"stale_role_reads_after_grant"`
 	RoleStaleRevoke int                  `json:"stale_role_reads_after_revoke"`
 	LoginFailures   int                  `json:"failed_signins_before_429"`
+	OutboxSessions  int                  `json:"outbox_lock_sessions"`
+	OutboxHolders   int                  `json:"outbox_lock_holders"`
 	Throughput      map[string]float64   `json:"public_page_req_per_s"`
 	ThroughputRuns  map[string][]float64 `json:"public_page_runs"`
 	Elapsed         float64              `json:"elapsed_s"`
@@ -573,7 +576,7 @@ func visibility(ctx context.Context, t *testing.T, topo *cluster.Topology, env *
 		rep.RoleRevoke = append(rep.RoleRevoke, until(t0, func(b string) bool { return probeGet(b) != http.StatusOK }))
 	}
 
-	pageTag := func(base string) (int, string) {
+	pageTag := func(base, slug string) (int, string) {
 		req, _ := http.NewRequestWithContext(ctx, "GET", base+"/public/"+slug, nil)
 		req.Header.Set("Accept-Language", "ru")
 		r, err := hc.Do(req)
@@ -584,7 +587,7 @@ func visibility(ctx context.Context, t *testing.T, topo *cluster.Topology, env *
 		r.Body.Close()
 		return r.StatusCode, r.Header.Get("ETag")
 	}
-	apiRevision := func(base string) int64 {
+	apiRevision := func(base, slug string) int64 {
 		c := &reliability.Client{Base: base, HTTP: hc}
 		r, err := c.Adopted(ctx, slug)
 		var a struct {
@@ -595,9 +598,19 @@ func visibility(ctx context.Context, t *testing.T, topo *cluster.Topology, env *
 		}
 		return a.Revision
 	}
-	head := int64(1)
-	for i := range 3 {
-		if i > 0 {
+	// Adoptions only move forward (basis, then final), and the first
+	// document stays open for shared-state's role changes: the second and
+	// third trials are a second document's.
+	second := slug + "-2"
+	resp, err = admin.Do(ctx, "POST", "/api/v1/documents", map[string]any{"slug": second, "title": "Проверка видимости 2", "text": initialText(3)})
+	mustOK(t, resp, err, http.StatusCreated, "create "+second)
+	resp, err = admin.Do(ctx, "PUT", "/api/v1/documents/"+second+"/members/"+admin.Login, map[string]any{"role": "chair"})
+	mustOK(t, resp, err, http.StatusOK, "appoint the administrator chair of "+second)
+	heads := map[string]int64{slug: 1, second: 1}
+	for i, trial := range []struct{ slug, stage string }{{slug, "basis"}, {second, "basis"}, {second, "final"}} {
+		slug := trial.slug
+		head := heads[slug]
+		if i == 2 {
 			n, _, resp, err := admin.Commit(ctx, slug, head, setPara(initialText(3), 1, fmt.Sprintf("2. Редакция %d.", i)))
 			mustOK(t, resp, err, http.StatusCreated, "commit")
 			head = n
@@ -610,22 +623,23 @@ func visibility(ctx context.Context, t *testing.T, topo *cluster.Topology, env *
 		// adoption's page (or knows there is none).
 		old := map[string]string{}
 		for _, base := range topo.Instances {
-			st, tag := pageTag(base)
+			st, tag := pageTag(base, slug)
 			old[base] = strconv.Itoa(st) + tag
 		}
 		t0 := time.Now()
-		resp, err = admin.Adopt(ctx, slug, head, "basis")
+		resp, err = admin.Adopt(ctx, slug, head, trial.stage)
 		mustOK(t, resp, err, http.StatusCreated, "adopt")
+		heads[slug] = head
 		for _, base := range topo.Instances {
-			if st, tag := pageTag(base); strconv.Itoa(st)+tag == old[base] {
+			if st, tag := pageTag(base, slug); strconv.Itoa(st)+tag == old[base] {
 				rep.StalePages++
 			}
 		}
 		// The API reads the database on every request: it goes first, so
 		// its figure is not the page's wait.
-		rep.AdoptAPI = append(rep.AdoptAPI, until(t0, func(b string) bool { return apiRevision(b) == head }))
+		rep.AdoptAPI = append(rep.AdoptAPI, until(t0, func(b string) bool { return apiRevision(b, slug) == head }))
 		rep.AdoptPage = append(rep.AdoptPage, until(t0, func(b string) bool {
-			st, tag := pageTag(b)
+			st, tag := pageTag(b, slug)
 			return st == http.StatusOK && strconv.Itoa(st)+tag != old[b]
 		}))
 	}
@@ -726,6 +740,35 @@ func sharedState(ctx context.Context, t *testing.T, topo *cluster.Topology, env 
 		t.Logf("%d failed sign-ins through the balancer before 429 (REDLINE_LOGIN_ATTEMPTS=%d, %d instances)", failures, loginAttempts, len(topo.Instances))
 		if failures > loginAttempts {
 			t.Errorf("%d failed sign-ins were allowed where %d should be: the throttle's counters are per instance", failures, loginAttempts)
+		}
+	})
+	t.Run("one outbox worker at a time", func(t *testing.T) {
+		// Every instance competes for the outbox's advisory lock on a
+		// connection of its own (sqlstore.Exclusive); exactly one holds it,
+		// on the primary of the moment (after the failover: the promoted
+		// standby).
+		raw, err := sql.Open("pgx", topo.DatabaseURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer raw.Close()
+		const q = `SELECT COUNT(DISTINCT a.pid), COUNT(l.pid) FROM pg_stat_activity a
+LEFT JOIN pg_locks l ON l.pid = a.pid AND l.locktype = 'advisory' AND l.granted
+WHERE a.application_name = 'redline exclusive outbox'`
+		var sessions, holders int
+		for try := 0; try < 100; try++ {
+			if err := raw.QueryRowContext(ctx, q).Scan(&sessions, &holders); err != nil {
+				t.Fatal(err)
+			}
+			if sessions == len(topo.Instances) && holders == 1 {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		rep.OutboxSessions, rep.OutboxHolders = sessions, holders
+		t.Logf("outbox lock: %d instances competing, %d holding it", sessions, holders)
+		if sessions != len(topo.Instances) || holders != 1 {
+			t.Errorf("outbox lock: %d sessions competing (want %d, one per instance), %d holding it (want 1)", sessions, len(topo.Instances), holders)
 		}
 	})
 	t.Run("public page fresh on every instance after an adoption", func(t *testing.T) {

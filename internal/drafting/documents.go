@@ -145,6 +145,9 @@ func (s *Documents) List(ctx context.Context, actor *User) ([]Document, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
+	if err := s.c.syncPolicy(ctx, op); err != nil {
+		return nil, err
+	}
 	visible := ds[:0]
 	for _, d := range ds {
 		if s.c.authorize(op, actor, d.ID, ObjDocument, ActRead) == nil {

@@ -36,6 +36,7 @@ type core struct {
 	blobs          Blobs
 	authz          Authorizer
 	onPolicyChange func(ctx context.Context) error
+	policySync     func(ctx context.Context) error
 	maxTextBytes   int64
 	now            func() time.Time
 	hooks          Hooks
@@ -58,7 +59,12 @@ type Options struct {
 	Authorizer Authorizer
 	// PolicyChanged is called after a role change, so this instance's
 	// authorizer sees it before the next request (e.g. Enforcer.Reload).
-	PolicyChanged  func(ctx context.Context) error
+	PolicyChanged func(ctx context.Context) error
+	// PolicySync is called before the authorizer decides on a document, so
+	// that role changes committed by other instances are in force (e.g.
+	// Enforcer.Sync: one indexed read; issue 18). Nil: the authorizer is
+	// trusted as it is.
+	PolicySync     func(ctx context.Context) error
 	MaxTextBytes   int64            // largest text accepted; 4 MiB when zero
 	DiffCacheBytes int              // text bytes of redlines kept in memory; 64 MiB when zero
 	Now            func() time.Time // the one clock of every record; time.Now when nil
@@ -72,7 +78,7 @@ type Options struct {
 // write-once archive: the type says so, so a backend without one is refused
 // at compile time.
 func NewService(store Store, blobs Blobs, opt Options) *Service {
-	c := &core{store: store, blobs: blobs, authz: opt.Authorizer, onPolicyChange: opt.PolicyChanged,
+	c := &core{store: store, blobs: blobs, authz: opt.Authorizer, onPolicyChange: opt.PolicyChanged, policySync: opt.PolicySync,
 		maxTextBytes: opt.MaxTextBytes, now: opt.Now, hooks: opt.Hooks, signer: opt.Signer}
 	if opt.DiffCacheBytes <= 0 {
 		opt.DiffCacheBytes = 64 << 20
@@ -173,7 +179,22 @@ func (c *core) document(ctx context.Context, op, slug string) (Document, error) 
 		}
 		return Document{}, fmt.Errorf("%s %s: %w", op, slug, err)
 	}
+	if err := c.syncPolicy(ctx, op); err != nil {
+		return Document{}, err
+	}
 	return d, nil
+}
+
+// syncPolicy brings the authorizer up to date before it decides on a
+// document (Options.PolicySync).
+func (c *core) syncPolicy(ctx context.Context, op string) error {
+	if c.policySync == nil {
+		return nil
+	}
+	if err := c.policySync(ctx); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	return nil
 }
 
 // documentFor looks a document up and checks that actor may do act on obj
@@ -258,12 +279,35 @@ func (c *core) readText(ctx context.Context, r Revision) ([]byte, error) {
 	return c.readBlob(ctx, r.DocumentID, r.SHA256)
 }
 
+// missingBlobRetry is how long readBlob waits before asking once more for a
+// text the blob store says it does not have. A variable so a test can
+// shorten it.
+var missingBlobRetry = 250 * time.Millisecond
+
 // readBlob reads a stored text of a document by hash and verifies it.
+//
+// Every caller holds a row that names the text, so the text was written
+// before the row was committed. A blob store that answers "no such object"
+// is then either healing (distributed MinIO, right after nodes came back,
+// may answer NoSuchKey while the drives that missed the write outvote the
+// others) or has lost it. The read is retried once; a text still missing is
+// unavailable (503 with Retry-After), not an internal error, and Verify
+// reports it as missing.
 func (c *core) readBlob(ctx context.Context, docID, sum string) ([]byte, error) {
-	b, err := c.blobs.Get(ctx, BlobKey(docID, sum))
+	key := BlobKey(docID, sum)
+	b, err := c.blobs.Get(ctx, key)
+	if ErrorKind(err) == KindNotFound {
+		t := time.NewTimer(missingBlobRetry)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+		case <-t.C:
+			b, err = c.blobs.Get(ctx, key)
+		}
+	}
 	if err != nil {
 		if ErrorKind(err) == KindNotFound {
-			return nil, Wrap(KindInternal, "read text", "the stored text is missing", err)
+			return nil, Wrap(KindUnavailable, "read text", "the stored text is missing for now; try again shortly", err)
 		}
 		return nil, err
 	}

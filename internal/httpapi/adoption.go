@@ -242,6 +242,25 @@ func (s *Server) handlePublicAdoptions(c *gin.Context) {
 		"reopenings": reopened})
 }
 
+// issue 18: what a CDN may do with the public downloads. An adopted
+// revision's text never changes: its download is immutable. Office files
+// rendered from it are deterministic but may change with a new release of
+// the renderer, so they are revalidated now and then, served stale
+// meanwhile.
+const (
+	publicImmutable   = "public, max-age=31536000, immutable"
+	publicRevalidated = "public, max-age=3600, stale-while-revalidate=86400"
+)
+
+// publicCache sets a public download's Cache-Control for an anonymous
+// caller; a signed-in one keeps the shell's no-store, like every answer
+// to them.
+func publicCache(c *gin.Context, cc string) {
+	if actor(c) == nil {
+		c.Header("Cache-Control", cc)
+	}
+}
+
 // handlePublicDownload serves an adopted revision's text as .md or .txt,
 // named after the revision and the first 12 hex digits of its hash, or as
 // an office file (.docx, .odt, .pdf).
@@ -275,6 +294,7 @@ func (s *Server) handlePublicDownload(c *gin.Context) {
 		if pub, err := s.svc.Adoptions.Public(c.Request.Context(), actor(c), c.Param("slug")); err == nil {
 			for _, a := range pub.Adoptions {
 				if a.Revision == n && etagMatch(inm, a.SHA256) {
+					publicCache(c, publicImmutable)
 					c.Header("ETag", `"`+a.SHA256+`"`)
 					c.Status(http.StatusNotModified)
 					return
@@ -292,6 +312,7 @@ func (s *Server) handlePublicDownload(c *gin.Context) {
 	if ext == ".md" {
 		ctype = "text/markdown; charset=utf-8"
 	}
+	publicCache(c, publicImmutable)
 	c.Header("ETag", `"`+a.SHA256+`"`)
 	c.Header("X-Content-SHA256", a.SHA256)
 	c.Header("Content-Disposition", "attachment; filename=\""+name+"\"; filename*=UTF-8''"+url.PathEscape(name))

@@ -150,6 +150,8 @@ func (s *Server) handlePublicExport(c *gin.Context, n int64, f office.Format) {
 		s.respondError(c, err)
 		return
 	}
+	// An adopted text's export is never degraded (only redlines are).
+	publicCache(c, publicRevalidated)
 	s.serveFile(c, x)
 }
 

@@ -69,6 +69,10 @@ type Shell struct {
 	cop     *http.CrossOriginProtection
 	mounts  []mount // longest prefix first
 	baseURL string
+	// issue 18: reads answered in front of the engine (front.go).
+	fronts       []front
+	frontHeaders http.Header
+	frontIDs     requestIDs
 	// unbounded are the full paths exempt from the request deadline
 	// (issue 17: event streams).
 	unbounded map[string]bool
@@ -82,7 +86,7 @@ func New(svc *drafting.Service, opt Options) (*Shell, error) {
 		// JSON may escape characters, so a body may be larger than its text;
 		// the text's own limit is checked after decoding (413 either way).
 		maxBody: 2*svc.MaxTextBytes() + 1<<20, cop: http.NewCrossOriginProtection(),
-		baseURL: strings.TrimRight(opt.BaseURL, "/")}
+		baseURL: strings.TrimRight(opt.BaseURL, "/"), frontHeaders: frontHeaders(opt.TLS)}
 	if s.timeout <= 0 {
 		s.timeout = 20 * time.Second
 	}
@@ -160,8 +164,14 @@ func (s *Shell) respond(c *gin.Context, err error) {
 	s.JSONError(c, err)
 }
 
-// Handler is the shell's HTTP handler.
-func (s *Shell) Handler() http.Handler { return s.engine }
+// Handler is the shell's HTTP handler: the engine, behind the reads
+// answered in front of it (Front).
+func (s *Shell) Handler() http.Handler {
+	if len(s.fronts) == 0 {
+		return s.engine
+	}
+	return http.HandlerFunc(s.serveFront)
+}
 
 // Auth signs people in and out.
 func (s *Shell) Auth() *auth.Authenticator { return s.auth }

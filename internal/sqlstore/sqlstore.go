@@ -47,6 +47,7 @@ type DB struct {
 	// pgConfig is what the pool connects with on PostgreSQL, kept so
 	// WatchPolicy can open its own connection; nil on SQLite.
 	pgConfig *pgx.ConnConfig
+	pub      publicHub // public page changes (public.go)
 	// committed wakes WatchEvents on SQLite after every committed write
 	// (issue 17); nil on PostgreSQL, where a trigger notifies.
 	committed chan struct{}

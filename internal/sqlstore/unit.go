@@ -18,9 +18,10 @@ var (
 // document's lock (InDocument) or reads one snapshot (ReadDocument). Its
 // methods run the statements drafting asks for and decide nothing.
 type docTx struct {
-	db  *DB
-	tx  *sql.Tx
-	doc drafting.Document
+	db     *DB
+	tx     *sql.Tx
+	doc    drafting.Document
+	public string // the nonce of the public page change it announced, if any
 }
 
 // InDocument runs fn in a read-write transaction holding the document's
@@ -37,13 +38,22 @@ func (db *DB) InDocument(ctx context.Context, documentID string, fn func(draftin
 	if db.dialect == DialectPostgres {
 		q += ` FOR NO KEY UPDATE OF d`
 	}
+	var announced *docTx
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		d, err := scanDocument(tx.QueryRowContext(ctx, db.rebind(q), documentID))
 		if err != nil {
 			return fail(op, "lock document", err, documentNotFound)
 		}
-		return fn(&docTx{db: db, tx: tx, doc: d})
+		t := &docTx{db: db, tx: tx, doc: d}
+		err = fn(t)
+		if t.public != "" {
+			announced = t
+		}
+		return err
 	})
+	if announced != nil {
+		db.publicCommitted(ctx, announced.doc.Slug, announced.public, err == nil)
+	}
 	if err != nil {
 		return fail(op, "unit of work", err, nil)
 	}
@@ -154,12 +164,20 @@ func (t *docTx) InsertApproval(ctx context.Context, a drafting.Approval) (drafti
 
 func (t *docTx) InsertAdoption(ctx context.Context, a drafting.Adoption) (drafting.Adoption, error) {
 	a.DocumentID = t.doc.ID
-	return t.db.insertAdoption(ctx, t.tx, a)
+	a, err := t.db.insertAdoption(ctx, t.tx, a)
+	if err != nil {
+		return a, err
+	}
+	return a, t.announcePublic(ctx)
 }
 
 func (t *docTx) InsertReopening(ctx context.Context, r drafting.Reopening) (drafting.Reopening, error) {
 	r.DocumentID = t.doc.ID
-	return t.db.insertReopening(ctx, t.tx, r)
+	r, err := t.db.insertReopening(ctx, t.tx, r)
+	if err != nil {
+		return r, err
+	}
+	return r, t.announcePublic(ctx)
 }
 
 func (t *docTx) InsertComment(ctx context.Context, c drafting.Comment) (drafting.Comment, error) {

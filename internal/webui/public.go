@@ -20,7 +20,8 @@ import (
 // publicCache keeps each document's public page rendered once per adoption,
 // count of reopenings and language. Which adoption is current is asked of
 // the service at most once per refresh interval per document, and at once
-// after an adoption or a reopening made through this interface.
+// after an adoption or a reopening: made through this interface, or
+// announced by the database (UI.PublicChanged, issue 18).
 type publicCache struct {
 	refresh time.Duration
 	limit   int
@@ -29,11 +30,16 @@ type publicCache struct {
 	current map[string]currentAdoption
 	pages   map[pageKey]*cachedPage
 	size    int
+	// gen counts what was forgotten: what a request learned of the current
+	// adoption is kept only if nothing was forgotten since it asked, so an
+	// answer read before an adoption cannot outlive its announcement.
+	gen uint64
 }
 
 type currentAdoption struct {
 	id         int64
 	reopenings int
+	statements int // signed statements, which the page shows (issue 16)
 	checked    time.Time
 }
 
@@ -41,13 +47,28 @@ type pageKey struct {
 	slug       string
 	adoption   int64
 	reopenings int
+	statements int
 	lang       string
 }
 
 type cachedPage struct {
 	body []byte
 	etag string
+	// The answer's own header values, made once (issue 18).
+	etagH, langH, lengthH []string
 }
+
+func newCachedPage(body []byte, etag, lang string) *cachedPage {
+	return &cachedPage{body: body, etag: etag, etagH: []string{etag}, langH: []string{lang},
+		lengthH: []string{strconv.Itoa(len(body))}}
+}
+
+// Header values every public page answer shares.
+var (
+	publicCacheControlH = []string{publicPageCacheControl}
+	publicVaryH         = []string{"Accept-Language, Cookie"}
+	htmlContentTypeH    = []string{"text/html; charset=utf-8"}
+)
 
 func newPublicCache(refresh time.Duration, limit int) *publicCache {
 	return &publicCache{refresh: refresh, limit: limit, current: map[string]currentAdoption{}, pages: map[pageKey]*cachedPage{}}
@@ -62,12 +83,23 @@ func (pc *publicCache) lookup(slug, lang string, now time.Time) *cachedPage {
 	if !ok || now.Sub(cur.checked) > pc.refresh {
 		return nil
 	}
-	return pc.pages[pageKey{slug, cur.id, cur.reopenings, lang}]
+	return pc.pages[pageKey{slug, cur.id, cur.reopenings, cur.statements, lang}]
 }
 
-func (pc *publicCache) setCurrent(slug string, id int64, reopenings int, now time.Time) {
+// generation is what setCurrent needs: read it before asking the service.
+func (pc *publicCache) generation() uint64 {
+	pc.mu.RLock()
+	defer pc.mu.RUnlock()
+	return pc.gen
+}
+
+// setCurrent records the slug's current adoption as asked of the service
+// at generation gen, unless something was forgotten since.
+func (pc *publicCache) setCurrent(slug string, k pageKey, now time.Time, gen uint64) {
 	pc.mu.Lock()
-	pc.current[slug] = currentAdoption{id: id, reopenings: reopenings, checked: now}
+	if pc.gen == gen {
+		pc.current[slug] = currentAdoption{id: k.adoption, reopenings: k.reopenings, statements: k.statements, checked: now}
+	}
 	pc.mu.Unlock()
 }
 
@@ -93,12 +125,51 @@ func (pc *publicCache) store(k pageKey, p *cachedPage) {
 	pc.size += len(p.body)
 }
 
-// forget drops what is known of the slug's current adoption.
+// forget drops what is known of the slug's current adoption, of every
+// document's when slug is "". The rendered pages stay: they are keyed by
+// adoption, and asked for again only while it is current.
 func (pc *publicCache) forget(slug string) {
 	pc.mu.Lock()
-	delete(pc.current, slug)
+	if slug == "" {
+		clear(pc.current)
+	} else {
+		delete(pc.current, slug)
+	}
+	pc.gen++
 	pc.mu.Unlock()
 }
+
+// PublicChanged tells the public pages that the document's adoptions or
+// reopenings changed (every document's when slug is ""), e.g. from
+// sqlstore.DB.WatchPublic: the next reader asks the service again.
+func (u *UI) PublicChanged(slug string) { u.public.forget(slug) }
+
+// language is pickLanguage, remembered per Accept-Language header when the
+// request has no cookie: matching the header is most of the cost of a
+// cached public page.
+func (u *UI) language(r *http.Request) string {
+	if len(r.Header["Cookie"]) > 0 {
+		return pickLanguage(r)
+	}
+	var accept string
+	if v := r.Header["Accept-Language"]; len(v) == 1 {
+		accept = v[0]
+	} else if len(v) > 1 {
+		return pickLanguage(r)
+	}
+	if v, ok := u.langMemo.Load(accept); ok {
+		return v.(string)
+	}
+	lang := pickLanguage(r)
+	// Headers are the client's to choose: remember a bounded number.
+	if u.langMemoN.Add(1) <= 1024 {
+		u.langMemo.Store(accept, lang)
+	}
+	return lang
+}
+
+// publicPageCacheControl is the public page's Cache-Control.
+const publicPageCacheControl = "public, max-age=0, stale-while-revalidate=30"
 
 func etagMatch(header, etag string) bool {
 	for _, part := range strings.Split(header, ",") {
@@ -110,24 +181,54 @@ func etagMatch(header, etag string) bool {
 	return false
 }
 
-func writeCached(c *gin.Context, p *cachedPage, lang string) {
-	h := c.Writer.Header()
-	h.Set("ETag", p.etag)
-	// Everyone gets the same bytes, signed in or not, so the page may be
-	// cached, but must be revalidated: a new adoption changes it.
-	h.Set("Cache-Control", "no-cache")
-	h.Set("Vary", "Accept-Language, Cookie")
-	h.Set("Content-Language", lang)
-	if inm := c.Request.Header.Get("If-None-Match"); inm != "" && etagMatch(inm, p.etag) {
-		c.Writer.WriteHeader(http.StatusNotModified)
-		return
+func writeCached(c *gin.Context, p *cachedPage) {
+	writePage(c.Writer, c.Request, p, nil)
+}
+
+// writePage answers with a cached page, 304 when the client holds it, and
+// returns the status. security, when given, is added to a 200 (see
+// shell.FrontFunc).
+func writePage(w http.ResponseWriter, r *http.Request, p *cachedPage, security http.Header) int {
+	h := w.Header()
+	h["Etag"] = p.etagH
+	// Everyone gets the same bytes, signed in or not, so a shared cache (a
+	// CDN) may keep the page; it revalidates it on every request (a new
+	// adoption changes it, and the ETag names the adoption), serving what it
+	// has meanwhile for up to 30 s (issue 18).
+	h["Cache-Control"] = publicCacheControlH
+	h["Vary"] = publicVaryH
+	h["Content-Language"] = p.langH
+	if v := r.Header["If-None-Match"]; len(v) > 0 && v[0] != "" && (v[0] == p.etag || etagMatch(strings.Join(v, ","), p.etag)) {
+		w.WriteHeader(http.StatusNotModified)
+		return http.StatusNotModified
 	}
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Content-Length", strconv.Itoa(len(p.body)))
-	c.Writer.WriteHeader(http.StatusOK)
-	if c.Request.Method != http.MethodHead {
-		_, _ = c.Writer.Write(p.body)
+	for k, v := range security {
+		h[k] = v
 	}
+	h["Content-Type"] = htmlContentTypeH
+	h["Content-Length"] = p.lengthH
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(p.body)
+	}
+	return http.StatusOK
+}
+
+// servePublicFront answers an anonymous reader of a public page from the
+// cache, in front of the shell's middleware (shell.Front), when the page of
+// the current adoption is there; otherwise the request takes the ordinary
+// way (handlePublic).
+func (u *UI) servePublicFront(w http.ResponseWriter, r *http.Request, security http.Header) (int, bool) {
+	// Only pages of valid slugs are ever cached: any other path misses.
+	slug := r.URL.Path[len("/public/"):]
+	if slug == "" || strings.IndexByte(slug, '/') >= 0 {
+		return 0, false
+	}
+	p := u.public.lookup(slug, u.language(r), u.svc.Now())
+	if p == nil {
+		return 0, false
+	}
+	return writePage(w, r, p, security), true
 }
 
 type publicData struct {
@@ -154,13 +255,14 @@ type adoptionRow struct {
 
 func (u *UI) handlePublic(c *gin.Context) {
 	slug := c.Param("slug")
-	lang := pickLanguage(c.Request)
+	lang := u.language(c.Request)
 	now := u.svc.Now()
 	if p := u.public.lookup(slug, lang, now); p != nil {
-		writeCached(c, p, lang)
+		writeCached(c, p)
 		return
 	}
 	ctx := c.Request.Context()
+	gen := u.public.generation()
 	// The public page is rendered as an anonymous reader sees it, whoever
 	// asks, so every reader can be given the same cached bytes.
 	pub, err := u.svc.Adoptions.Public(ctx, nil, slug)
@@ -168,10 +270,10 @@ func (u *UI) handlePublic(c *gin.Context) {
 		u.fail(c, err)
 		return
 	}
-	u.public.setCurrent(slug, pub.Current.ID, len(pub.Reopenings), now)
-	k := pageKey{slug, pub.Current.ID, len(pub.Reopenings), lang}
+	k := pageKey{slug, pub.Current.ID, len(pub.Reopenings), len(pub.Statements), lang}
+	u.public.setCurrent(slug, k, now, gen)
 	if p := u.public.page(k); p != nil {
-		writeCached(c, p, lang)
+		writeCached(c, p)
 		return
 	}
 	a, text, err := u.svc.Adoptions.AdoptedText(ctx, nil, slug, pub.Current.Revision)
@@ -212,10 +314,12 @@ func (u *UI) handlePublic(c *gin.Context) {
 		return
 	}
 	sum := sha256.Sum256(body)
-	cp := &cachedPage{body: body, etag: `"p` + strconv.FormatInt(a.ID, 10) + "-" + strconv.Itoa(len(pub.Reopenings)) + "-" +
-		lang + "-" + hex.EncodeToString(sum[:8]) + `"`}
+	// The strong ETag names the adoption (and the reopenings after it), the
+	// language and the bytes.
+	cp := newCachedPage(body, `"p`+strconv.FormatInt(a.ID, 10)+"-"+strconv.Itoa(len(pub.Reopenings))+"-"+
+		lang+"-"+hex.EncodeToString(sum[:8])+`"`, lang)
 	u.public.store(k, cp)
-	writeCached(c, cp, lang)
+	writeCached(c, cp)
 }
 
 func downloadURL(slug string, n int64) string {

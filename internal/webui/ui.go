@@ -23,6 +23,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -60,6 +61,9 @@ type UI struct {
 	files   *convert.Files // imports of office files
 	missMu  sync.Mutex
 	missing map[string]bool
+	// issue 18: Accept-Language → language, for the cached public pages.
+	langMemo  sync.Map
+	langMemoN atomic.Int64
 }
 
 // New loads the templates, messages and static files.
@@ -152,6 +156,9 @@ func (u *UI) Mount(sh *shell.Shell) {
 	g.GET("/documents/:slug/events", u.handleEvents)
 
 	g.GET("/public/:slug", u.handlePublic)
+	// issue 18: a cached public page is answered in front of the shell's
+	// middleware; the route above renders it when it is not.
+	sh.Front("/public/", "/public/:slug", u.servePublicFront)
 	g.GET("/public/:slug/diff", u.handlePublicDiff)
 	g.GET("/public/:slug/feed.atom", u.handlePublicFeed)
 
