@@ -48,10 +48,17 @@ type DB struct {
 	// pgConfig is what the pool connects with on PostgreSQL, kept so
 	// WatchPolicy can open its own connection; nil on SQLite.
 	pgConfig *pgx.ConnConfig
+<<<<<<< HEAD
 	// idemTTL is how long an Idempotency-Key's answer is kept, in
 	// nanoseconds; 0 means 24 hours (issue 13).
 	idemTTL atomic.Int64
 	pub     publicHub // public page changes (public.go)
+=======
+	pub      publicHub // public page changes (public.go)
+	// committed wakes WatchEvents on SQLite after every committed write
+	// (issue 17); nil on PostgreSQL, where a trigger notifies.
+	committed chan struct{}
+>>>>>>> main
 }
 
 var (
@@ -153,7 +160,7 @@ func openSQLite(databaseURL string) (*DB, error) {
 	// because each new one re-runs the pragmas.
 	sqlDB.SetMaxOpenConns(8)
 	sqlDB.SetMaxIdleConns(8)
-	return &DB{db: sqlDB, dialect: DialectSQLite}, nil
+	return &DB{db: sqlDB, dialect: DialectSQLite, committed: make(chan struct{}, 1)}, nil
 }
 
 // sqliteDSN turns a database URL into a modernc DSN carrying sqliteParams.
@@ -365,5 +372,6 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return fmt.Errorf("commit transaction: %w", err)
 	}
 	failpoint.Hit(failpoint.AfterCommit)
+	db.signalCommit()
 	return nil
 }
