@@ -63,7 +63,6 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 			a.op.RunOutbox(ctx, 5*time.Second, func(err error) { a.log.Error("archive adopted text", "err", err.Error()) })
 		})
 	}()
-<<<<<<< HEAD
 	if cfg.MemoryLimitMiB > 0 {
 		// A soft limit: the collector works harder as the heap nears it, so
 		// a burst of garbage (argon2's 64 MiB a hash) is returned sooner.
@@ -71,10 +70,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	}
 	a.db.SetIdempotencyTTL(cfg.IdempotencyTTL)
 	go purgeIdempotencyKeys(ctx, a, cfg.IdempotencyTTL)
-	sh, err := mount(a, cfg, metrics)
-=======
 	sh, ui, hub, err := mount(a, cfg, metrics)
->>>>>>> main
 	if err != nil {
 		return fail(stderr, "serve", err)
 	}
