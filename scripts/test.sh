@@ -19,6 +19,10 @@ go test -race -timeout 20m -count=1 "$@" ./...
 # so that it stays within a few minutes; prints its one-line summary.
 log "real corpus (scripts/corpus-registry.sh, TestRealCorpus)"
 export REDLINE_CORPUS="${REDLINE_CORPUS:-$HOME/.cache/redline/corpus}"
+debian_tool curl curl
+debian_tool jq jq
+debian_tool unzip unzip
+debian_tool patch patch
 bash scripts/corpus-registry.sh "$REDLINE_CORPUS"
 go test -count=1 -timeout 20m -v -run '^TestRealCorpus$' ./internal/textdiff |
 	grep -v -E '^(=== (RUN|PAUSE|CONT|NAME)|    --- PASS)'

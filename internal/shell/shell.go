@@ -73,6 +73,9 @@ type Shell struct {
 	fronts       []front
 	frontHeaders http.Header
 	frontIDs     requestIDs
+	// unbounded are the full paths exempt from the request deadline
+	// (issue 17: event streams).
+	unbounded map[string]bool
 }
 
 // New returns the shell over svc, with /healthz, /readyz and (with
@@ -283,6 +286,10 @@ func (s *Shell) crossOrigin(c *gin.Context) {
 // deadline gives the request's context a deadline, which every database and
 // blob store call below honours.
 func (s *Shell) deadline(c *gin.Context) {
+	if s.unbounded[c.FullPath()] {
+		c.Next()
+		return
+	}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), s.timeout)
 	defer cancel()
 	c.Request = c.Request.WithContext(ctx)
@@ -355,4 +362,17 @@ func (s *Shell) handleReady(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"status": "ready"})
+}
+
+// --- issue 17 ---
+
+// Unbounded exempts the route at path (as registered, e.g.
+// "/api/v1/documents/:slug/events/stream") from the request deadline: an
+// event stream lives as long as its reader and bounds each write itself.
+// Call it before the route serves.
+func (s *Shell) Unbounded(path string) {
+	if s.unbounded == nil {
+		s.unbounded = map[string]bool{}
+	}
+	s.unbounded[path] = true
 }

@@ -48,6 +48,9 @@ type DB struct {
 	// WatchPolicy can open its own connection; nil on SQLite.
 	pgConfig *pgx.ConnConfig
 	pub      publicHub // public page changes (public.go)
+	// committed wakes WatchEvents on SQLite after every committed write
+	// (issue 17); nil on PostgreSQL, where a trigger notifies.
+	committed chan struct{}
 }
 
 var (
@@ -149,7 +152,7 @@ func openSQLite(databaseURL string) (*DB, error) {
 	// because each new one re-runs the pragmas.
 	sqlDB.SetMaxOpenConns(8)
 	sqlDB.SetMaxIdleConns(8)
-	return &DB{db: sqlDB, dialect: DialectSQLite}, nil
+	return &DB{db: sqlDB, dialect: DialectSQLite, committed: make(chan struct{}, 1)}, nil
 }
 
 // sqliteDSN turns a database URL into a modernc DSN carrying sqliteParams.
@@ -361,5 +364,6 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return fmt.Errorf("commit transaction: %w", err)
 	}
 	failpoint.Hit(failpoint.AfterCommit)
+	db.signalCommit()
 	return nil
 }

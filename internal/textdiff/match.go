@@ -1,6 +1,9 @@
 package textdiff
 
-import "slices"
+import (
+	"slices"
+	"unicode/utf8"
+)
 
 // Similarity thresholds (Dice coefficient of the two paragraphs' word
 // multisets) and the bounds that keep pairing near linear.
@@ -126,6 +129,9 @@ func (m *matcher) pairExactMoves(ss []stretch) {
 // pairNeighbours pairs, within each replaced stretch, deleted and inserted
 // paragraphs that are similar, keeping their order: those are paragraphs
 // edited in place.
+// maxSigBytes bounds the bytes of a paragraph whose words make its signature.
+const maxSigBytes = 64 << 10
+
 // maxWeighedPair is the size, in bytes of both sides, above which a single
 // paragraph replacing a single one is paired without weighing their words.
 const maxWeighedPair = 256 << 10
@@ -311,6 +317,15 @@ func (m *matcher) sig(old bool, i int) []uint64 {
 		return s
 	}
 	key := ps[i].key
+	// The words of a huge paragraph's beginning stand for it: weighing
+	// megabytes word by word would cost more than the diff.
+	if len(key) > maxSigBytes {
+		cut := maxSigBytes
+		for cut > 0 && !utf8.RuneStart(key[cut]) {
+			cut--
+		}
+		key = key[:cut]
+	}
 	s := make([]uint64, 0, 16)
 	m.d.tokA = tokenize(key, m.d.tokA)
 	for _, t := range m.d.tokA {

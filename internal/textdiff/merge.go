@@ -749,7 +749,7 @@ func (d *differ) tokenHunks(a, b string, ta, tb []span, side int) ([]hunk, bool)
 		}
 		return hs, true
 	}
-	clear(d.tokRune)
+	d.resetTokRunes()
 	ra, rb := d.runesA[:0], d.runesB[:0]
 	for _, t := range ma {
 		ra = append(ra, d.tokenRune(a[t.start:t.end]))

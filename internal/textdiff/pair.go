@@ -194,7 +194,7 @@ func (d *differ) tokenDiff(a, b string, ta, tb []span) ([]Chunk, int64, bool) {
 	case len(ma) == 0 || len(mb) == 0:
 		// Pure insertion or deletion: nothing for go-diff to find.
 	default:
-		clear(d.tokRune)
+		d.resetTokRunes()
 		ra, rb := d.runesA[:0], d.runesB[:0]
 		for _, t := range ma {
 			ra = append(ra, d.tokenRune(a[t.start:t.end]))
@@ -340,4 +340,15 @@ func spells(diffs []diffmatchpatch.Diff, a, b string) bool {
 		}
 	}
 	return ra == "" && rb == ""
+}
+
+// resetTokRunes empties the token-to-rune map between go-diff runs. Clearing
+// a map costs its capacity, not its length: after one large run, a fresh map
+// is cheaper than clearing it for each of many small ones.
+func (d *differ) resetTokRunes() {
+	if len(d.tokRune) > 4096 {
+		d.tokRune = make(map[string]rune)
+		return
+	}
+	clear(d.tokRune)
 }

@@ -168,6 +168,8 @@ func (u *UI) Mount(sh *shell.Shell) {
 
 	// issue 16: the API's description as a page (apidocs.go)
 	g.GET("/api/docs", u.handleAPIDocs)
+
+	u.mountLive(g) // issue 17: the hall (live.go)
 }
 
 // page is what every template gets: the translator (T, Date, DateTime,
