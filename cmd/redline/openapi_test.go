@@ -31,7 +31,7 @@ func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { a.Close() })
-	sh, err := mount(a, cfg, metrics)
+	sh, _, _, err := mount(a, cfg, metrics)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -10,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -18,6 +20,7 @@ import (
 	"redline/internal/config"
 	"redline/internal/drafting"
 	"redline/internal/httpapi"
+	"redline/internal/live"
 	"redline/internal/shell"
 	"redline/internal/webui"
 )
@@ -60,7 +63,14 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 			a.op.RunOutbox(ctx, 5*time.Second, func(err error) { a.log.Error("archive adopted text", "err", err.Error()) })
 		})
 	}()
-	sh, err := mount(a, cfg, metrics)
+	if cfg.MemoryLimitMiB > 0 {
+		// A soft limit: the collector works harder as the heap nears it, so
+		// a burst of garbage (argon2's 64 MiB a hash) is returned sooner.
+		debug.SetMemoryLimit(cfg.MemoryLimitMiB << 20)
+	}
+	a.db.SetIdempotencyTTL(cfg.IdempotencyTTL)
+	go purgeIdempotencyKeys(ctx, a, cfg.IdempotencyTTL)
+	sh, ui, hub, err := mount(a, cfg, metrics)
 	if err != nil {
 		return fail(stderr, "serve", err)
 	}
@@ -75,6 +85,13 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	}
 	base := "http://" + ln.Addr().String()
 	fmt.Fprintf(stdout, "Redline is listening on %s\n", base)
+	// issue 17: notifications and the live streams (live.go)
+	notifier, err := startNotify(ctx, a, sh, ui, cmp.Or(cfg.BaseURL, base), stdout)
+	if err != nil {
+		ln.Close()
+		return fail(stderr, "serve", err)
+	}
+	closeLive := startLive(ctx, a, hub, notifier.Poke)
 	if *demo {
 		if err := seedDemo(ctx, a.svc, a.op, stdout, base); err != nil {
 			ln.Close()
@@ -82,6 +99,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	srv := shell.NewHTTPServer(cfg.Addr, sh.Handler())
+	srv.RegisterOnShutdown(closeLive)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	a.log.Info("serving", "addr", ln.Addr().String(), "database", dialect(a), "blobs", blobKind(cfg.S3Endpoint))
@@ -105,20 +123,45 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 // mount builds what serve answers with: the shell with the API and the
 // pages mounted on it. Every route serve registers is registered here (the
 // OpenAPI description's test walks them).
-func mount(a *app, cfg config.Config, metrics *shell.Metrics) (*shell.Shell, error) {
+func mount(a *app, cfg config.Config, metrics *shell.Metrics) (*shell.Shell, *webui.UI, *live.Hub, error) {
 	ui, err := webui.New(a.svc, webui.Options{Logger: a.log, BaseURL: cfg.BaseURL, PublicRefresh: time.Minute})
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	a.publicChanged = ui.PublicChanged
 	sh, err := shell.New(a.svc, shell.Options{Logger: a.log, TrustedProxies: cfg.TrustedProxies, Metrics: metrics,
-		TLS: cfg.UsesTLS(), LoginAttempts: cfg.LoginAttempts, LoginWindow: cfg.LoginWindow, BaseURL: cfg.BaseURL})
+		TLS: cfg.UsesTLS(), LoginAttempts: cfg.LoginAttempts, LoginWindow: cfg.LoginWindow, BaseURL: cfg.BaseURL,
+		LoginAddressAttempts: cfg.LoginAddressAttempts, ThrottleStore: a.db,
+		Hasher: auth.HasherOptions{Concurrency: cfg.HashConcurrency, Params: auth.Params{
+			Memory: cfg.PasswordHash.MemoryKiB, Time: cfg.PasswordHash.Time, Threads: cfg.PasswordHash.Threads}},
+		MetricsToken: cfg.MetricsToken, MetricsAllow: cfg.MetricsAllow,
+		MaxOpenProposals: cfg.MaxOpenProposals, CommentsPerMinute: cfg.CommentsPerMinute})
 	if err != nil {
-		return nil, fmt.Errorf("REDLINE_TRUSTED_PROXIES: %w", err)
+		return nil, nil, nil, fmt.Errorf("REDLINE_TRUSTED_PROXIES: %w", err)
 	}
 	httpapi.Mount(sh, a.svc)
 	ui.Mount(sh)
-	return sh, nil
+	hub := mountLive(a, sh) // issue 17 (live.go)
+	return sh, ui, hub, nil
+}
+
+// purgeIdempotencyKeys deletes expired Idempotency-Key answers every few
+// minutes until ctx ends.
+func purgeIdempotencyKeys(ctx context.Context, a *app, ttl time.Duration) {
+	t := time.NewTicker(5 * time.Minute)
+	defer t.Stop()
+	for {
+		if n, err := a.db.PurgeIdempotencyKeys(ctx, time.Now().Add(-ttl)); err != nil {
+			a.log.Warn("purge idempotency keys", "err", err.Error())
+		} else if n > 0 {
+			a.log.Info("purged idempotency keys", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 func dialect(a *app) string { return a.db.Dialect() }

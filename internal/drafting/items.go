@@ -320,6 +320,12 @@ func (s *Proposals) Collisions(ctx context.Context, actor *User, slug string, n 
 			}
 		}
 		if len(col.Items) > 0 {
+			// Bounded as harden bounds them: a dozen proposals rewriting a
+			// long text would otherwise make an answer of megabytes.
+			if len(col.Items) > maxCollisionParagraphs {
+				col.Items = col.Items[:maxCollisionParagraphs]
+			}
+			col.Paragraphs = boundParagraphs(col.Paragraphs)
 			out = append(out, col)
 		}
 	}

@@ -3,6 +3,7 @@ package drafting
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"redline/internal/textdiff"
 )
@@ -178,4 +179,40 @@ func (c *core) mergeText(ctx context.Context, op string, d Document, p Proposal,
 		cs = append(cs, MergeConflict{Base: x.Base, Head: x.Ours, Proposal: x.Theirs})
 	}
 	return m.Text, cs, nil
+}
+
+// touched is the set of base paragraphs a proposal touches, each named by its
+// text (so proposals against different bases compare where the paragraphs
+// did not change between them); an insertion touches the paragraph before it.
+func (c *core) touched(ctx context.Context, d Document, p Proposal) (map[string]bool, error) {
+	base, err := c.revision(ctx, "find collisions", d, p.Base)
+	if err != nil {
+		return nil, err
+	}
+	r, err := c.diffHashes(ctx, d.ID, base.SHA256, p.SHA256, textdiff.ModeLine)
+	if err != nil {
+		return nil, err
+	}
+	set := map[string]bool{}
+	prev := "(начало документа)"
+	for _, para := range r.Paragraphs {
+		var old string
+		for _, ch := range para.Chunks {
+			if ch.Op != textdiff.OpInsert {
+				old += ch.Text
+			}
+		}
+		old = strings.TrimSpace(old)
+		switch para.Kind {
+		case textdiff.KindEqual, textdiff.KindRenumbered:
+		case textdiff.KindInserted, textdiff.KindMovedTo:
+			set[prev] = true
+		default:
+			set[old] = true
+		}
+		if para.OldIndex >= 0 && old != "" {
+			prev = old
+		}
+	}
+	return set, nil
 }

@@ -54,12 +54,15 @@ type SMTPConfig struct {
 	// TLS overrides the TLS configuration (tests give their own roots);
 	// nil verifies the server against the system's roots and Host.
 	TLS *tls.Config
+	// Digest is how long a person's first pending item waits for others
+	// to join it in one mail (digest=, default 10 min: Options.Window).
+	Digest time.Duration
 }
 
 // ParseSMTPURL parses REDLINE_SMTP_URL:
 //
-//	smtp://[user[:password]@]host[:port]?from=ADDRESS[&tls=starttls|none][&helo=NAME][&timeout=60s]
-//	smtps://[user[:password]@]host[:port]?from=ADDRESS[&helo=NAME][&timeout=60s]
+//	smtp://[user[:password]@]host[:port]?from=ADDRESS[&tls=starttls|none][&helo=NAME][&timeout=60s][&digest=10m]
+//	smtps://[user[:password]@]host[:port]?from=ADDRESS[&helo=NAME][&timeout=60s][&digest=10m]
 //
 // User and password are percent-encoded; from is an address with an
 // optional name ("Redline <redline@example.org>", percent-encoded). The
@@ -148,8 +151,14 @@ func ParseSMTPURL(raw string) (cfg SMTPConfig, ok bool, err error) {
 				return SMTPConfig{}, false, fmt.Errorf("timeout=%q is not a duration between 1s and 10m", v)
 			}
 			cfg.Timeout = d
+		case "digest":
+			d, err := time.ParseDuration(v)
+			if err != nil || d < time.Second || d > 24*time.Hour {
+				return SMTPConfig{}, false, fmt.Errorf("digest=%q is not a duration between 1s and 24h", v)
+			}
+			cfg.Digest = d
 		default:
-			return SMTPConfig{}, false, fmt.Errorf("unknown option %q (from, tls, helo, timeout)", key)
+			return SMTPConfig{}, false, fmt.Errorf("unknown option %q (from, tls, helo, timeout, digest)", key)
 		}
 	}
 	if cfg.From.Address == "" {

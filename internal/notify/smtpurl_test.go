@@ -38,6 +38,8 @@ func TestParseSMTPURL(t *testing.T) {
 		{"smtp://mail.example.org?from=r@x.org&timeout=1ms", "error: timeout="},
 		{"smtp://mail.example.org?from=r@x.org&helo=a%20b", "error: helo="},
 		{"smtp://:pw@mail.example.org?from=r@x.org", "error: without a user"},
+		{"smtp://mail.example.org?from=r@x.org&digest=0s", "error: digest="},
+		{"smtp://mail.example.org?from=r@x.org&digest=25h", "error: digest="},
 	}
 	for _, tt := range tests {
 		cfg, ok, err := notify.ParseSMTPURL(tt.url)
@@ -87,5 +89,16 @@ func TestSMTPURLKeepsThePasswordSecret(t *testing.T) {
 	}
 	if cfg.Password != "hunter2" || cfg.Timeout != time.Minute {
 		t.Errorf("parsed %+v", cfg)
+	}
+}
+
+// TestParseSMTPURLDigest: digest= sets how long a digest collects (issue 17).
+func TestParseSMTPURLDigest(t *testing.T) {
+	cfg, ok, err := notify.ParseSMTPURL("smtp://127.0.0.1:25?from=r@x.org&tls=none&digest=3s")
+	if err != nil || !ok || cfg.Digest != 3*time.Second {
+		t.Fatalf("digest=3s: %+v %v %v", cfg, ok, err)
+	}
+	if cfg, _, _ := notify.ParseSMTPURL("smtp://127.0.0.1:25?from=r@x.org&tls=none"); cfg.Digest != 0 {
+		t.Fatalf("no digest=: %v, want 0 (the notifier's default)", cfg.Digest)
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -47,7 +48,13 @@ type DB struct {
 	// pgConfig is what the pool connects with on PostgreSQL, kept so
 	// WatchPolicy can open its own connection; nil on SQLite.
 	pgConfig *pgx.ConnConfig
-	pub      publicHub // public page changes (public.go)
+	// idemTTL is how long an Idempotency-Key's answer is kept, in
+	// nanoseconds; 0 means 24 hours (issue 13).
+	idemTTL atomic.Int64
+	pub     publicHub // public page changes (public.go)
+	// committed wakes WatchEvents on SQLite after every committed write
+	// (issue 17); nil on PostgreSQL, where a trigger notifies.
+	committed chan struct{}
 }
 
 var (
@@ -149,7 +156,7 @@ func openSQLite(databaseURL string) (*DB, error) {
 	// because each new one re-runs the pragmas.
 	sqlDB.SetMaxOpenConns(8)
 	sqlDB.SetMaxIdleConns(8)
-	return &DB{db: sqlDB, dialect: DialectSQLite}, nil
+	return &DB{db: sqlDB, dialect: DialectSQLite, committed: make(chan struct{}, 1)}, nil
 }
 
 // sqliteDSN turns a database URL into a modernc DSN carrying sqliteParams.
@@ -361,5 +368,6 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return fmt.Errorf("commit transaction: %w", err)
 	}
 	failpoint.Hit(failpoint.AfterCommit)
+	db.signalCommit()
 	return nil
 }

@@ -127,16 +127,16 @@ func (u *UI) Mount(sh *shell.Shell) {
 
 	g.GET("/documents", u.handleDocuments)
 	g.POST("/documents", u.handleDocumentCreate)
-	g.GET("/documents/:slug", u.handleDocument)
+	g.GET("/documents/:slug", u.sh.TakeTurns, u.handleDocument)
 	g.POST("/documents/:slug/reopen", u.handleReopen)
 	g.GET("/documents/:slug/edit", u.handleEditForm)
 	g.POST("/documents/:slug/edit", u.handleEditCommit)
 	g.GET("/documents/:slug/history", u.handleHistory)
-	g.GET("/documents/:slug/diff", u.handleDiff)
+	g.GET("/documents/:slug/diff", u.sh.TakeTurns, u.handleDiff)
 	g.GET("/documents/:slug/proposals", u.handleProposals)
 	g.GET("/documents/:slug/proposals/new", u.handleProposalForm)
-	g.POST("/documents/:slug/proposals", u.handleProposalCreate)
-	g.GET("/documents/:slug/proposals/:p", u.handleProposal)
+	g.POST("/documents/:slug/proposals", u.sh.TakeTurns, u.handleProposalCreate)
+	g.GET("/documents/:slug/proposals/:p", u.sh.TakeTurns, u.handleProposal)
 	g.POST("/documents/:slug/proposals/:p/merge", u.handleProposalMerge)
 	g.POST("/documents/:slug/proposals/:p/resolve", u.handleProposalResolve)
 	g.POST("/documents/:slug/proposals/:p/reject", u.handleProposalReject)
@@ -175,6 +175,8 @@ func (u *UI) Mount(sh *shell.Shell) {
 
 	// issue 16: the API's description as a page (apidocs.go)
 	g.GET("/api/docs", u.handleAPIDocs)
+
+	u.mountLive(g) // issue 17: the hall (live.go)
 }
 
 // page is what every template gets: the translator (T, Date, DateTime,

@@ -52,3 +52,96 @@
   });
   f("a-clear").addEventListener("click", function () { clear(); f("c-body").focus(); });
 }());
+
+// --- issue 17 ---
+// Redline's live pages (issue 17): listen to the document's event stream
+// and bring the page up to date without a reload. The hall view swaps in
+// its fresh rendering on every event; a document's page swaps in its
+// comment threads and shows a banner with a reload link when a new
+// revision is committed. Without this script the pages stay as rendered.
+(function () {
+  "use strict";
+  var root = document.getElementById("live");
+  if (!root || !window.EventSource || !window.fetch || !window.DOMParser) { return; }
+  var kind = root.getAttribute("data-live");
+  var self = root.getAttribute("data-self") || location.pathname + location.search;
+  var banner = document.getElementById("live-banner");
+  var busy = false, again = false;
+  var rendered = {};
+  ["#hall", "#doctext .prow", "section.general"].forEach(function (sel) {
+    rendered[sel] = Array.prototype.map.call(document.querySelectorAll(sel), function (el) { return el.innerHTML; });
+  });
+  var shown = parseInt(root.getAttribute("data-rev"), 10) || 0, newest = shown;
+
+  // showRevision shows the banner for a revision newer than the page's.
+  function showRevision(n) {
+    if (!banner || kind === "hall" || !(n > newest)) { return; }
+    newest = n;
+    var el = banner.querySelector("[data-n]");
+    if (el) { el.textContent = String(n); }
+    banner.hidden = false;
+  }
+
+  // refresh fetches this page again and replaces the parts named by the
+  // selectors with their fresh versions; one fetch at a time, and one more
+  // when events came in meanwhile.
+  function refresh(selectors) {
+    if (busy) { again = true; return; }
+    busy = true;
+    fetch(self, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+      .then(function (r) { if (!r.ok) { throw new Error(String(r.status)); } return r.text(); })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html");
+        var fr = fresh.getElementById("live");
+        if (kind !== "hall" && fr) { showRevision(parseInt(fr.getAttribute("data-rev"), 10) || 0); }
+        selectors.forEach(function (sel) {
+          var olds = document.querySelectorAll(sel), news = fresh.querySelectorAll(sel);
+          if (olds.length !== news.length) { return; }
+          // Compared with what the server sent before, not with the live
+          // element (which the reader may have changed: focus, a form).
+          var was = rendered[sel] || [];
+          olds.forEach(function (el, i) {
+            if (was[i] !== news[i].innerHTML) { el.replaceWith(document.importNode(news[i], true)); }
+          });
+          rendered[sel] = Array.prototype.map.call(news, function (el) { return el.innerHTML; });
+        });
+      })
+      .catch(function () {})
+      .then(function () {
+        busy = false;
+        if (again) { again = false; refresh(selectors); }
+      });
+  }
+
+  var es = new EventSource(root.getAttribute("data-stream"));
+  var opened = false;
+  // What happened between rendering and the first connection is not in the
+  // stream (it starts at the newest event): catch up once. Reconnections
+  // resume from Last-Event-ID and miss nothing.
+  es.onopen = function () {
+    if (kind === "hall" && banner) { banner.hidden = true; }
+    if (!opened) {
+      opened = true;
+      refresh(kind === "hall" ? ["#hall"] : ["#doctext .prow", "section.general"]);
+    }
+  };
+  es.onerror = function () { if (kind === "hall" && banner) { banner.hidden = false; } };
+
+  if (kind === "hall") {
+    ["item.current", "revision.committed", "proposal.opened", "proposal.decided", "adoption", "reset"].forEach(function (k) {
+      es.addEventListener(k, function () { refresh(["#hall"]); });
+    });
+    return;
+  }
+
+  // A document's page: the revision banner and the comment threads.
+  es.addEventListener("revision.committed", function (e) {
+    var d = {};
+    try { d = JSON.parse(e.data); } catch (err) { return; }
+    showRevision(d.revision);
+  });
+  ["comment.added", "comment.resolved", "comment.reopened", "comment.changed"].forEach(function (k) {
+    es.addEventListener(k, function () { refresh(["#doctext .prow", "section.general"]); });
+  });
+  es.addEventListener("reset", function () { refresh(["#doctext .prow", "section.general"]); });
+}());

@@ -124,8 +124,10 @@ const (
 	ReasonBadAnchor             Reason = "bad_anchor"
 	ReasonBadCredentials        Reason = "bad_credentials"
 	ReasonBadReply              Reason = "bad_reply"
+	ReasonBusy                  Reason = "busy"
 	ReasonChairDisabled         Reason = "chair_disabled"
 	ReasonChairRemoved          Reason = "chair_removed"
+	ReasonCommentHidden         Reason = "comment_hidden"
 	ReasonCommentTooLong        Reason = "comment_too_long"
 	ReasonConflict              Reason = "conflict"
 	ReasonCrossOrigin           Reason = "cross_origin"
@@ -153,6 +155,7 @@ const (
 	ReasonMalformedJson         Reason = "malformed_json"
 	ReasonMergeConflict         Reason = "merge_conflict"
 	ReasonMethodNotAllowed      Reason = "method_not_allowed"
+	ReasonMetricsForbidden      Reason = "metrics_forbidden"
 	ReasonMissingField          Reason = "missing_field"
 	ReasonNoChanges             Reason = "no_changes"
 	ReasonNoRole                Reason = "no_role"
@@ -173,6 +176,7 @@ const (
 	ReasonQuorumNotReached      Reason = "quorum_not_reached"
 	ReasonRateLimited           Reason = "rate_limited"
 	ReasonRoleForbidden         Reason = "role_forbidden"
+	ReasonSecretShownOnce       Reason = "secret_shown_once"
 	ReasonSelfDisable           Reason = "self_disable"
 	ReasonSessionEnded          Reason = "session_ended"
 	ReasonSignInRequired        Reason = "sign_in_required"
@@ -184,7 +188,9 @@ const (
 	ReasonTooDeep               Reason = "too_deep"
 	ReasonTooLarge              Reason = "too_large"
 	ReasonTooLong               Reason = "too_long"
+	ReasonTooManyComments       Reason = "too_many_comments"
 	ReasonTooManyParagraphs     Reason = "too_many_paragraphs"
+	ReasonTooManyProposals      Reason = "too_many_proposals"
 	ReasonUnavailable           Reason = "unavailable"
 	ReasonUnknownItem           Reason = "unknown_item"
 	ReasonUnsafePath            Reason = "unsafe_path"
@@ -207,9 +213,13 @@ func (e Reason) Valid() bool {
 		return true
 	case ReasonBadReply:
 		return true
+	case ReasonBusy:
+		return true
 	case ReasonChairDisabled:
 		return true
 	case ReasonChairRemoved:
+		return true
+	case ReasonCommentHidden:
 		return true
 	case ReasonCommentTooLong:
 		return true
@@ -265,6 +275,8 @@ func (e Reason) Valid() bool {
 		return true
 	case ReasonMethodNotAllowed:
 		return true
+	case ReasonMetricsForbidden:
+		return true
 	case ReasonMissingField:
 		return true
 	case ReasonNoChanges:
@@ -305,6 +317,8 @@ func (e Reason) Valid() bool {
 		return true
 	case ReasonRoleForbidden:
 		return true
+	case ReasonSecretShownOnce:
+		return true
 	case ReasonSelfDisable:
 		return true
 	case ReasonSessionEnded:
@@ -327,7 +341,11 @@ func (e Reason) Valid() bool {
 		return true
 	case ReasonTooLong:
 		return true
+	case ReasonTooManyComments:
+		return true
 	case ReasonTooManyParagraphs:
+		return true
+	case ReasonTooManyProposals:
 		return true
 	case ReasonUnavailable:
 		return true
@@ -918,6 +936,25 @@ type ForbiddenError struct {
 		Message string      `json:"message"`
 		Reason  interface{} `json:"reason"`
 	} `json:"error"`
+}
+
+// Hall defines model for Hall.
+type Hall struct {
+	// Event The audit event that set it.
+	Event int `json:"event"`
+
+	// Item The label key of the item under discussion; empty for none.
+	Item string `json:"item"`
+
+	// Public The audience may follow.
+	Public bool `json:"public"`
+
+	// Revision The head when it was set.
+	Revision int        `json:"revision"`
+	SetAt    *time.Time `json:"set_at,omitempty"`
+
+	// SetBy The chair (members only).
+	SetBy *string `json:"set_by,omitempty"`
 }
 
 // Import defines model for Import.
@@ -1531,6 +1568,22 @@ type ListEventsParams struct {
 	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
+// StreamEventsParams defines parameters for StreamEvents.
+type StreamEventsParams struct {
+	// LastEventId Where a page's first connection resumes.
+	LastEventId *string `form:"last_event_id,omitempty" json:"last_event_id,omitempty"`
+
+	// LastEventID The last event received.
+	LastEventID *string `json:"Last-Event-ID,omitempty"`
+}
+
+// SetHallJSONBody defines parameters for SetHall.
+type SetHallJSONBody struct {
+	// Item A paragraph label key such as `11` or `8/а)`; empty for none.
+	Item   *string `json:"item,omitempty"`
+	Public *bool   `json:"public,omitempty"`
+}
+
 // ImportFileMultipartBody defines parameters for ImportFile.
 type ImportFileMultipartBody struct {
 	// File The .docx or .odt file.
@@ -1908,6 +1961,15 @@ type GetStatementFileParams struct {
 	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
 }
 
+// StreamPublicEventsParams defines parameters for StreamPublicEvents.
+type StreamPublicEventsParams struct {
+	// LastEventId Where a page's first connection resumes.
+	LastEventId *string `form:"last_event_id,omitempty" json:"last_event_id,omitempty"`
+
+	// LastEventID The last event received.
+	LastEventID *string `json:"Last-Event-ID,omitempty"`
+}
+
 // SignOutParams defines parameters for SignOut.
 type SignOutParams struct {
 	// IdempotencyKey 1 to 128 of A-Z a-z 0-9 . _ : -. A retry with the same key and body gets the first answer again (`Idempotent-Replayed: true`); the same key with another body is 409.
@@ -1980,6 +2042,9 @@ type EditCommentJSONRequestBody EditCommentJSONBody
 
 // HideCommentJSONRequestBody defines body for HideComment for application/json ContentType.
 type HideCommentJSONRequestBody HideCommentJSONBody
+
+// SetHallJSONRequestBody defines body for SetHall for application/json ContentType.
+type SetHallJSONRequestBody SetHallJSONBody
 
 // ImportFileMultipartRequestBody defines body for ImportFile for multipart/form-data ContentType.
 type ImportFileMultipartRequestBody ImportFileMultipartBody
@@ -2338,6 +2403,37 @@ type ClientInterface interface {
 	// Corresponds with GET /api/v1/documents/{slug}/events (the `ListEvents` operationId).
 	ListEvents(ctx context.Context, slug Slug, params *ListEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// StreamEvents The document's events as Server-Sent Events (members)
+	//
+	// Each event is a row of the audit log: `id:` its sequence number, `event:` its kind (`revision.committed`,
+	// `proposal.opened`, `proposal.decided`, `comment.added`, `comment.resolved`, `comment.reopened`,
+	// `comment.changed`, `approval.given`, `adoption`, `item.current`, `document.reopened`, and `reset` when
+	// the client is too far behind to replay), `data:` a small JSON object naming what changed. A reconnect with
+	// `Last-Event-ID` (or `last_event_id` on the first connection) resumes after that event on any instance.
+	// Exempt from the request deadline; ends after 30 minutes; 503 with `Retry-After` when too many are open.
+	//
+	// Corresponds with GET /api/v1/documents/{slug}/events/stream (the `StreamEvents` operationId).
+	StreamEvents(ctx context.Context, slug Slug, params *StreamEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetHall The item under discussion in the hall
+	//
+	// Corresponds with GET /api/v1/documents/{slug}/hall (the `GetHall` operationId).
+	GetHall(ctx context.Context, slug Slug, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetHallWithBody Put an item under discussion, and open the hall to the audience or close it (a chair)
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /api/v1/documents/{slug}/hall (the `SetHall` operationId).
+	SetHallWithBody(ctx context.Context, slug Slug, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetHall Put an item under discussion, and open the hall to the audience or close it (a chair)
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /api/v1/documents/{slug}/hall (the `SetHall` operationId).
+	SetHall(ctx context.Context, slug Slug, body SetHallJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ImportFileWithBody Read a .docx or .odt upload and answer its text for review — nothing is stored
 	//
 	// Administrators (a new document) and chairs (the next revision, when `exists`). The text, edited or not,
@@ -2673,6 +2769,11 @@ type ClientInterface interface {
 	// Corresponds with HEAD /api/v1/public/documents/{slug}/download/{file} (the `HeadPublicDownload` operationId).
 	HeadPublicDownload(ctx context.Context, slug Slug, file File, params *HeadPublicDownloadParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetPublicHall The item under discussion when the hall is open to the audience (anyone)
+	//
+	// Corresponds with GET /api/v1/public/documents/{slug}/hall (the `GetPublicHall` operationId).
+	GetPublicHall(ctx context.Context, slug Slug, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListStatements The signed adoption statements of a document, a hash chain (anyone)
 	//
 	// Corresponds with GET /api/v1/public/documents/{slug}/statements (the `ListStatements` operationId).
@@ -2682,6 +2783,13 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /api/v1/public/documents/{slug}/statements/{file} (the `GetStatementFile` operationId).
 	GetStatementFile(ctx context.Context, slug Slug, file string, params *GetStatementFileParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// StreamPublicEvents The public events as Server-Sent Events — adoptions, an open hall (anyone)
+	//
+	// Like the members' stream, with the events the public may see and no people; for a document that was adopted or whose hall is open.
+	//
+	// Corresponds with GET /api/v1/public/documents/{slug}/stream (the `StreamPublicEvents` operationId).
+	StreamPublicEvents(ctx context.Context, slug Slug, params *StreamPublicEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListPublicKeys The secretariat's signing keys with their fingerprints and validity (anyone)
 	//
@@ -3242,6 +3350,77 @@ func (c *Client) HeadExportDiffPdf(ctx context.Context, slug Slug, params *HeadE
 // Corresponds with GET /api/v1/documents/{slug}/events (the `ListEvents` operationId).
 func (c *Client) ListEvents(ctx context.Context, slug Slug, params *ListEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListEventsRequest(c.Server, slug, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// StreamEvents The document's events as Server-Sent Events (members)
+//
+// Each event is a row of the audit log: `id:` its sequence number, `event:` its kind (`revision.committed`,
+// `proposal.opened`, `proposal.decided`, `comment.added`, `comment.resolved`, `comment.reopened`,
+// `comment.changed`, `approval.given`, `adoption`, `item.current`, `document.reopened`, and `reset` when
+// the client is too far behind to replay), `data:` a small JSON object naming what changed. A reconnect with
+// `Last-Event-ID` (or `last_event_id` on the first connection) resumes after that event on any instance.
+// Exempt from the request deadline; ends after 30 minutes; 503 with `Retry-After` when too many are open.
+//
+// Corresponds with GET /api/v1/documents/{slug}/events/stream (the `StreamEvents` operationId).
+func (c *Client) StreamEvents(ctx context.Context, slug Slug, params *StreamEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewStreamEventsRequest(c.Server, slug, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetHall The item under discussion in the hall
+//
+// Corresponds with GET /api/v1/documents/{slug}/hall (the `GetHall` operationId).
+func (c *Client) GetHall(ctx context.Context, slug Slug, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetHallRequest(c.Server, slug)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetHallWithBody Put an item under discussion, and open the hall to the audience or close it (a chair)
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /api/v1/documents/{slug}/hall (the `SetHall` operationId).
+func (c *Client) SetHallWithBody(ctx context.Context, slug Slug, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetHallRequestWithBody(c.Server, slug, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetHall Put an item under discussion, and open the hall to the audience or close it (a chair)
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /api/v1/documents/{slug}/hall (the `SetHall` operationId).
+func (c *Client) SetHall(ctx context.Context, slug Slug, body SetHallJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetHallRequest(c.Server, slug, body)
 	if err != nil {
 		return nil, err
 	}
@@ -4117,6 +4296,21 @@ func (c *Client) HeadPublicDownload(ctx context.Context, slug Slug, file File, p
 	return c.Client.Do(req)
 }
 
+// GetPublicHall The item under discussion when the hall is open to the audience (anyone)
+//
+// Corresponds with GET /api/v1/public/documents/{slug}/hall (the `GetPublicHall` operationId).
+func (c *Client) GetPublicHall(ctx context.Context, slug Slug, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetPublicHallRequest(c.Server, slug)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListStatements The signed adoption statements of a document, a hash chain (anyone)
 //
 // Corresponds with GET /api/v1/public/documents/{slug}/statements (the `ListStatements` operationId).
@@ -4137,6 +4331,23 @@ func (c *Client) ListStatements(ctx context.Context, slug Slug, reqEditors ...Re
 // Corresponds with GET /api/v1/public/documents/{slug}/statements/{file} (the `GetStatementFile` operationId).
 func (c *Client) GetStatementFile(ctx context.Context, slug Slug, file string, params *GetStatementFileParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetStatementFileRequest(c.Server, slug, file, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// StreamPublicEvents The public events as Server-Sent Events — adoptions, an open hall (anyone)
+//
+// Like the members' stream, with the events the public may see and no people; for a document that was adopted or whose hall is open.
+//
+// Corresponds with GET /api/v1/public/documents/{slug}/stream (the `StreamPublicEvents` operationId).
+func (c *Client) StreamPublicEvents(ctx context.Context, slug Slug, params *StreamPublicEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewStreamPublicEventsRequest(c.Server, slug, params)
 	if err != nil {
 		return nil, err
 	}
@@ -6077,6 +6288,163 @@ func NewListEventsRequest(server string, slug Slug, params *ListEventsParams) (*
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewStreamEventsRequest constructs an http.Request for the StreamEvents method
+func NewStreamEventsRequest(server string, slug Slug, params *StreamEventsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "slug", slug, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/documents/%s/events/stream", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.LastEventId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "last_event_id", *params.LastEventId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.LastEventID != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Last-Event-ID", *params.LastEventID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Last-Event-ID", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetHallRequest constructs an http.Request for the GetHall method
+func NewGetHallRequest(server string, slug Slug) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "slug", slug, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/documents/%s/hall", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewSetHallRequest calls the generic SetHall builder with application/json body
+func NewSetHallRequest(server string, slug Slug, body SetHallJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSetHallRequestWithBody(server, slug, "application/json", bodyReader)
+}
+
+// NewSetHallRequestWithBody constructs an http.Request for the SetHall method, with any body, and a specified content type
+func NewSetHallRequestWithBody(server string, slug Slug, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "slug", slug, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/documents/%s/hall", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -8694,6 +9062,40 @@ func NewHeadPublicDownloadRequest(server string, slug Slug, file File, params *H
 	return req, nil
 }
 
+// NewGetPublicHallRequest constructs an http.Request for the GetPublicHall method
+func NewGetPublicHallRequest(server string, slug Slug) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "slug", slug, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/public/documents/%s/hall", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListStatementsRequest constructs an http.Request for the ListStatements method
 func NewListStatementsRequest(server string, slug Slug) (*http.Request, error) {
 	var err error
@@ -8777,6 +9179,82 @@ func NewGetStatementFileRequest(server string, slug Slug, file string, params *G
 			}
 
 			req.Header.Set("If-None-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewStreamPublicEventsRequest constructs an http.Request for the StreamPublicEvents method
+func NewStreamPublicEventsRequest(server string, slug Slug, params *StreamPublicEventsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "slug", slug, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/public/documents/%s/stream", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.LastEventId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "last_event_id", *params.LastEventId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.LastEventID != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Last-Event-ID", *params.LastEventID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Last-Event-ID", headerParam0)
 		}
 
 	}
@@ -9564,6 +10042,41 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/documents/{slug}/events (the `ListEvents` operationId).
 	ListEventsWithResponse(ctx context.Context, slug Slug, params *ListEventsParams, reqEditors ...RequestEditorFn) (*ListEventsResponse, error)
 
+	// StreamEventsWithResponse The document's events as Server-Sent Events (members)
+	//
+	// Each event is a row of the audit log: `id:` its sequence number, `event:` its kind (`revision.committed`,
+	// `proposal.opened`, `proposal.decided`, `comment.added`, `comment.resolved`, `comment.reopened`,
+	// `comment.changed`, `approval.given`, `adoption`, `item.current`, `document.reopened`, and `reset` when
+	// the client is too far behind to replay), `data:` a small JSON object naming what changed. A reconnect with
+	// `Last-Event-ID` (or `last_event_id` on the first connection) resumes after that event on any instance.
+	// Exempt from the request deadline; ends after 30 minutes; 503 with `Retry-After` when too many are open.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/documents/{slug}/events/stream (the `StreamEvents` operationId).
+	StreamEventsWithResponse(ctx context.Context, slug Slug, params *StreamEventsParams, reqEditors ...RequestEditorFn) (*StreamEventsResponse, error)
+
+	// GetHallWithResponse The item under discussion in the hall
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/documents/{slug}/hall (the `GetHall` operationId).
+	GetHallWithResponse(ctx context.Context, slug Slug, reqEditors ...RequestEditorFn) (*GetHallResponse, error)
+
+	// SetHallWithBodyWithResponse Put an item under discussion, and open the hall to the audience or close it (a chair)
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/documents/{slug}/hall (the `SetHall` operationId).
+	SetHallWithBodyWithResponse(ctx context.Context, slug Slug, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetHallResponse, error)
+
+	// SetHallWithResponse Put an item under discussion, and open the hall to the audience or close it (a chair)
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/documents/{slug}/hall (the `SetHall` operationId).
+	SetHallWithResponse(ctx context.Context, slug Slug, body SetHallJSONRequestBody, reqEditors ...RequestEditorFn) (*SetHallResponse, error)
+
 	// ImportFileWithBodyWithResponse Read a .docx or .odt upload and answer its text for review — nothing is stored
 	//
 	// Administrators (a new document) and chairs (the next revision, when `exists`). The text, edited or not,
@@ -9967,6 +10480,13 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with HEAD /api/v1/public/documents/{slug}/download/{file} (the `HeadPublicDownload` operationId).
 	HeadPublicDownloadWithResponse(ctx context.Context, slug Slug, file File, params *HeadPublicDownloadParams, reqEditors ...RequestEditorFn) (*HeadPublicDownloadResponse, error)
 
+	// GetPublicHallWithResponse The item under discussion when the hall is open to the audience (anyone)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/public/documents/{slug}/hall (the `GetPublicHall` operationId).
+	GetPublicHallWithResponse(ctx context.Context, slug Slug, reqEditors ...RequestEditorFn) (*GetPublicHallResponse, error)
+
 	// ListStatementsWithResponse The signed adoption statements of a document, a hash chain (anyone)
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -9980,6 +10500,15 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /api/v1/public/documents/{slug}/statements/{file} (the `GetStatementFile` operationId).
 	GetStatementFileWithResponse(ctx context.Context, slug Slug, file string, params *GetStatementFileParams, reqEditors ...RequestEditorFn) (*GetStatementFileResponse, error)
+
+	// StreamPublicEventsWithResponse The public events as Server-Sent Events — adoptions, an open hall (anyone)
+	//
+	// Like the members' stream, with the events the public may see and no people; for a document that was adopted or whose hall is open.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/public/documents/{slug}/stream (the `StreamPublicEvents` operationId).
+	StreamPublicEventsWithResponse(ctx context.Context, slug Slug, params *StreamPublicEventsParams, reqEditors ...RequestEditorFn) (*StreamPublicEventsResponse, error)
 
 	// ListPublicKeysWithResponse The secretariat's signing keys with their fingerprints and validity (anyone)
 	//
@@ -12171,6 +12700,255 @@ func (r ListEventsResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ListEventsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// StreamEventsResponse401Headers the declared response headers of an HTTP 401 response for StreamEvents
+type StreamEventsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// StreamEventsResponse503Headers the declared response headers of an HTTP 503 response for StreamEvents
+type StreamEventsResponse503Headers struct {
+	RetryAfter *int
+}
+
+type StreamEventsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *Invalid
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthenticated
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *StreamEventsResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *StreamEventsResponse503Headers
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r StreamEventsResponse) GetJSON400() *Invalid {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r StreamEventsResponse) GetJSON401() *Unauthenticated {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r StreamEventsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r StreamEventsResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r StreamEventsResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r StreamEventsResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r StreamEventsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r StreamEventsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r StreamEventsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r StreamEventsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetHallResponse401Headers the declared response headers of an HTTP 401 response for GetHall
+type GetHallResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type GetHallResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Hall
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthenticated
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetHallResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetHallResponse) GetJSON200() *Hall {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetHallResponse) GetJSON401() *Unauthenticated {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetHallResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetHallResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetHallResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetHallResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetHallResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetHallResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetHallResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// SetHallResponse401Headers the declared response headers of an HTTP 401 response for SetHall
+type SetHallResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type SetHallResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Hall
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *Invalid
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthenticated
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *SetHallResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SetHallResponse) GetJSON200() *Hall {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r SetHallResponse) GetJSON400() *Invalid {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r SetHallResponse) GetJSON401() *Unauthenticated {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r SetHallResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r SetHallResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r SetHallResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r SetHallResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SetHallResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SetHallResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SetHallResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -15873,6 +16651,61 @@ func (r HeadPublicDownloadResponse) ContentType() string {
 	return ""
 }
 
+type GetPublicHallResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Hall
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetPublicHallResponse) GetJSON200() *Hall {
+	return r.JSON200
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetPublicHallResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetPublicHallResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetPublicHallResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetPublicHallResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetPublicHallResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetPublicHallResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ListStatementsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -16041,6 +16874,75 @@ func (r GetStatementFileResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetStatementFileResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// StreamPublicEventsResponse503Headers the declared response headers of an HTTP 503 response for StreamPublicEvents
+type StreamPublicEventsResponse503Headers struct {
+	RetryAfter *int
+}
+
+type StreamPublicEventsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *Invalid
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *StreamPublicEventsResponse503Headers
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r StreamPublicEventsResponse) GetJSON400() *Invalid {
+	return r.JSON400
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r StreamPublicEventsResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r StreamPublicEventsResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r StreamPublicEventsResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r StreamPublicEventsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r StreamPublicEventsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r StreamPublicEventsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r StreamPublicEventsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -17341,6 +18243,65 @@ func (c *ClientWithResponses) ListEventsWithResponse(ctx context.Context, slug S
 	return ParseListEventsResponse(rsp)
 }
 
+// StreamEventsWithResponse The document's events as Server-Sent Events (members)
+//
+// Each event is a row of the audit log: `id:` its sequence number, `event:` its kind (`revision.committed`,
+// `proposal.opened`, `proposal.decided`, `comment.added`, `comment.resolved`, `comment.reopened`,
+// `comment.changed`, `approval.given`, `adoption`, `item.current`, `document.reopened`, and `reset` when
+// the client is too far behind to replay), `data:` a small JSON object naming what changed. A reconnect with
+// `Last-Event-ID` (or `last_event_id` on the first connection) resumes after that event on any instance.
+// Exempt from the request deadline; ends after 30 minutes; 503 with `Retry-After` when too many are open.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/documents/{slug}/events/stream (the `StreamEvents` operationId).
+func (c *ClientWithResponses) StreamEventsWithResponse(ctx context.Context, slug Slug, params *StreamEventsParams, reqEditors ...RequestEditorFn) (*StreamEventsResponse, error) {
+	rsp, err := c.StreamEvents(ctx, slug, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseStreamEventsResponse(rsp)
+}
+
+// GetHallWithResponse The item under discussion in the hall
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/documents/{slug}/hall (the `GetHall` operationId).
+func (c *ClientWithResponses) GetHallWithResponse(ctx context.Context, slug Slug, reqEditors ...RequestEditorFn) (*GetHallResponse, error) {
+	rsp, err := c.GetHall(ctx, slug, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetHallResponse(rsp)
+}
+
+// SetHallWithBodyWithResponse Put an item under discussion, and open the hall to the audience or close it (a chair)
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/documents/{slug}/hall (the `SetHall` operationId).
+func (c *ClientWithResponses) SetHallWithBodyWithResponse(ctx context.Context, slug Slug, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetHallResponse, error) {
+	rsp, err := c.SetHallWithBody(ctx, slug, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetHallResponse(rsp)
+}
+
+// SetHallWithResponse Put an item under discussion, and open the hall to the audience or close it (a chair)
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/documents/{slug}/hall (the `SetHall` operationId).
+func (c *ClientWithResponses) SetHallWithResponse(ctx context.Context, slug Slug, body SetHallJSONRequestBody, reqEditors ...RequestEditorFn) (*SetHallResponse, error) {
+	rsp, err := c.SetHall(ctx, slug, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetHallResponse(rsp)
+}
+
 // ImportFileWithBodyWithResponse Read a .docx or .odt upload and answer its text for review — nothing is stored
 //
 // Administrators (a new document) and chairs (the next revision, when `exists`). The text, edited or not,
@@ -18062,6 +19023,19 @@ func (c *ClientWithResponses) HeadPublicDownloadWithResponse(ctx context.Context
 	return ParseHeadPublicDownloadResponse(rsp)
 }
 
+// GetPublicHallWithResponse The item under discussion when the hall is open to the audience (anyone)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/public/documents/{slug}/hall (the `GetPublicHall` operationId).
+func (c *ClientWithResponses) GetPublicHallWithResponse(ctx context.Context, slug Slug, reqEditors ...RequestEditorFn) (*GetPublicHallResponse, error) {
+	rsp, err := c.GetPublicHall(ctx, slug, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetPublicHallResponse(rsp)
+}
+
 // ListStatementsWithResponse The signed adoption statements of a document, a hash chain (anyone)
 //
 // Returns a wrapper object for the known response body format(s).
@@ -18086,6 +19060,21 @@ func (c *ClientWithResponses) GetStatementFileWithResponse(ctx context.Context, 
 		return nil, err
 	}
 	return ParseGetStatementFileResponse(rsp)
+}
+
+// StreamPublicEventsWithResponse The public events as Server-Sent Events — adoptions, an open hall (anyone)
+//
+// Like the members' stream, with the events the public may see and no people; for a document that was adopted or whose hall is open.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/public/documents/{slug}/stream (the `StreamPublicEvents` operationId).
+func (c *ClientWithResponses) StreamPublicEventsWithResponse(ctx context.Context, slug Slug, params *StreamPublicEventsParams, reqEditors ...RequestEditorFn) (*StreamPublicEventsResponse, error) {
+	rsp, err := c.StreamPublicEvents(ctx, slug, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseStreamPublicEventsResponse(rsp)
 }
 
 // ListPublicKeysWithResponse The secretariat's signing keys with their fingerprints and validity (anyone)
@@ -20216,6 +21205,231 @@ func ParseListEventsResponse(rsp *http.Response) (*ListEventsResponse, error) {
 	switch {
 	case rsp.StatusCode == 401:
 		var headers ListEventsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseStreamEventsResponse parses an HTTP response from a StreamEventsWithResponse call
+func ParseStreamEventsResponse(rsp *http.Response) (*StreamEventsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &StreamEventsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers StreamEventsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers StreamEventsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetHallResponse parses an HTTP response from a GetHallWithResponse call
+func ParseGetHallResponse(rsp *http.Response) (*GetHallResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetHallResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Hall
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetHallResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseSetHallResponse parses an HTTP response from a SetHallWithResponse call
+func ParseSetHallResponse(rsp *http.Response) (*SetHallResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SetHallResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Hall
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers SetHallResponse401Headers
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -23686,6 +24900,46 @@ func ParseHeadPublicDownloadResponse(rsp *http.Response) (*HeadPublicDownloadRes
 	return response, nil
 }
 
+// ParseGetPublicHallResponse parses an HTTP response from a GetPublicHallWithResponse call
+func ParseGetPublicHallResponse(rsp *http.Response) (*GetPublicHallResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetPublicHallResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Hall
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseListStatementsResponse parses an HTTP response from a ListStatementsWithResponse call
 func ParseListStatementsResponse(rsp *http.Response) (*ListStatementsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -23822,6 +25076,66 @@ func ParseGetStatementFileResponse(rsp *http.Response) (*GetStatementFileRespons
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseStreamPublicEventsResponse parses an HTTP response from a StreamPublicEventsWithResponse call
+func ParseStreamPublicEventsResponse(rsp *http.Response) (*StreamPublicEventsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &StreamPublicEventsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers StreamPublicEventsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
