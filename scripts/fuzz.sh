@@ -20,6 +20,9 @@ targets=(
 	"./internal/office FuzzImport"
 	"./internal/textdiff FuzzDiff"
 	"./internal/textdiff FuzzMerge3"
+	# issue 13: metrics labels and guard, titles and names
+	"./internal/shell FuzzMetricsLabels"
+	"./internal/drafting FuzzCleanLine"
 )
 for t in "${targets[@]}"; do
 	set -- $t

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -62,6 +63,13 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 			a.op.RunOutbox(ctx, 5*time.Second, func(err error) { a.log.Error("archive adopted text", "err", err.Error()) })
 		})
 	}()
+	if cfg.MemoryLimitMiB > 0 {
+		// A soft limit: the collector works harder as the heap nears it, so
+		// a burst of garbage (argon2's 64 MiB a hash) is returned sooner.
+		debug.SetMemoryLimit(cfg.MemoryLimitMiB << 20)
+	}
+	a.db.SetIdempotencyTTL(cfg.IdempotencyTTL)
+	go purgeIdempotencyKeys(ctx, a, cfg.IdempotencyTTL)
 	sh, ui, hub, err := mount(a, cfg, metrics)
 	if err != nil {
 		return fail(stderr, "serve", err)
@@ -122,7 +130,12 @@ func mount(a *app, cfg config.Config, metrics *shell.Metrics) (*shell.Shell, *we
 	}
 	a.publicChanged = ui.PublicChanged
 	sh, err := shell.New(a.svc, shell.Options{Logger: a.log, TrustedProxies: cfg.TrustedProxies, Metrics: metrics,
-		TLS: cfg.UsesTLS(), LoginAttempts: cfg.LoginAttempts, LoginWindow: cfg.LoginWindow, BaseURL: cfg.BaseURL})
+		TLS: cfg.UsesTLS(), LoginAttempts: cfg.LoginAttempts, LoginWindow: cfg.LoginWindow, BaseURL: cfg.BaseURL,
+		LoginAddressAttempts: cfg.LoginAddressAttempts, ThrottleStore: a.db,
+		Hasher: auth.HasherOptions{Concurrency: cfg.HashConcurrency, Params: auth.Params{
+			Memory: cfg.PasswordHash.MemoryKiB, Time: cfg.PasswordHash.Time, Threads: cfg.PasswordHash.Threads}},
+		MetricsToken: cfg.MetricsToken, MetricsAllow: cfg.MetricsAllow,
+		MaxOpenProposals: cfg.MaxOpenProposals, CommentsPerMinute: cfg.CommentsPerMinute})
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("REDLINE_TRUSTED_PROXIES: %w", err)
 	}
@@ -130,6 +143,25 @@ func mount(a *app, cfg config.Config, metrics *shell.Metrics) (*shell.Shell, *we
 	ui.Mount(sh)
 	hub := mountLive(a, sh) // issue 17 (live.go)
 	return sh, ui, hub, nil
+}
+
+// purgeIdempotencyKeys deletes expired Idempotency-Key answers every few
+// minutes until ctx ends.
+func purgeIdempotencyKeys(ctx context.Context, a *app, ttl time.Duration) {
+	t := time.NewTicker(5 * time.Minute)
+	defer t.Stop()
+	for {
+		if n, err := a.db.PurgeIdempotencyKeys(ctx, time.Now().Add(-ttl)); err != nil {
+			a.log.Warn("purge idempotency keys", "err", err.Error())
+		} else if n > 0 {
+			a.log.Info("purged idempotency keys", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 func dialect(a *app) string { return a.db.Dialect() }

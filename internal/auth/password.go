@@ -46,19 +46,13 @@ func ValidatePassword(pw string) error {
 	return nil
 }
 
-// HashPassword returns the PHC-formatted argon2id hash of pw.
+// HashPassword returns the PHC-formatted argon2id hash of pw with the
+// production parameters, for the command line; request paths use a Hasher.
 func HashPassword(pw string) (string, error) {
 	if err := ValidatePassword(pw); err != nil {
 		return "", err
 	}
-	salt := make([]byte, argonSaltLen)
-	if _, err := rand.Read(salt); err != nil {
-		return "", fmt.Errorf("read salt: %w", err)
-	}
-	key := argon2.IDKey([]byte(pw), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
-	b64 := base64.RawStdEncoding
-	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s",
-		argon2.Version, argonMemory, argonTime, argonThreads, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
+	return hashWith(pw, DefaultParams)
 }
 
 // CheckPassword compares pw with a hash made by HashPassword in constant time.

@@ -2,43 +2,87 @@ package auth
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
 	"redline/internal/drafting"
 )
 
-// Authenticator signs people in: it checks passwords, throttles failed
-// attempts per account and per client address, and opens server-side
-// sessions through the drafting service.
+// Options configure an Authenticator.
+type Options struct {
+	Throttle      ThrottleOptions
+	ThrottleStore ThrottleStore // nil: counters in this process only
+	Hasher        HasherOptions
+}
+
+// Authenticator signs people in: it checks passwords through a bounded
+// Hasher, throttles failed attempts per account and per client address,
+// and opens server-side sessions through the drafting service.
 type Authenticator struct {
 	svc      *drafting.Service
 	throttle *Throttle
+	hasher   *Hasher
 	dummy    string // a real hash, checked when the login is unknown
 }
 
-// NewAuthenticator allows attempts failed sign-ins per account and per
-// client address within window before answering 429.
-func NewAuthenticator(svc *drafting.Service, attempts int, window time.Duration) (*Authenticator, error) {
-	dummy, err := HashPassword("not-a-real-password-" + TokenPrefix)
+// NewAuthenticator returns an authenticator with opt's limits.
+func NewAuthenticator(svc *drafting.Service, opt Options) (*Authenticator, error) {
+	h := NewHasher(opt.Hasher)
+	dummy, err := hashWith("not-a-real-password-"+TokenPrefix, h.params)
 	if err != nil {
 		return nil, err
 	}
-	return &Authenticator{svc: svc, throttle: NewThrottle(attempts, window), dummy: dummy}, nil
+	return &Authenticator{svc: svc, throttle: NewThrottle(opt.ThrottleStore, opt.Throttle), hasher: h, dummy: dummy}, nil
 }
+
+// Hasher is the bounded hasher every request that hashes a password uses.
+func (a *Authenticator) Hasher() *Hasher { return a.hasher }
+
+// Throttle is the sign-in throttle.
+func (a *Authenticator) Throttle() *Throttle { return a.throttle }
 
 var errBadCredentials = drafting.Refuse("sign in", drafting.ReasonBadCredentials, "wrong login or password")
 
+// Throttled is the error of an attempt refused unjudged: rate_limited with
+// retry_after_seconds, retry_after_minutes and scope (account or address).
+func Throttled(r *Refusal) error {
+	secs := int((r.Wait + time.Second - 1) / time.Second)
+	mins := (secs + 59) / 60
+	msg := fmt.Sprintf("too many failed sign-ins to this account; try again in %d minute(s)", mins)
+	if r.Scope == "address" {
+		msg = fmt.Sprintf("too many failed sign-ins from this address; try again in %d minute(s)", mins)
+	}
+	return drafting.Refuse("sign in", drafting.ReasonRateLimited, msg).
+		With("retry_after_seconds", secs).With("retry_after_minutes", mins).With("scope", r.Scope)
+}
+
 // SignIn checks login and password for a caller at clientIP and opens a new
 // session, returning the user and the session's secret for the cookie. Every
-// failure reads the same, so it tells nothing about which logins exist.
+// failure reads the same, so it tells nothing about which logins exist. The
+// attempt is counted as a failure before the password is checked and given
+// back when it was right.
 func (a *Authenticator) SignIn(ctx context.Context, login, password, clientIP string) (drafting.User, string, error) {
 	login = strings.ToLower(strings.TrimSpace(login))
 	userKey, ipKey := "login:"+login, "ip:"+clientIP
-	if ok, wait := a.throttle.Allowed(userKey, ipKey); !ok {
-		return drafting.User{}, "", &drafting.Error{Kind: drafting.KindRateLimited, Reason: drafting.ReasonRateLimited, Op: "sign in",
-			Message: "too many failed sign-ins; try again later",
-			Details: map[string]any{"retry_after_seconds": int(wait.Seconds()) + 1}}
+	// The turn to hash comes first: a flood of attempts is refused before
+	// it reaches the database, and at most a few reserve at once.
+	release, err := a.hasher.Turn(ctx)
+	if err != nil {
+		return drafting.User{}, "", err
+	}
+	held := true
+	defer func() {
+		if held {
+			release()
+		}
+	}()
+	refused, err := a.throttle.Reserve(ctx, userKey, ipKey)
+	if err != nil {
+		return drafting.User{}, "", err
+	}
+	if refused != nil {
+		return drafting.User{}, "", Throttled(refused)
 	}
 	u, err := a.svc.UserByLogin(ctx, login)
 	hash := a.dummy
@@ -49,11 +93,15 @@ func (a *Authenticator) SignIn(ctx context.Context, login, password, clientIP st
 		return drafting.User{}, "", err
 	}
 	// Always spend the argon2 time, so timing does not reveal unknown logins.
-	if CheckPassword(hash, password) != nil || err != nil || u.Disabled {
-		a.throttle.Fail(userKey, ipKey)
+	cerr := a.hasher.checkHeld(hash, password)
+	held = false
+	release() // the session is opened without holding the turn
+	if cerr != nil || err != nil || u.Disabled {
 		return drafting.User{}, "", errBadCredentials
 	}
-	a.throttle.Succeed(userKey)
+	if err := a.throttle.Succeed(ctx, userKey, ipKey); err != nil {
+		return drafting.User{}, "", err
+	}
 	secret, sessHash, err := NewSessionSecret()
 	if err != nil {
 		return drafting.User{}, "", err

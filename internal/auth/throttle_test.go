@@ -1,37 +1,143 @@
 package auth
 
 import (
+	"context"
+	"sync"
 	"testing"
 	"time"
 )
 
 func TestThrottle(t *testing.T) {
+	ctx := context.Background()
 	now := time.Unix(1_700_000_000, 0)
-	th := NewThrottle(3, time.Minute)
+	th := NewThrottle(nil, ThrottleOptions{Attempts: 3, Window: 15 * time.Minute, AddressAttempts: 10})
 	th.now = func() time.Time { return now }
 	for i := 0; i < 3; i++ {
-		if ok, _ := th.Allowed("user:a", "ip:1"); !ok {
-			t.Fatalf("attempt %d refused", i)
+		if r, _ := th.Reserve(ctx, "login:a", "ip:1"); r != nil {
+			t.Fatalf("attempt %d refused: %+v", i, r)
 		}
-		th.Fail("user:a", "ip:1")
 	}
-	if ok, wait := th.Allowed("user:a", "ip:2"); ok || wait <= 0 || wait > time.Minute {
-		t.Fatalf("fourth attempt on the account from another address: ok %v wait %s", ok, wait)
+	// The fourth attempt on the account is refused unjudged, from any
+	// address, with the wait; other accounts from the address go on.
+	if r, _ := th.Reserve(ctx, "login:a", "ip:2"); r == nil || r.Scope != "account" || r.Wait != time.Minute {
+		t.Fatalf("fourth attempt on the account: %+v", r)
 	}
-	if ok, _ := th.Allowed("user:b", "ip:1"); ok {
-		t.Fatal("another account from the throttled address was allowed")
+	if r, _ := th.Reserve(ctx, "login:b", "ip:1"); r != nil {
+		t.Fatalf("another account from the same address refused: %+v", r)
 	}
-	if ok, _ := th.Allowed("user:b", "ip:3"); !ok {
-		t.Fatal("an unrelated account and address were refused")
+	if err := th.Succeed(ctx, "login:b", "ip:1"); err != nil {
+		t.Fatal(err)
 	}
-	now = now.Add(time.Minute)
-	if ok, _ := th.Allowed("user:a", "ip:1"); !ok {
-		t.Fatal("still refused after the window")
+	// The wait grows with each failure after it, up to the window; once a
+	// window has passed since the last failure, the account starts afresh.
+	var waits []time.Duration
+	wait := time.Minute
+	for range 4 {
+		now = now.Add(wait)
+		if r, _ := th.Reserve(ctx, "login:a", "ip:3"); r != nil {
+			t.Fatalf("refused after the lockout: %+v", r)
+		}
+		r, _ := th.Reserve(ctx, "login:a", "ip:3")
+		if r == nil {
+			t.Fatal("not locked out again")
+		}
+		wait = r.Wait
+		waits = append(waits, wait)
 	}
-	th.Fail("user:c")
-	th.Succeed("user:c")
-	if len(th.keys) != 0 && th.keys["user:c"] != nil {
-		t.Fatal("success did not forget the account's failures")
+	want := []time.Duration{2 * time.Minute, 4 * time.Minute, 8 * time.Minute, 15 * time.Minute}
+	for i := range want {
+		if waits[i] != want[i] {
+			t.Fatalf("waits %v, want %v", waits, want)
+		}
+	}
+	now = now.Add(wait)
+	for i := 0; i < 3; i++ {
+		if r, _ := th.Reserve(ctx, "login:a", "ip:3"); r != nil {
+			t.Fatalf("a window after the last failure, attempt %d refused: %+v", i, r)
+		}
+	}
+	if r, _ := th.Reserve(ctx, "login:a", "ip:3"); r == nil || r.Wait != time.Minute {
+		t.Fatalf("afresh, the fourth attempt: %+v", r)
+	}
+	// A right password forgets the account's failures.
+	now = now.Add(time.Hour / 4)
+	if r, _ := th.Reserve(ctx, "login:a", "ip:4"); r != nil {
+		t.Fatal(r)
+	}
+	th.Succeed(ctx, "login:a", "ip:4")
+	for i := 0; i < 2; i++ {
+		if r, _ := th.Reserve(ctx, "login:a", "ip:4"); r != nil {
+			t.Fatalf("after a success, attempt %d refused", i)
+		}
+	}
+	// The address limit counts failures only and refuses every account.
+	for i := 0; i < 10; i++ {
+		th.Reserve(ctx, "login:x"+string(rune('a'+i)), "ip:hall")
+		th.Succeed(ctx, "login:x"+string(rune('a'+i)), "ip:hall")
+	}
+	for i := 0; i < 10; i++ {
+		if r, _ := th.Reserve(ctx, "login:y"+string(rune('a'+i)), "ip:hall"); r != nil {
+			t.Fatalf("failure %d from the hall refused: %+v", i, r)
+		}
+	}
+	if r, _ := th.Reserve(ctx, "login:z", "ip:hall"); r == nil || r.Scope != "address" {
+		t.Fatalf("past the address limit: %+v", r)
+	}
+	now = now.Add(15 * time.Minute)
+	if r, _ := th.Reserve(ctx, "login:z", "ip:hall"); r != nil {
+		t.Fatalf("the address is still refused after the window: %+v", r)
+	}
+}
+
+// TestThrottleBurst: attempts sent at once are reserved one by one, so no
+// more than the limit are judged.
+func TestThrottleBurst(t *testing.T) {
+	ctx := context.Background()
+	th := NewThrottle(nil, ThrottleOptions{Attempts: 5})
+	var mu sync.Mutex
+	judged := 0
+	var wg sync.WaitGroup
+	for range 30 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if r, err := th.Reserve(ctx, "login:a", "ip:1"); err == nil && r == nil {
+				mu.Lock()
+				judged++
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if judged != 5 {
+		t.Fatalf("%d of 30 simultaneous attempts judged, want 5", judged)
+	}
+}
+
+func TestHasherBounded(t *testing.T) {
+	h := NewHasher(HasherOptions{Concurrency: 1, Queue: 1, Wait: time.Second, Params: Params{Time: 1, Memory: 8 * 1024, Threads: 1}})
+	release, err := h.turn(context.Background(), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// One waits; the next finds the queue full and is refused at once.
+	done := make(chan error, 1)
+	go func() { _, err := h.Hash(context.Background(), "password-1"); done <- err }()
+	for h.waiting.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	if _, err := h.Hash(context.Background(), "password-2"); err == nil {
+		t.Fatal("a caller beyond the queue was not refused")
+	}
+	release()
+	if err := <-done; err != nil {
+		t.Fatalf("the waiting caller: %v", err)
+	}
+	// A caller whose turn does not come within Wait is refused.
+	release, _ = h.turn(context.Background(), "test")
+	defer release()
+	if err := h.Check(context.Background(), "x", "y"); err == nil {
+		t.Fatal("a caller who waited too long was not refused")
 	}
 }
 

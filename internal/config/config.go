@@ -42,6 +42,25 @@ type Config struct {
 	// SMTP (REDLINE_SMTP_URL, secret: also _FILE) is how notification
 	// mail is sent; nil when the variable is empty: no mail.
 	SMTP *notify.SMTPConfig
+
+	// issue 13: hostile and careless users.
+	LoginAddressAttempts int           // REDLINE_LOGIN_ADDRESS_ATTEMPTS: failed sign-ins per client address before 429
+	HashConcurrency      int           // REDLINE_HASH_CONCURRENCY: password hashes computed at once
+	MetricsToken         string        // REDLINE_METRICS_TOKEN (secret: also _FILE): bearer token /metrics requires
+	MetricsAllow         []string      // REDLINE_METRICS_ALLOW: addresses/CIDRs /metrics answers
+	IdempotencyTTL       time.Duration // REDLINE_IDEMPOTENCY_TTL: how long an Idempotency-Key's answer is kept
+	MemoryLimitMiB       int64         // REDLINE_MEMORY_LIMIT_MIB: the Go runtime's soft memory limit
+	MaxOpenProposals     int           // REDLINE_MAX_OPEN_PROPOSALS: open proposals per member and document
+	CommentsPerMinute    int           // REDLINE_COMMENTS_PER_MINUTE: comments per member per minute
+	// PasswordHash (REDLINE_PASSWORD_HASH) is argon2id's cost for new
+	// password hashes: memory in KiB, passes, lanes.
+	PasswordHash PasswordHash
+}
+
+// PasswordHash is argon2id's cost: m=KiB,t=passes,p=lanes.
+type PasswordHash struct {
+	MemoryKiB, Time uint32
+	Threads         uint8
 }
 
 // Var describes one setting: its variable, flag, default and help.
@@ -64,10 +83,20 @@ var Vars = []Var{
 	{"REDLINE_TRUSTED_PROXIES", "trusted-proxies", "", "comma-separated proxy IPs/CIDRs whose X-Forwarded-For is believed; none by default", false},
 	{"REDLINE_BASE_URL", "base-url", "", "public URL of this server, e.g. https://redline.example.org", false},
 	{"REDLINE_LOG_LEVEL", "log-level", "info", "debug, info, warn or error", false},
-	{"REDLINE_LOGIN_ATTEMPTS", "login-attempts", "5", "failed sign-ins allowed per account and per client address before 429", false},
+	{"REDLINE_LOGIN_ATTEMPTS", "login-attempts", "5", "failed sign-ins judged per account; further attempts get 429 for a wait that grows with each failure", false},
 	{"REDLINE_LOGIN_WINDOW", "login-window", "15m", "how long failed sign-ins count, e.g. 15m", false},
 	{"REDLINE_SIGNING_KEY_FILE", "signing-key-file", "", "comma-separated signing key files: OpenSSH Ed25519 private keys, public keys of retired keys, or keys files with valid-after/valid-before per key; empty: adoptions are not signed", false},
 	{"REDLINE_SMTP_URL", "smtp-url", "", "SMTP server for notification mail: smtp://user:password@host:587?from=ADDRESS (STARTTLS; &tls=none for a relay on this host) or smtps://…:465; empty: no mail", true},
+	// issue 13: hostile and careless users.
+	{"REDLINE_LOGIN_ADDRESS_ATTEMPTS", "login-address-attempts", "300", "failed sign-ins allowed per client address within the login window before 429 (a hall shares one address)", false},
+	{"REDLINE_HASH_CONCURRENCY", "hash-concurrency", "2", "password hashes (argon2id, 64 MiB each) computed at once; more wait briefly, then get 503", false},
+	{"REDLINE_METRICS_TOKEN", "metrics-token", "", "bearer token /metrics requires; empty: none", true},
+	{"REDLINE_METRICS_ALLOW", "metrics-allow", "", "comma-separated IPs/CIDRs /metrics answers; empty: every address", false},
+	{"REDLINE_IDEMPOTENCY_TTL", "idempotency-ttl", "24h", "how long the answer to an Idempotency-Key is kept", false},
+	{"REDLINE_MEMORY_LIMIT_MIB", "memory-limit-mib", "400", "the Go runtime's soft memory limit in MiB (0: none)", false},
+	{"REDLINE_MAX_OPEN_PROPOSALS", "max-open-proposals", "20", "open proposals a member may have on one document", false},
+	{"REDLINE_COMMENTS_PER_MINUTE", "comments-per-minute", "30", "comments a member may post per minute", false},
+	{"REDLINE_PASSWORD_HASH", "password-hash", "m=65536,t=3,p=2", "argon2id cost of new password hashes: memory in KiB, passes, lanes (stored hashes keep theirs)", false},
 }
 
 // Load reads the configuration from getenv, then lets flags in args (when fs
@@ -217,7 +246,50 @@ func parse(v map[string]string) (Config, error) {
 	case ok:
 		c.SMTP = &smtp
 	}
+	parseHarden(&c, v, bad)
 	return c, errors.Join(errs...)
+}
+
+// parseHarden reads the limits of issue 13.
+func parseHarden(c *Config, v map[string]string, bad func(name, format string, a ...any)) {
+	num := func(name string, lo, hi int64) int64 {
+		n, err := strconv.ParseInt(v[name], 10, 64)
+		if err != nil || n < lo || n > hi {
+			bad(name, "%q must be a number between %d and %d", v[name], lo, hi)
+		}
+		return n
+	}
+	c.LoginAddressAttempts = int(num("REDLINE_LOGIN_ADDRESS_ATTEMPTS", 1, 1_000_000))
+	c.HashConcurrency = int(num("REDLINE_HASH_CONCURRENCY", 1, 64))
+	c.MemoryLimitMiB = num("REDLINE_MEMORY_LIMIT_MIB", 0, 1<<20)
+	c.MaxOpenProposals = int(num("REDLINE_MAX_OPEN_PROPOSALS", 1, 10_000))
+	c.CommentsPerMinute = int(num("REDLINE_COMMENTS_PER_MINUTE", 1, 10_000))
+	c.MetricsToken = v["REDLINE_METRICS_TOKEN"]
+	for _, p := range strings.Split(v["REDLINE_METRICS_ALLOW"], ",") {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		if net.ParseIP(p) == nil {
+			if _, _, err := net.ParseCIDR(p); err != nil {
+				bad("REDLINE_METRICS_ALLOW", "%q is neither an IP address nor a CIDR", p)
+				continue
+			}
+		}
+		c.MetricsAllow = append(c.MetricsAllow, p)
+	}
+	d, err := time.ParseDuration(v["REDLINE_IDEMPOTENCY_TTL"])
+	if err != nil || d < time.Minute || d > 30*24*time.Hour {
+		bad("REDLINE_IDEMPOTENCY_TTL", "%q must be a duration between 1m and 720h, e.g. 24h", v["REDLINE_IDEMPOTENCY_TTL"])
+	}
+	c.IdempotencyTTL = d
+	var m, t, p uint32
+	if _, err := fmt.Sscanf(v["REDLINE_PASSWORD_HASH"], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil ||
+		m < 1024 || m > 4<<20 || t < 1 || t > 100 || p < 1 || p > 16 ||
+		fmt.Sprintf("m=%d,t=%d,p=%d", m, t, p) != v["REDLINE_PASSWORD_HASH"] {
+		bad("REDLINE_PASSWORD_HASH", "%q must be m=KiB,t=passes,p=lanes, e.g. m=65536,t=3,p=2 (m 1024…4194304, t 1…100, p 1…16)", v["REDLINE_PASSWORD_HASH"])
+	}
+	c.PasswordHash = PasswordHash{MemoryKiB: m, Time: t, Threads: uint8(p)}
 }
 
 func validBucket(b string) bool {

@@ -25,6 +25,8 @@ func TestDefaults(t *testing.T) {
 	want := Config{
 		DataDir: "./data", Addr: "127.0.0.1:8080", S3Bucket: "redline-drafts",
 		MaxTextBytes: 4 << 20, LogLevel: slog.LevelInfo, LoginAttempts: 5, LoginWindow: 15 * time.Minute,
+		LoginAddressAttempts: 300, HashConcurrency: 2, IdempotencyTTL: 24 * time.Hour, MemoryLimitMiB: 400,
+		MaxOpenProposals: 20, CommentsPerMinute: 30, PasswordHash: PasswordHash{MemoryKiB: 65536, Time: 3, Threads: 2},
 	}
 	if diff := cmp.Diff(want, c); diff != "" {
 		t.Errorf("defaults (-want +got):\n%s", diff)
@@ -64,21 +66,29 @@ func TestSecretFromFile(t *testing.T) {
 
 func TestBadValuesNameTheVariable(t *testing.T) {
 	cases := map[string]map[string]string{
-		"REDLINE_ADDR":             {"REDLINE_ADDR": "nonsense"},
-		"REDLINE_DATABASE_URL":     {"REDLINE_DATABASE_URL": "mysql://x"},
-		"REDLINE_S3_ENDPOINT":      {"REDLINE_S3_ENDPOINT": "http://x:9000", "REDLINE_S3_ACCESS_KEY": "a", "REDLINE_S3_SECRET_KEY": "b"},
-		"REDLINE_S3_ACCESS_KEY":    {"REDLINE_S3_ENDPOINT": "x:9000", "REDLINE_S3_SECRET_KEY": "b"},
-		"REDLINE_S3_BUCKET":        {"REDLINE_S3_ENDPOINT": "x:9000", "REDLINE_S3_ACCESS_KEY": "a", "REDLINE_S3_SECRET_KEY": "b", "REDLINE_S3_BUCKET": "Bad_Bucket"},
-		"REDLINE_S3_TLS":           {"REDLINE_S3_TLS": "maybe"},
-		"REDLINE_MAX_TEXT_BYTES":   {"REDLINE_MAX_TEXT_BYTES": "-5"},
-		"REDLINE_TRUSTED_PROXIES":  {"REDLINE_TRUSTED_PROXIES": "10.0.0.0/8, not-an-ip"},
-		"REDLINE_BASE_URL":         {"REDLINE_BASE_URL": "ftp://x"},
-		"REDLINE_LOG_LEVEL":        {"REDLINE_LOG_LEVEL": "loud"},
-		"REDLINE_LOGIN_ATTEMPTS":   {"REDLINE_LOGIN_ATTEMPTS": "0"},
-		"REDLINE_LOGIN_WINDOW":     {"REDLINE_LOGIN_WINDOW": "forever"},
-		"REDLINE_S3_SECRET_KEY":    {"REDLINE_S3_SECRET_KEY": "a", "REDLINE_S3_SECRET_KEY_FILE": "/nonexistent"},
-		"REDLINE_SIGNING_KEY_FILE": {"REDLINE_SIGNING_KEY_FILE": "/nonexistent/key"},
-		"REDLINE_SMTP_URL":         {"REDLINE_SMTP_URL": "smtp://mail.example.org"},
+		"REDLINE_ADDR":                   {"REDLINE_ADDR": "nonsense"},
+		"REDLINE_DATABASE_URL":           {"REDLINE_DATABASE_URL": "mysql://x"},
+		"REDLINE_S3_ENDPOINT":            {"REDLINE_S3_ENDPOINT": "http://x:9000", "REDLINE_S3_ACCESS_KEY": "a", "REDLINE_S3_SECRET_KEY": "b"},
+		"REDLINE_S3_ACCESS_KEY":          {"REDLINE_S3_ENDPOINT": "x:9000", "REDLINE_S3_SECRET_KEY": "b"},
+		"REDLINE_S3_BUCKET":              {"REDLINE_S3_ENDPOINT": "x:9000", "REDLINE_S3_ACCESS_KEY": "a", "REDLINE_S3_SECRET_KEY": "b", "REDLINE_S3_BUCKET": "Bad_Bucket"},
+		"REDLINE_S3_TLS":                 {"REDLINE_S3_TLS": "maybe"},
+		"REDLINE_MAX_TEXT_BYTES":         {"REDLINE_MAX_TEXT_BYTES": "-5"},
+		"REDLINE_TRUSTED_PROXIES":        {"REDLINE_TRUSTED_PROXIES": "10.0.0.0/8, not-an-ip"},
+		"REDLINE_BASE_URL":               {"REDLINE_BASE_URL": "ftp://x"},
+		"REDLINE_LOG_LEVEL":              {"REDLINE_LOG_LEVEL": "loud"},
+		"REDLINE_LOGIN_ATTEMPTS":         {"REDLINE_LOGIN_ATTEMPTS": "0"},
+		"REDLINE_LOGIN_WINDOW":           {"REDLINE_LOGIN_WINDOW": "forever"},
+		"REDLINE_LOGIN_ADDRESS_ATTEMPTS": {"REDLINE_LOGIN_ADDRESS_ATTEMPTS": "0"},
+		"REDLINE_HASH_CONCURRENCY":       {"REDLINE_HASH_CONCURRENCY": "many"},
+		"REDLINE_METRICS_ALLOW":          {"REDLINE_METRICS_ALLOW": "10.0.0.0/8,nowhere"},
+		"REDLINE_IDEMPOTENCY_TTL":        {"REDLINE_IDEMPOTENCY_TTL": "1s"},
+		"REDLINE_MEMORY_LIMIT_MIB":       {"REDLINE_MEMORY_LIMIT_MIB": "-1"},
+		"REDLINE_MAX_OPEN_PROPOSALS":     {"REDLINE_MAX_OPEN_PROPOSALS": "0"},
+		"REDLINE_COMMENTS_PER_MINUTE":    {"REDLINE_COMMENTS_PER_MINUTE": "x"},
+		"REDLINE_PASSWORD_HASH":          {"REDLINE_PASSWORD_HASH": "m=64,t=3,p=2"},
+		"REDLINE_S3_SECRET_KEY":          {"REDLINE_S3_SECRET_KEY": "a", "REDLINE_S3_SECRET_KEY_FILE": "/nonexistent"},
+		"REDLINE_SIGNING_KEY_FILE":       {"REDLINE_SIGNING_KEY_FILE": "/nonexistent/key"},
+		"REDLINE_SMTP_URL":               {"REDLINE_SMTP_URL": "smtp://mail.example.org"},
 	}
 	for name, vars := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -216,6 +216,9 @@ func (s *Comments) Edit(ctx context.Context, actor *User, slug string, id int64,
 		if cm.AuthorID != actor.ID {
 			return Refuse(op, ReasonNotTheAuthor, "only its author edits a comment")
 		}
+		if cm.Hidden {
+			return Refuse(op, ReasonCommentHidden, "a hidden comment cannot be edited")
+		}
 		now := c.clock()
 		if out, err = tx.EditComment(ctx, id, body, now); err != nil {
 			return err
@@ -229,15 +232,22 @@ func (s *Comments) Edit(ctx context.Context, actor *User, slug string, id int64,
 	return out, nil
 }
 
-// Versions returns a comment's earlier bodies.
+// Versions returns a comment's earlier bodies. A hidden comment's are read
+// only by the document's chairs and administrators.
 func (s *Comments) Versions(ctx context.Context, actor *User, slug string, id int64) ([]CommentVersion, error) {
 	const op = "comment history"
 	d, err := s.c.documentFor(ctx, op, actor, slug, ObjComment, ActRead)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.c.comment(ctx, op, d, id); err != nil {
+	cm, err := s.c.comment(ctx, op, d, id)
+	if err != nil {
 		return nil, err
+	}
+	if cm.Hidden && (actor == nil || !actor.Admin) {
+		if err := s.c.authorizeFor(op, actor, d.ID, ObjComment, ActResolve, ReasonNotAChair); err != nil {
+			return nil, err
+		}
 	}
 	vs, err := s.c.store.CommentVersions(ctx, d.ID, id)
 	if err != nil {

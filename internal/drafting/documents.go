@@ -329,6 +329,24 @@ func (s *Documents) Events(ctx context.Context, actor *User, slug string, after 
 	return es, nil
 }
 
+// LatestEvents returns the document's newest limit (at most 1000) audit
+// events, oldest first: what the audit log page shows.
+func (s *Documents) LatestEvents(ctx context.Context, actor *User, slug string, limit int) ([]Event, error) {
+	const op = "read audit log"
+	d, err := s.c.documentFor(ctx, op, actor, slug, ObjAudit, ActRead)
+	if err != nil {
+		return nil, err
+	}
+	if limit <= 0 || limit > 1000 {
+		limit = 1000
+	}
+	es, err := s.c.store.LatestEvents(ctx, d.ID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", op, slug, err)
+	}
+	return es, nil
+}
+
 // Reopen lets an administrator reopen a document adopted as a whole, with a
 // reason: the reopening is recorded, shown on the public page, and the
 // document goes back to basis, so that amendments are possible again and a

@@ -196,7 +196,7 @@ func (s *Proposals) Collisions(ctx context.Context, actor *User, slug string, n 
 	if err != nil {
 		return nil, err
 	}
-	mine, err := c.touched(ctx, d, p)
+	mine, err := c.touchedOnce(ctx, d, p)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
@@ -209,7 +209,7 @@ func (s *Proposals) Collisions(ctx context.Context, actor *User, slug string, n 
 		if q.Number == p.Number {
 			continue
 		}
-		theirs, err := c.touched(ctx, d, q)
+		theirs, err := c.touchedOnce(ctx, d, q)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", op, err)
 		}
@@ -221,7 +221,7 @@ func (s *Proposals) Collisions(ctx context.Context, actor *User, slug string, n 
 		}
 		if len(shared) > 0 {
 			slices.Sort(shared)
-			out = append(out, Collision{Proposal: q, Paragraphs: shared})
+			out = append(out, Collision{Proposal: q, Paragraphs: boundParagraphs(shared)})
 		}
 	}
 	return out, nil

@@ -225,6 +225,8 @@ type EventStore interface {
 	// Events returns a document's events ("" for all), oldest first, with
 	// Seq above after, at most limit.
 	Events(ctx context.Context, documentID string, after int64, limit int) ([]Event, error)
+	// LatestEvents returns a document's newest limit events, oldest first.
+	LatestEvents(ctx context.Context, documentID string, limit int) ([]Event, error)
 	// AllEvents calls fn with every event in chain order.
 	AllEvents(ctx context.Context, fn func(Event) error) error
 }
@@ -268,7 +270,9 @@ type AccountStore interface {
 	UserByID(ctx context.Context, id int64) (User, error)
 	// ListUsers returns every user ordered by login.
 	ListUsers(ctx context.Context) ([]User, error)
-	// SetUserDisabled disables or enables an account and appends ev.
+	// SetUserDisabled disables or enables an account and appends ev;
+	// disabling also deletes the account's API tokens and sessions, so that
+	// enabling it again revives none of them.
 	// Errors: not_found.
 	SetUserDisabled(ctx context.Context, userID int64, disabled bool, ev Event) error
 

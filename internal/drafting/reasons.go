@@ -238,3 +238,30 @@ func init() {
 const ReasonNotSigned Reason = "not_signed"
 
 func init() { reasonKinds[ReasonNotSigned] = KindNotFound }
+
+// --- issue 13: hostile and careless users ---
+
+// Reasons of refusals that protect the service from floods and leaks.
+const (
+	ReasonBusy             Reason = "busy"               // password hashing is at its limit (retry_after_seconds)
+	ReasonSecretShownOnce  Reason = "secret_shown_once"  // a replayed answer that carried a secret
+	ReasonTooManyProposals Reason = "too_many_proposals" // the member's open proposals on the document are at the limit (limit)
+	ReasonTooManyComments  Reason = "too_many_comments"  // the member's comments per minute are at the limit (limit, retry_after_seconds)
+	ReasonCommentHidden    Reason = "comment_hidden"     // a hidden comment is not edited
+	ReasonMetricsForbidden Reason = "metrics_forbidden"  // /metrics without its token or from another address
+)
+
+var hardenReasonKinds = map[Reason]Kind{
+	ReasonBusy:             KindUnavailable,
+	ReasonSecretShownOnce:  KindConflict,
+	ReasonTooManyProposals: KindRateLimited,
+	ReasonTooManyComments:  KindRateLimited,
+	ReasonCommentHidden:    KindConflict,
+	ReasonMetricsForbidden: KindForbidden,
+}
+
+func init() {
+	for r, k := range hardenReasonKinds {
+		reasonKinds[r] = k
+	}
+}

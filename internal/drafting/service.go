@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"golang.org/x/sync/singleflight"
 	"time"
 
 	"redline/internal/failpoint"
@@ -43,6 +44,8 @@ type core struct {
 	signer         Signer // nil: adoptions are not signed
 	diffs          *diffCache
 	anchors        *anchorCache
+	flight         singleflight.Group // issue 13: one computation for concurrent askers
+	touchedSets    *touchedCache
 }
 
 // Hooks observe the service, e.g. for metrics. Nil fields are skipped.
@@ -85,6 +88,7 @@ func NewService(store Store, blobs Blobs, opt Options) *Service {
 	}
 	c.diffs = newDiffCache(opt.DiffCacheBytes)
 	c.anchors = newAnchorCache(200_000)
+	c.touchedSets = newTouchedCache(16 << 20)
 	if c.maxTextBytes <= 0 {
 		c.maxTextBytes = 4 << 20
 	}
@@ -208,6 +212,12 @@ func (c *core) documentFor(ctx context.Context, op string, actor *User, slug, ob
 		return Document{}, err
 	}
 	if err := c.authorize(op, actor, d.ID, obj, act); err != nil {
+		// A signed-in caller who may not read the document at all learns
+		// no more than about a slug that does not exist (issue 13).
+		if actor != nil && ErrorKind(err) == KindForbidden && ErrorReason(err) != ReasonAccountDisabled &&
+			c.authorize(op, actor, d.ID, ObjDocument, ActRead) != nil {
+			return Document{}, notFound(op, "document", nil)
+		}
 		return Document{}, err
 	}
 	return d, nil
@@ -322,27 +332,30 @@ func hashMatches(b []byte, sum string) bool {
 	return hex.EncodeToString(h[:]) == sum
 }
 
-// diffHashes is the cached redline between two stored texts.
+// diffHashes is the cached redline between two stored texts; concurrent
+// askers of one redline share its computation (issue 13).
 func (c *core) diffHashes(ctx context.Context, docID, from, to string, mode textdiff.Mode) (*textdiff.Result, error) {
 	opt := textdiff.Options{Mode: mode}
 	key := diffKey{from, to, opt.CacheKey()}
 	if r, ok := c.diffs.get(key); ok {
 		return r, nil
 	}
-	a, err := c.readBlob(ctx, docID, from)
-	if err != nil {
-		return nil, err
-	}
-	b, err := c.readBlob(ctx, docID, to)
-	if err != nil {
-		return nil, err
-	}
-	r, err := textdiff.DiffContext(ctx, string(a), string(b), opt)
-	if err != nil {
-		return nil, Wrap(KindUnavailable, "diff", "the redline took longer than the request allows; try again later", err)
-	}
-	c.diffs.put(key, r, len(a)+len(b))
-	return r, nil
+	return c.sharedDiff(key, func() (*textdiff.Result, error) {
+		a, err := c.readBlob(ctx, docID, from)
+		if err != nil {
+			return nil, err
+		}
+		b, err := c.readBlob(ctx, docID, to)
+		if err != nil {
+			return nil, err
+		}
+		r, err := textdiff.DiffContext(ctx, string(a), string(b), opt)
+		if err != nil {
+			return nil, Wrap(KindUnavailable, "diff", "the redline took longer than the request allows; try again later", err)
+		}
+		c.diffs.put(key, r, len(a)+len(b))
+		return r, nil
+	})
 }
 
 // warmDiff computes, in the background, the redline from a new revision's

@@ -58,13 +58,25 @@ func cleanLine(op, field, s string, max int, required bool) (string, error) {
 		}
 		return "", nil
 	}
-	if !utf8.ValidString(s) || strings.IndexFunc(s, unicode.IsControl) >= 0 {
+	if !utf8.ValidString(s) || strings.IndexFunc(s, unicode.IsControl) >= 0 || strings.IndexFunc(s, bidiControl) >= 0 {
 		return "", badCharacters(op, field)
 	}
 	if utf8.RuneCountInString(s) > max {
 		return "", tooLong(op, field, max)
 	}
 	return s, nil
+}
+
+// bidiControl reports the invisible text-direction controls (U+202E …),
+// which make a title or a name read differently from what it is (issue 13).
+func bidiControl(r rune) bool {
+	switch {
+	case r == '\u061C', r == '\u200E', r == '\u200F':
+		return true
+	case r >= '\u202A' && r <= '\u202E', r >= '\u2066' && r <= '\u2069':
+		return true
+	}
+	return false
 }
 
 // cleanMessage is cleanLine for multi-line fields: newline and tab allowed.

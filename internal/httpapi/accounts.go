@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -42,11 +41,6 @@ func (s *Server) handleSessionCreate(c *gin.Context) {
 	ctx := c.Request.Context()
 	u, secret, err := s.sh.Auth().SignIn(ctx, req.Login, req.Password, c.ClientIP())
 	if err != nil {
-		if d := drafting.ErrorDetails(err); d != nil {
-			if n, ok := d["retry_after_seconds"].(int); ok {
-				c.Header("Retry-After", strconv.Itoa(n))
-			}
-		}
 		s.respondError(c, err)
 		return
 	}
@@ -58,6 +52,7 @@ func (s *Server) handleSessionCreate(c *gin.Context) {
 			return
 		}
 	}
+	secretAnswer(c)
 	http.SetCookie(c.Writer, auth.SessionCookie(secret, s.sh.TLS()))
 	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, userOut(u))
@@ -125,6 +120,7 @@ func (s *Server) handleTokenCreate(c *gin.Context) {
 		s.respondError(c, err)
 		return
 	}
+	secretAnswer(c)
 	c.JSON(http.StatusCreated, tokenJSON{ID: t.ID, Label: t.Label, Token: token, CreatedAt: t.CreatedAt})
 }
 
@@ -176,7 +172,7 @@ func (s *Server) handleUserCreate(c *gin.Context) {
 		s.respondError(c, invalid(err.Error()))
 		return
 	}
-	hash, err := auth.HashPassword(req.Password)
+	hash, err := s.sh.Auth().Hasher().Hash(c.Request.Context(), req.Password)
 	if err != nil {
 		s.respondError(c, err)
 		return

@@ -88,6 +88,10 @@ func (s *Server) handleCommentCreate(c *gin.Context) {
 	if req.Anchor != nil {
 		in.Anchor = &drafting.Anchor{Start: req.Anchor.Start, End: req.Anchor.End, Quote: req.Anchor.Quote, Prefix: req.Anchor.Prefix, Suffix: req.Anchor.Suffix}
 	}
+	if err := s.sh.AllowComment(c.Request.Context(), actor(c)); err != nil {
+		s.respondError(c, err)
+		return
+	}
 	cm, err := s.svc.Comments.Add(c.Request.Context(), actor(c), c.Param("slug"), in)
 	if err != nil {
 		s.respondError(c, err)

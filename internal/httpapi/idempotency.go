@@ -5,12 +5,14 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"io"
 	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"redline/internal/drafting"
 	"redline/internal/shell"
 )
 
@@ -29,6 +31,13 @@ func (w *captureWriter) WriteString(s string) (int, error) {
 	w.buf.WriteString(s)
 	return w.ResponseWriter.WriteString(s)
 }
+
+// ctxSecretAnswer marks a request whose answer carries a secret.
+const ctxSecretAnswer = "redline.secret_answer"
+
+// secretAnswer marks this request's answer as carrying a secret, which the
+// idempotency middleware never stores.
+func secretAnswer(c *gin.Context) { c.Set(ctxSecretAnswer, true) }
 
 // idempotency makes a signed-in caller's POST, PUT or DELETE with an
 // Idempotency-Key safe to retry: the first answer is remembered and a retry
@@ -73,9 +82,16 @@ func (s *Server) idempotency(c *gin.Context) {
 	// retry is most likely.
 	done, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
-	if status := w.Status(); status >= 500 {
+	switch status := w.Status(); {
+	case status >= 500:
 		err = s.svc.AbandonIdempotent(done, u, key)
-	} else {
+	case c.GetBool(ctxSecretAnswer) && status < 300:
+		// The answer carried a secret (a token): it is never stored, and a
+		// replay says it was shown once.
+		body, _ := json.Marshal(gin.H{"error": shell.Body(drafting.Refuse("replay", drafting.ReasonSecretShownOnce,
+			"this request was done; its answer carried a secret, which is shown only once"))})
+		err = s.svc.FinishIdempotent(done, u, key, http.StatusConflict, "application/json; charset=utf-8", body)
+	default:
 		err = s.svc.FinishIdempotent(done, u, key, status, w.Header().Get("Content-Type"), w.buf.Bytes())
 	}
 	if err != nil {

@@ -199,8 +199,9 @@ func TestLiveStreams(t *testing.T) {
 			if _, code := s.openStream("", "/api/v1/documents/final/events/stream", ""); code != http.StatusUnauthorized {
 				t.Errorf("anonymous member stream: %d, want 401", code)
 			}
-			if _, code := s.openStream("outsider", "/api/v1/documents/final/events/stream", ""); code != http.StatusForbidden {
-				t.Errorf("outsider's member stream: %d, want 403", code)
+			// Not theirs: answered as if it did not exist (issue 13).
+			if _, code := s.openStream("outsider", "/api/v1/documents/final/events/stream", ""); code != http.StatusNotFound {
+				t.Errorf("outsider's member stream: %d, want 404", code)
 			}
 			if _, code := s.openStream("member", "/api/v1/documents/final/events/stream", "x1"); code != http.StatusBadRequest {
 				t.Errorf("a bad Last-Event-ID: %d, want 400", code)

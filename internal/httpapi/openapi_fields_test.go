@@ -103,6 +103,9 @@ func TestDescribedFieldsAreTheJSONs(t *testing.T) {
 		{"public keys", keyJSON{}, item(answer("/api/v1/public/keys", "GET", "200"), "keys")},
 		{"statements", statementJSON{}, item(answer("/api/v1/public/documents/{slug}/statements", "GET", "200"), "statements")},
 
+		{"Hall", hallJSON{}, schema("Hall")},
+		{"PUT hall", hallRequest{}, body(d+"/hall", "PUT")},
+
 		{"POST /session", sessionCreateRequest{}, body("/api/v1/session", "POST")},
 		{"POST /tokens", tokenCreateRequest{}, body("/api/v1/tokens", "POST")},
 		{"POST /users", userCreateRequest{}, body("/api/v1/users", "POST")},

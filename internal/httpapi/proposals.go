@@ -66,6 +66,10 @@ func (s *Server) handleProposalCreate(c *gin.Context) {
 	if req.Text != nil {
 		in.Text = []byte(*req.Text)
 	}
+	if err := s.sh.AllowProposal(c.Request.Context(), actor(c), c.Param("slug")); err != nil {
+		s.respondError(c, err)
+		return
+	}
 	p, err := s.svc.Proposals.Propose(c.Request.Context(), actor(c), c.Param("slug"), in)
 	if err != nil {
 		s.respondError(c, err)

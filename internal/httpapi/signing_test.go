@@ -35,7 +35,7 @@ func TestStatementsAndAkomaNtoso(t *testing.T) {
 		t.Errorf("a draft's export: %s %s", draft.Header.Get("Content-Type"), draft.Body)
 	}
 	anon.mustStatus(anon.do("GET", "/api/v1/documents/doc/revisions/1/export.akn.xml", nil), 401)
-	a.as("nobody").mustStatus(a.as("nobody").do("GET", "/api/v1/documents/doc/revisions/1/export.akn.xml", nil), 403)
+	a.as("nobody").mustStatus(a.as("nobody").do("GET", "/api/v1/documents/doc/revisions/1/export.akn.xml", nil), 404) // not theirs: as if missing (issue 13)
 	a.as("member").mustStatus(a.as("member").do("GET", "/api/v1/documents/doc/revisions/9/export.akn.xml", nil), 404)
 
 	chair.mustStatus(chair.do("POST", "/api/v1/documents/doc/revisions/1/approvals", map[string]any{"sha256": shaOf("1. Пункт.")}), 201)

@@ -5,6 +5,8 @@ package markup
 
 import (
 	"bytes"
+	"container/list"
+	"crypto/sha256"
 	"html/template"
 	"sync"
 
@@ -37,8 +39,21 @@ func setup() {
 	policy.AddTargetBlankToFullyQualifiedLinks(true)
 }
 
-// Render turns a comment body into safe HTML.
+// Render turns a comment body into safe HTML. A body renders the same every
+// time, so renderings are cached by the body's hash (a comment version's
+// body never changes): a listing of forty comments renders none of them
+// again, however costly their Markdown.
 func Render(body string) template.HTML {
+	key := sha256.Sum256([]byte(body))
+	if h, ok := rendered.get(key); ok {
+		return h
+	}
+	h := render(body)
+	rendered.put(key, h)
+	return h
+}
+
+func render(body string) template.HTML {
 	once.Do(setup)
 	var buf bytes.Buffer
 	if err := md.Convert([]byte(body), &buf); err != nil {
@@ -47,4 +62,55 @@ func Render(body string) template.HTML {
 		return template.HTML(template.HTMLEscapeString(body))
 	}
 	return template.HTML(policy.SanitizeBytes(buf.Bytes())) //nolint:gosec // sanitised by the allow-list above
+}
+
+// rendered holds recent renderings, at most cacheBytes of HTML.
+var rendered = &htmlCache{max: cacheBytes, order: list.New(), items: map[[32]byte]*list.Element{}}
+
+const cacheBytes = 16 << 20
+
+// htmlCache is a least-recently-used cache of renderings bounded by their
+// bytes.
+type htmlCache struct {
+	mu    sync.Mutex
+	max   int
+	size  int
+	order *list.List // front: most recent
+	items map[[32]byte]*list.Element
+}
+
+type htmlEntry struct {
+	key  [32]byte
+	html template.HTML
+}
+
+func (c *htmlCache) get(k [32]byte) (template.HTML, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.items[k]
+	if !ok {
+		return "", false
+	}
+	c.order.MoveToFront(e)
+	return e.Value.(*htmlEntry).html, true
+}
+
+func (c *htmlCache) put(k [32]byte, h template.HTML) {
+	if len(h) > c.max/16 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.items[k]; ok {
+		return
+	}
+	c.items[k] = c.order.PushFront(&htmlEntry{key: k, html: h})
+	c.size += len(h)
+	for c.size > c.max {
+		last := c.order.Back()
+		c.order.Remove(last)
+		e := last.Value.(*htmlEntry)
+		delete(c.items, e.key)
+		c.size -= len(e.html)
+	}
 }

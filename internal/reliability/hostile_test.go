@@ -125,6 +125,9 @@ var bodyRoutes = []struct{ method, path string }{
 	{"POST", "/api/v1/documents/doc/proposals/1/merge"},
 	{"POST", "/api/v1/tokens"},
 	{"POST", "/api/v1/session"},
+	// issue 13: account creation (refused before hashing) and comment edits.
+	{"POST", "/api/v1/users"},
+	{"PUT", "/api/v1/documents/doc/comments/1"},
 }
 
 // FuzzAPIBodies sends arbitrary JSON bodies to every decoding endpoint of

@@ -3,6 +3,7 @@ package shell
 import (
 	"errors"
 	"net/http"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -50,9 +51,14 @@ func Status(err error) int {
 // SetErrorHeaders sets what an error's answer carries besides its body:
 // Retry-After when unavailable, WWW-Authenticate when unauthenticated.
 func SetErrorHeaders(c *gin.Context, err error) {
+	if n, ok := drafting.ErrorDetails(err)["retry_after_seconds"].(int); ok && n > 0 {
+		c.Header("Retry-After", strconv.Itoa(n))
+	}
 	switch drafting.ErrorKind(err) {
 	case drafting.KindUnavailable:
-		c.Header("Retry-After", "5")
+		if c.Writer.Header().Get("Retry-After") == "" {
+			c.Header("Retry-After", "5")
+		}
 	case drafting.KindUnauthenticated:
 		c.Header("WWW-Authenticate", `Bearer realm="redline"`)
 	}
@@ -83,7 +89,8 @@ func Body(err error) ErrorBody {
 // message.
 func (s *Shell) JSONError(c *gin.Context, err error) {
 	status := Status(err)
-	if status >= 500 {
+	// A busy refusal is the bound working, not a fault: not logged.
+	if status >= 500 && drafting.ErrorReason(err) != drafting.ReasonBusy {
 		s.log.ErrorContext(c.Request.Context(), "request failed",
 			"request_id", RequestID(c), "route", c.FullPath(), "kind", string(drafting.ErrorKind(err)), "err", err.Error())
 	}

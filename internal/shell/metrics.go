@@ -1,7 +1,12 @@
 package shell
 
 import (
+	"crypto/subtle"
+	"fmt"
+	"net"
+	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -59,8 +64,79 @@ func (m *Metrics) middleware(c *gin.Context) {
 	if route == "" {
 		route = "unmatched" // keep label cardinality bounded
 	}
-	m.requests.WithLabelValues(route, c.Request.Method, strconv.Itoa(c.Writer.Status())).Inc()
-	m.latency.WithLabelValues(route, c.Request.Method).Observe(time.Since(start).Seconds())
+	method := MethodLabel(c.Request.Method)
+	m.requests.WithLabelValues(route, method, strconv.Itoa(c.Writer.Status())).Inc()
+	m.latency.WithLabelValues(route, method).Observe(time.Since(start).Seconds())
+}
+
+// MethodLabel is the method as a metric label: the methods HTTP defines,
+// else "other", so that a client sending made-up methods cannot grow the
+// metrics without bound.
+func MethodLabel(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return method
+	}
+	return "other"
+}
+
+// metricsGuard restricts /metrics to a bearer token and/or a list of client
+// addresses; with neither it lets everyone in.
+type metricsGuard struct {
+	token string
+	nets  []*net.IPNet
+}
+
+func newMetricsGuard(token string, allow []string) (*metricsGuard, error) {
+	g := &metricsGuard{token: token}
+	for _, a := range allow {
+		a = strings.TrimSpace(a)
+		if a == "" {
+			continue
+		}
+		if ip := net.ParseIP(a); ip != nil {
+			bits := 8 * len(ip.To16())
+			if ip.To4() != nil {
+				ip, bits = ip.To4(), 32
+			}
+			g.nets = append(g.nets, &net.IPNet{IP: ip, Mask: net.CIDRMask(bits, bits)})
+			continue
+		}
+		_, n, err := net.ParseCIDR(a)
+		if err != nil {
+			return nil, fmt.Errorf("metrics allow list: %q is neither an IP address nor a CIDR", a)
+		}
+		g.nets = append(g.nets, n)
+	}
+	return g, nil
+}
+
+func (g *metricsGuard) check(s *Shell) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if len(g.nets) > 0 {
+			ip := net.ParseIP(c.ClientIP())
+			ok := false
+			for _, n := range g.nets {
+				if ip != nil && n.Contains(ip) {
+					ok = true
+					break
+				}
+			}
+			if !ok {
+				s.JSONError(c, drafting.Refuse("metrics", drafting.ReasonMetricsForbidden, "/metrics is not served to this address"))
+				return
+			}
+		}
+		if g.token != "" {
+			scheme, tok, _ := strings.Cut(c.GetHeader("Authorization"), " ")
+			if !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare([]byte(strings.TrimSpace(tok)), []byte(g.token)) != 1 {
+				s.JSONError(c, drafting.Refuse("metrics", drafting.ReasonMetricsForbidden, "/metrics needs its bearer token (REDLINE_METRICS_TOKEN)"))
+				return
+			}
+		}
+		c.Next()
+	}
 }
 
 func (m *Metrics) handler() gin.HandlerFunc {

@@ -44,6 +44,27 @@ type Options struct {
 	// BaseURL is the public address (REDLINE_BASE_URL), e.g. printed on an
 	// adopted text's PDF; the request's own when empty.
 	BaseURL string
+
+	// issue 13: hostile and careless users.
+
+	// LoginAddressAttempts failed sign-ins per client address within
+	// LoginWindow are allowed before every attempt from it gets 429 (300
+	// when zero): a conference hall shares one address.
+	LoginAddressAttempts int
+	// ThrottleStore keeps the sign-in counters where every replica sees
+	// them (the database); nil keeps them in this process.
+	ThrottleStore auth.ThrottleStore
+	// Hasher bounds password hashing: how many at once, how many wait.
+	Hasher auth.HasherOptions
+	// MetricsToken, when set, is the bearer token /metrics requires.
+	MetricsToken string
+	// MetricsAllow, when not empty, are the addresses or CIDRs /metrics
+	// answers; others get 403.
+	MetricsAllow []string
+	// MaxOpenProposals a member may have on one document (20 when zero).
+	MaxOpenProposals int
+	// CommentsPerMinute a member may post (30 when zero).
+	CommentsPerMinute int
 }
 
 // ErrorFunc answers a request with an error: JSON for the API, a page for
@@ -69,6 +90,10 @@ type Shell struct {
 	cop     *http.CrossOriginProtection
 	mounts  []mount // longest prefix first
 	baseURL string
+
+	maxOpenProposals  int
+	commentsPerMinute int
+	turns             accountTurns
 	// issue 18: reads answered in front of the engine (front.go).
 	fronts       []front
 	frontHeaders http.Header
@@ -89,17 +114,21 @@ func New(svc *drafting.Service, opt Options) (*Shell, error) {
 	if s.timeout <= 0 {
 		s.timeout = 20 * time.Second
 	}
+	s.maxOpenProposals, s.commentsPerMinute = opt.MaxOpenProposals, opt.CommentsPerMinute
+	if s.maxOpenProposals <= 0 {
+		s.maxOpenProposals = 20
+	}
+	if s.commentsPerMinute <= 0 {
+		s.commentsPerMinute = 30
+	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
-	attempts, window := opt.LoginAttempts, opt.LoginWindow
-	if attempts <= 0 {
-		attempts = 5
-	}
-	if window <= 0 {
-		window = 15 * time.Minute
-	}
-	a, err := auth.NewAuthenticator(svc, attempts, window)
+	a, err := auth.NewAuthenticator(svc, auth.Options{
+		Throttle:      auth.ThrottleOptions{Attempts: opt.LoginAttempts, Window: opt.LoginWindow, AddressAttempts: opt.LoginAddressAttempts},
+		ThrottleStore: opt.ThrottleStore,
+		Hasher:        opt.Hasher,
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -127,7 +156,11 @@ func New(svc *drafting.Service, opt Options) (*Shell, error) {
 	e.GET("/healthz", s.handleHealth)
 	e.GET("/readyz", s.handleReady)
 	if s.metrics != nil {
-		e.GET("/metrics", s.metrics.handler())
+		guard, err := newMetricsGuard(opt.MetricsToken, opt.MetricsAllow)
+		if err != nil {
+			return nil, err
+		}
+		e.GET("/metrics", guard.check(s), s.metrics.handler())
 	}
 	e.NoRoute(func(c *gin.Context) { s.respond(c, drafting.Refuse("route", drafting.ReasonNotFound, "no such route")) })
 	e.NoMethod(func(c *gin.Context) { s.respond(c, ErrMethodNotAllowed) })

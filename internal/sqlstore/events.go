@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -217,4 +218,26 @@ func nullString(s string) any {
 		return nil
 	}
 	return s
+}
+
+// LatestEvents returns a document's newest limit events, oldest first.
+// Errors: invalid (limit below 1), unavailable, internal.
+func (db *DB) LatestEvents(ctx context.Context, documentID string, limit int) ([]drafting.Event, error) {
+	const (
+		op = "sqlstore.LatestEvents"
+		q  = `SELECT ` + eventColumns + ` WHERE e.document_id = ? ORDER BY e.seq DESC LIMIT ?`
+	)
+	if limit < 1 {
+		return nil, drafting.E(drafting.KindInvalid, op, "limit must be at least 1")
+	}
+	rows, err := db.db.QueryContext(ctx, db.rebind(q), documentID, limit)
+	if err != nil {
+		return nil, fail(op, "select events", err, nil)
+	}
+	events, err := collect(rows, scanEvent)
+	if err != nil {
+		return nil, fail(op, "read events", err, nil)
+	}
+	slices.Reverse(events)
+	return events, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"time"
 
 	"redline/internal/drafting"
 )
@@ -41,6 +42,8 @@ func (db *DB) ReserveIdempotencyKey(ctx context.Context, r drafting.IdempotentRe
 		qInsert = `INSERT INTO idempotency_keys (user_id, key, fingerprint, done, status, content_type, created_at)
 VALUES (?, ?, ?, ?, 0, '', ?) ON CONFLICT (user_id, key) DO NOTHING`
 		qSelect = `SELECT ` + idempotencyColumns + ` WHERE user_id = ? AND key = ?`
+		// An expired key is as good as new: its old answer is forgotten.
+		qExpire = `DELETE FROM idempotency_keys WHERE user_id = ? AND key = ? AND created_at < ?`
 	)
 	if err := requireTime(op, "created_at", r.CreatedAt); err != nil {
 		return drafting.IdempotentResult{}, false, err
@@ -52,6 +55,9 @@ VALUES (?, ?, ?, ?, 0, '', ?) ON CONFLICT (user_id, key) DO NOTHING`
 			found    bool
 		)
 		err := db.inTx(ctx, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, db.rebind(qExpire), r.UserID, r.Key, db.timeArg(r.CreatedAt.Add(-db.idempotencyTTL()))); err != nil {
+				return fail(op, "expire idempotency key", err, nil)
+			}
 			res, err := tx.ExecContext(ctx, db.rebind(qInsert), r.UserID, r.Key, r.Fingerprint, false, db.timeArg(r.CreatedAt))
 			if err != nil {
 				return fail(op, "insert idempotency key", err, messages{
@@ -162,4 +168,37 @@ func (db *DB) doneOrMissing(ctx context.Context, tx *sql.Tx, op string, userID i
 		return drafting.E(drafting.KindNotFound, op, idempotencyNotFound[drafting.KindNotFound])
 	}
 	return drafting.E(drafting.KindConflict, op, done)
+}
+
+// --- issue 13: keys expire ---
+
+// SetIdempotencyTTL sets how long an Idempotency-Key's answer is kept (24
+// hours by default): an older key is reserved afresh, and
+// PurgeIdempotencyKeys deletes it.
+func (db *DB) SetIdempotencyTTL(d time.Duration) {
+	if d > 0 {
+		db.idemTTL.Store(int64(d))
+	}
+}
+
+func (db *DB) idempotencyTTL() time.Duration {
+	if d := db.idemTTL.Load(); d > 0 {
+		return time.Duration(d)
+	}
+	return 24 * time.Hour
+}
+
+// PurgeIdempotencyKeys deletes the keys created before cutoff and reports
+// how many went. Errors: unavailable, internal.
+func (db *DB) PurgeIdempotencyKeys(ctx context.Context, cutoff time.Time) (int64, error) {
+	const q = `DELETE FROM idempotency_keys WHERE created_at < ?`
+	res, err := db.db.ExecContext(ctx, db.rebind(q), db.timeArg(cutoff))
+	if err != nil {
+		return 0, fail("sqlstore.PurgeIdempotencyKeys", "purge idempotency keys", err, nil)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fail("sqlstore.PurgeIdempotencyKeys", "purge idempotency keys", err, nil)
+	}
+	return n, nil
 }

@@ -20,6 +20,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -47,7 +48,10 @@ type DB struct {
 	// pgConfig is what the pool connects with on PostgreSQL, kept so
 	// WatchPolicy can open its own connection; nil on SQLite.
 	pgConfig *pgx.ConnConfig
-	pub      publicHub // public page changes (public.go)
+	// idemTTL is how long an Idempotency-Key's answer is kept, in
+	// nanoseconds; 0 means 24 hours (issue 13).
+	idemTTL atomic.Int64
+	pub     publicHub // public page changes (public.go)
 	// committed wakes WatchEvents on SQLite after every committed write
 	// (issue 17); nil on PostgreSQL, where a trigger notifies.
 	committed chan struct{}

@@ -115,10 +115,21 @@ func (db *DB) SetUserDisabled(ctx context.Context, userID int64, disabled bool, 
 	const (
 		op = "sqlstore.SetUserDisabled"
 		q  = `UPDATE users SET disabled = ? WHERE id = ?`
+		// A disabled account's credentials go with it: enabling it again
+		// must not revive tokens or sessions its owner may have lost.
+		qTokens   = `DELETE FROM api_tokens WHERE user_id = ?`
+		qSessions = `DELETE FROM sessions WHERE user_id = ?`
 	)
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		if err := db.execOne(ctx, tx, op, "update user", userNotFound, q, disabled, userID); err != nil {
 			return err
+		}
+		if disabled {
+			for _, q := range []string{qTokens, qSessions} {
+				if _, err := tx.ExecContext(ctx, db.rebind(q), userID); err != nil {
+					return fail(op, "revoke credentials", err, nil)
+				}
+			}
 		}
 		_, err := db.appendEvent(ctx, tx, ev)
 		return err

@@ -45,9 +45,17 @@ func (u *UI) handleSignIn(c *gin.Context) {
 	ctx := c.Request.Context()
 	_, secret, err := u.sh.Auth().SignIn(ctx, login, pw, c.ClientIP())
 	if err != nil {
+		shell.SetErrorHeaders(c, err)
 		switch drafting.ErrorKind(err) {
 		case drafting.KindRateLimited:
-			p.Errors["password"] = p.T("signin.throttled")
+			d := drafting.ErrorDetails(err)
+			msg := "signin.throttled"
+			if d["scope"] == "address" {
+				msg = "signin.throttled_address"
+			}
+			p.Errors["password"] = p.T(msg, "Minutes", d["retry_after_minutes"])
+		case drafting.KindUnavailable:
+			p.Errors["password"] = p.T("signin.busy")
 		case drafting.KindUnauthenticated, drafting.KindInvalid, drafting.KindNotFound, drafting.KindForbidden:
 			p.Errors["password"] = p.T("signin.wrong")
 		default:
@@ -108,6 +116,11 @@ func (u *UI) showUsers(c *gin.Context, status int, errs map[string]string, f use
 
 func (u *UI) handleUserCreate(c *gin.Context) {
 	actor := shell.Actor(c)
+	// Refuse before spending argon2 time on a caller who may not add users.
+	if _, err := u.svc.Accounts.List(c.Request.Context(), actor); err != nil {
+		u.fail(c, err)
+		return
+	}
 	t := u.langs[pickLanguage(c.Request)]
 	f := userForm{Login: strings.TrimSpace(c.PostForm("login")), DisplayName: strings.TrimSpace(c.PostForm("display_name")),
 		Admin: c.PostForm("admin") == "on"}
@@ -123,7 +136,7 @@ func (u *UI) handleUserCreate(c *gin.Context) {
 		u.showUsers(c, http.StatusBadRequest, errs, f)
 		return
 	}
-	hash, err := auth.HashPassword(pw)
+	hash, err := u.sh.Auth().Hasher().Hash(c.Request.Context(), pw)
 	if err != nil {
 		u.fail(c, err)
 		return

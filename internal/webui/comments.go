@@ -82,8 +82,13 @@ func (u *UI) handleCommentCreate(c *gin.Context) {
 		}
 		in.Anchor = &drafting.Anchor{Start: start, End: end, Quote: f.Quote, Prefix: f.Prefix, Suffix: f.Suffix}
 	}
-	cm, err := u.svc.Comments.Add(c.Request.Context(), shell.Actor(c), slug, in)
+	var cm drafting.Comment
+	err := u.sh.AllowComment(c.Request.Context(), shell.Actor(c))
+	if err == nil {
+		cm, err = u.svc.Comments.Add(c.Request.Context(), shell.Actor(c), slug, in)
+	}
 	if err != nil {
+		shell.SetErrorHeaders(c, err)
 		if shownOnForm(err) || drafting.ErrorKind(err) == drafting.KindNotFound {
 			u.showDocumentAt(c, shell.Status(err), map[string]string{field: t.Reason(err)}, f)
 			return
@@ -117,8 +122,13 @@ func (u *UI) handleProposalCommentCreate(c *gin.Context) {
 	if replyTo == 0 {
 		in.Proposal = n
 	}
-	cm, err := u.svc.Comments.Add(c.Request.Context(), shell.Actor(c), slug, in)
+	var cm drafting.Comment
+	err := u.sh.AllowComment(c.Request.Context(), shell.Actor(c))
+	if err == nil {
+		cm, err = u.svc.Comments.Add(c.Request.Context(), shell.Actor(c), slug, in)
+	}
 	if err != nil {
+		shell.SetErrorHeaders(c, err)
 		if shownOnForm(err) || drafting.ErrorKind(err) == drafting.KindNotFound {
 			u.showProposalComment(c, shell.Status(err), map[string]string{field: t.Reason(err)}, body)
 			return

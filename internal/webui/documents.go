@@ -357,7 +357,7 @@ func (u *UI) handleEvents(c *gin.Context) {
 		u.fail(c, err)
 		return
 	}
-	evs, err := u.svc.Documents.Events(ctx, actor, slug, 0, 1000)
+	evs, err := u.svc.Documents.LatestEvents(ctx, actor, slug, 1000)
 	if err != nil {
 		u.fail(c, err)
 		return

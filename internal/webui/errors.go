@@ -61,6 +61,8 @@ func shownOnForm(err error) bool {
 	switch drafting.ErrorKind(err) {
 	case drafting.KindInvalid, drafting.KindConflict, drafting.KindTooLarge:
 		return true
+	case drafting.KindRateLimited:
+		return true // issue 13: a member's limit, said next to the field
 	}
 	return false
 }

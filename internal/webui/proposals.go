@@ -105,6 +105,12 @@ func (u *UI) handleProposalCreate(c *gin.Context) {
 		u.fail(c, err)
 		return
 	}
+	// Only who may propose gets a preview: it is a redline of any text
+	// sent, worth refusing before it is computed (issue 13).
+	if d := u.svc.Decide(ctx, actor, slug, drafting.ActionPropose); !d.Allowed {
+		u.fail(c, drafting.Refuse("propose", d.Reason, "only who may propose previews a proposal"))
+		return
+	}
 	t := u.langs[pickLanguage(c.Request)]
 	f := proposalForm{Title: strings.TrimSpace(c.PostForm("title")), Rationale: strings.TrimSpace(c.PostForm("rationale")),
 		Text: normalizeNewlines(c.PostForm("text"))}
@@ -139,8 +145,13 @@ func (u *UI) handleProposalCreate(c *gin.Context) {
 		u.showProposalForm(c, http.StatusBadRequest, dv, f, preview, errs)
 		return
 	}
-	prop, err := u.svc.Proposals.Propose(ctx, actor, slug, drafting.NewProposal{Base: f.Base, Text: []byte(f.Text), Title: f.Title, Rationale: f.Rationale})
+	err = u.sh.AllowProposal(ctx, actor, slug)
+	var prop drafting.Proposal
+	if err == nil {
+		prop, err = u.svc.Proposals.Propose(ctx, actor, slug, drafting.NewProposal{Base: f.Base, Text: []byte(f.Text), Title: f.Title, Rationale: f.Rationale})
+	}
 	if err != nil {
+		shell.SetErrorHeaders(c, err)
 		if shownOnForm(err) {
 			u.showProposalForm(c, shell.Status(err), dv, f, preview, formError(t, err, "text", "title", "rationale", "text"))
 			return

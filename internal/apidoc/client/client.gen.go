@@ -85,8 +85,10 @@ const (
 	ReasonBadAnchor             Reason = "bad_anchor"
 	ReasonBadCredentials        Reason = "bad_credentials"
 	ReasonBadReply              Reason = "bad_reply"
+	ReasonBusy                  Reason = "busy"
 	ReasonChairDisabled         Reason = "chair_disabled"
 	ReasonChairRemoved          Reason = "chair_removed"
+	ReasonCommentHidden         Reason = "comment_hidden"
 	ReasonCommentTooLong        Reason = "comment_too_long"
 	ReasonConflict              Reason = "conflict"
 	ReasonCrossOrigin           Reason = "cross_origin"
@@ -112,6 +114,7 @@ const (
 	ReasonMalformedJson         Reason = "malformed_json"
 	ReasonMergeConflict         Reason = "merge_conflict"
 	ReasonMethodNotAllowed      Reason = "method_not_allowed"
+	ReasonMetricsForbidden      Reason = "metrics_forbidden"
 	ReasonMissingField          Reason = "missing_field"
 	ReasonNoRole                Reason = "no_role"
 	ReasonNotAChair             Reason = "not_a_chair"
@@ -131,6 +134,7 @@ const (
 	ReasonQuorumNotReached      Reason = "quorum_not_reached"
 	ReasonRateLimited           Reason = "rate_limited"
 	ReasonRoleForbidden         Reason = "role_forbidden"
+	ReasonSecretShownOnce       Reason = "secret_shown_once"
 	ReasonSelfDisable           Reason = "self_disable"
 	ReasonSessionEnded          Reason = "session_ended"
 	ReasonSignInRequired        Reason = "sign_in_required"
@@ -142,7 +146,9 @@ const (
 	ReasonTooDeep               Reason = "too_deep"
 	ReasonTooLarge              Reason = "too_large"
 	ReasonTooLong               Reason = "too_long"
+	ReasonTooManyComments       Reason = "too_many_comments"
 	ReasonTooManyParagraphs     Reason = "too_many_paragraphs"
+	ReasonTooManyProposals      Reason = "too_many_proposals"
 	ReasonUnavailable           Reason = "unavailable"
 	ReasonUnsafePath            Reason = "unsafe_path"
 	ReasonUnsupportedFormat     Reason = "unsupported_format"
@@ -164,9 +170,13 @@ func (e Reason) Valid() bool {
 		return true
 	case ReasonBadReply:
 		return true
+	case ReasonBusy:
+		return true
 	case ReasonChairDisabled:
 		return true
 	case ReasonChairRemoved:
+		return true
+	case ReasonCommentHidden:
 		return true
 	case ReasonCommentTooLong:
 		return true
@@ -218,6 +228,8 @@ func (e Reason) Valid() bool {
 		return true
 	case ReasonMethodNotAllowed:
 		return true
+	case ReasonMetricsForbidden:
+		return true
 	case ReasonMissingField:
 		return true
 	case ReasonNoRole:
@@ -256,6 +268,8 @@ func (e Reason) Valid() bool {
 		return true
 	case ReasonRoleForbidden:
 		return true
+	case ReasonSecretShownOnce:
+		return true
 	case ReasonSelfDisable:
 		return true
 	case ReasonSessionEnded:
@@ -278,7 +292,11 @@ func (e Reason) Valid() bool {
 		return true
 	case ReasonTooLong:
 		return true
+	case ReasonTooManyComments:
+		return true
 	case ReasonTooManyParagraphs:
+		return true
+	case ReasonTooManyProposals:
 		return true
 	case ReasonUnavailable:
 		return true

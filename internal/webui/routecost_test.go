@@ -1,0 +1,176 @@
+package webui
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+
+	"redline/internal/auth"
+	"redline/internal/drafting"
+	"redline/internal/httpapi"
+	"redline/internal/shell"
+	"redline/internal/testenv/stack"
+	"redline/internal/webui/demo"
+)
+
+var updateCosts = flag.Bool("update-costs", false, "rewrite the route cost table in docs/reliability.md")
+
+// costClass names what one request allocated, in coarse classes: the
+// table must not change with the noise of a run.
+func costClass(bytes uint64) string {
+	switch {
+	case bytes < 256<<10:
+		return "small"
+	case bytes < 4<<20:
+		return "medium"
+	}
+	return "large"
+}
+
+// staticPages cost the same for everybody and depend on no document: known
+// to be large, listed in the table, and left for a cache of their own.
+var staticPages = map[string]bool{
+	"GET /api/docs": true, // the whole API description, rendered
+}
+
+// TestRouteCostTable (issue 13) sends every route of the pages and the API,
+// as served together, once as an anonymous caller and once as a signed-in
+// account without any role, and records the status, the password hashes
+// computed and the memory allocated (the least of three runs). Every such
+// request is refused or answered before any expensive work: at most one
+// hash (signing in) and a small allocation. The table in
+// docs/reliability.md is this test's output (-update-costs rewrites it), so
+// it cannot drift from the routes.
+func TestRouteCostTable(t *testing.T) {
+	if testing.Short() {
+		t.Skip("measures every route")
+	}
+	ctx := context.Background()
+	st := stack.New(t, "sqlite+disk")
+	svc := st.Service(t, drafting.Options{})
+	ui, err := New(svc, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// /metrics as deployed behind its token (REDLINE_METRICS_TOKEN).
+	sh, err := shell.New(svc, shell.Options{LoginAttempts: 1_000, LoginAddressAttempts: 1_000_000, Metrics: shell.NewMetrics(), MetricsToken: "metrics-token",
+		Hasher: auth.HasherOptions{Params: auth.Params{Time: 1, Memory: 8 << 10, Threads: 1}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	httpapi.Mount(sh, svc)
+	ui.Mount(sh)
+	op := drafting.NewOperator(svc)
+	admin, err := op.CreateUser(ctx, drafting.NewUser{Login: "admin", PasswordHash: "$argon2id$x", Admin: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := demo.Seed(ctx, svc, &admin); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := op.CreateUser(ctx, drafting.NewUser{Login: "nobody", PasswordHash: "$argon2id$x"}); err != nil {
+		t.Fatal(err)
+	}
+	tok, hash, _ := auth.NewToken()
+	if _, err := op.CreateToken(ctx, "nobody", "", hash); err != nil {
+		t.Fatal(err)
+	}
+	fill := strings.NewReplacer(":slug", demo.Slug, ":n", "1", ":p", "1", ":id", "999", ":login", "admin", ":file", "1.md",
+		":hash", "0", "*file", "app.css", ":tag", "en")
+	type cost struct {
+		status int
+		hashes int64
+		class  string
+	}
+	measure := func(method, path, token string) cost {
+		best := cost{}
+		var least uint64 = 1 << 62
+		for range 3 {
+			var body *bytes.Reader
+			req := httptest.NewRequest(method, path, nil)
+			if method == "POST" || method == "PUT" {
+				if strings.HasPrefix(path, "/api/") {
+					body = bytes.NewReader([]byte(`{}`))
+					if strings.HasSuffix(path, "/session") || strings.HasSuffix(path, "/users") {
+						body = bytes.NewReader([]byte(`{"login":"someone","password":"a-password-1"}`))
+					}
+					req = httptest.NewRequest(method, path, body)
+					req.Header.Set("Content-Type", "application/json")
+				} else {
+					form := url.Values{"login": {"someone"}, "password": {"a-password-1"}, "text": {"1. Текст."}, "body": {"Замечание"},
+						"title": {"t"}, "base": {"1"}, "action": {"preview"}}
+					req = httptest.NewRequest(method, path, strings.NewReader(form.Encode()))
+					req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				}
+			}
+			if token != "" {
+				req.Header.Set("Authorization", "Bearer "+token)
+			}
+			rec := httptest.NewRecorder()
+			h0 := sh.Auth().Hasher().Hashes()
+			var m0, m1 runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&m0)
+			sh.Handler().ServeHTTP(rec, req)
+			runtime.ReadMemStats(&m1)
+			if a := m1.TotalAlloc - m0.TotalAlloc; a < least {
+				least = a
+			}
+			best = cost{status: rec.Code, hashes: sh.Auth().Hasher().Hashes() - h0}
+		}
+		best.class = costClass(least)
+		return best
+	}
+	var rows []string
+	for _, r := range sh.Routes() {
+		if r.Method == "HEAD" {
+			continue // as its GET
+		}
+		path := fill.Replace(r.Path)
+		anon := measure(r.Method, path, "")
+		nobody := measure(r.Method, path, tok)
+		for who, c := range map[string]cost{"anonymous": anon, "no role": nobody} {
+			// Signing in computes one hash, whose memory (64 MiB in
+			// production, 8 MiB here) the hasher bounds: at most
+			// REDLINE_HASH_CONCURRENCY at once.
+			if (c.class != "small" && c.hashes != 1 && !staticPages[r.Method+" "+r.Path]) || c.hashes > 1 || c.status >= 500 {
+				t.Errorf("%s %s as %s: %d, %d hashes, %s allocation; want an answer before any expensive work",
+					r.Method, r.Path, who, c.status, c.hashes, c.class)
+			}
+		}
+		rows = append(rows, fmt.Sprintf("| `%s %s` | %d | %d | %s | %d | %d | %s |",
+			r.Method, r.Path, anon.status, anon.hashes, anon.class, nobody.status, nobody.hashes, nobody.class))
+	}
+	slices.Sort(rows)
+	table := "| route | anonymous | hashes | memory | no role | hashes | memory |\n|---|---|---|---|---|---|---|\n" +
+		strings.Join(rows, "\n") + "\n"
+	const begin, end = "<!-- route costs: begin (go test ./internal/webui -run TestRouteCostTable -update-costs) -->\n", "<!-- route costs: end -->"
+	doc, err := os.ReadFile("../../docs/reliability.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	i, j := bytes.Index(doc, []byte(begin)), bytes.Index(doc, []byte(end))
+	if *updateCosts {
+		if i < 0 || j < i {
+			t.Fatal("docs/reliability.md has no route cost markers")
+		}
+		out := append(append(append([]byte{}, doc[:i+len(begin)]...), table...), doc[j:]...)
+		if err := os.WriteFile("../../docs/reliability.md", out, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if i < 0 || j < i || string(doc[i+len(begin):j]) != table {
+		t.Errorf("the route cost table in docs/reliability.md is not what the routes cost; run go test ./internal/webui -run TestRouteCostTable -update-costs\n%s", table)
+	}
+	_ = http.MethodGet
+}
