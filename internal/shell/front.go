@@ -1,13 +1,9 @@
 package shell
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"redline/internal/auth"
@@ -41,8 +37,8 @@ type front struct {
 // metrics. A request with an Authorization header or a session cookie goes
 // through the engine, which identifies its caller. answer is given the
 // security headers every response has (without a script nonce: such a page
-// has no script); what it writes gets an X-Request-ID, is counted in the
-// metrics and
+// has no script); what it writes echoes the client's X-Request-ID, is
+// counted in the metrics and
 // not written to the request log, one line per cached read being what a
 // busy public page cannot afford. Call Front before Handler.
 func (s *Shell) Front(prefix, route string, answer FrontFunc) {
@@ -66,18 +62,19 @@ func (s *Shell) serveFront(w http.ResponseWriter, r *http.Request) {
 			}
 			start := time.Now()
 			h := w.Header()
-			// Canonical keys read directly: Get would canonicalise each.
-			var id string
-			if v := r.Header["X-Request-Id"]; len(v) > 0 {
-				id = v[0]
+			// No request log line is written for such an answer, so an id of
+			// its own would name nothing: the client's, when it sent one, is
+			// echoed (a canonical key read directly: Get canonicalises).
+			echoed := false
+			if v := r.Header["X-Request-Id"]; len(v) > 0 && requestIDPattern.MatchString(v[0]) {
+				h["X-Request-Id"] = v[:1]
+				echoed = true
 			}
-			if id == "" || !requestIDPattern.MatchString(id) {
-				id = s.frontIDs.next()
-			}
-			h["X-Request-Id"] = []string{id}
 			status, ok := f.answer(w, r, s.frontHeaders)
 			if !ok {
-				delete(h, "X-Request-Id")
+				if echoed {
+					delete(h, "X-Request-Id")
+				}
 				break
 			}
 			if s.metrics != nil {
@@ -88,24 +85,6 @@ func (s *Shell) serveFront(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.engine.ServeHTTP(w, r)
-}
-
-// requestIDs hands out the request ids of answers made in front of the
-// engine: a random prefix per process and a counter, as unique as the
-// engine's random ones without a system call per request.
-type requestIDs struct {
-	once   sync.Once
-	prefix string
-	n      atomic.Uint64
-}
-
-func (g *requestIDs) next() string {
-	g.once.Do(func() {
-		var b [4]byte
-		_, _ = rand.Read(b[:])
-		g.prefix = hex.EncodeToString(b[:])
-	})
-	return g.prefix + strconv.FormatUint(g.n.Add(1), 16)
 }
 
 // anonymous says the request names no caller: no Authorization header and

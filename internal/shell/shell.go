@@ -97,7 +97,6 @@ type Shell struct {
 	// issue 18: reads answered in front of the engine (front.go).
 	fronts       []front
 	frontHeaders http.Header
-	frontIDs     requestIDs
 	// unbounded are the full paths exempt from the request deadline
 	// (issue 17: event streams).
 	unbounded map[string]bool

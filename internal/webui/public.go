@@ -197,7 +197,8 @@ func writePage(w http.ResponseWriter, r *http.Request, p *cachedPage, security h
 	// has meanwhile for up to 30 s (issue 18).
 	h["Cache-Control"] = publicCacheControlH
 	h["Vary"] = publicVaryH
-	h["Content-Language"] = p.langH
+	// A 304 carries what a cache needs to update what it holds (RFC 9110,
+	// 15.4.5): the validator, Cache-Control and Vary.
 	if v := r.Header["If-None-Match"]; len(v) > 0 && v[0] != "" && (v[0] == p.etag || etagMatch(strings.Join(v, ","), p.etag)) {
 		w.WriteHeader(http.StatusNotModified)
 		return http.StatusNotModified
@@ -205,6 +206,7 @@ func writePage(w http.ResponseWriter, r *http.Request, p *cachedPage, security h
 	for k, v := range security {
 		h[k] = v
 	}
+	h["Content-Language"] = p.langH
 	h["Content-Type"] = htmlContentTypeH
 	h["Content-Length"] = p.lengthH
 	w.WriteHeader(http.StatusOK)
