@@ -777,10 +777,12 @@ WHERE a.application_name = 'redline exclusive outbox'`
 		if len(rep.AdoptPage) == 0 {
 			t.Skip("visibility did not run")
 		}
-		worst := slices.Max(rep.AdoptPage)
-		if rep.StalePages > 0 || worst > 0.25 {
-			t.Errorf("after an acknowledged adoption, %d of %d instance reads right away still served the previous public page, and the new one took up to %.2fs to show on every instance: the page cache is per instance and refreshed on a timer",
-				rep.StalePages, 3*len(topo.Instances), worst)
+		// The contract is from the answer on: the wait measured from the
+		// request includes the adoption itself, so it is reported, not
+		// bounded.
+		if rep.StalePages > 0 {
+			t.Errorf("after an acknowledged adoption, %d of %d instance reads right away still served the previous public page (up to %.2fs from the request to every instance showing the new one)",
+				rep.StalePages, 3*len(topo.Instances), slices.Max(rep.AdoptPage))
 		}
 	})
 }
