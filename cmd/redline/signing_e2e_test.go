@@ -133,13 +133,18 @@ func (e *signingEnv) commit(slug string, base int64, text string) int64 {
 	return r.Number
 }
 
-// adopt approves revision n and adopts it at stage.
-func (e *signingEnv) adopt(slug string, n int64, stage string) {
+// adopt approves revision n and adopts it at stage, with the vote when
+// one is given ({for, against, abstained}).
+func (e *signingEnv) adopt(slug string, n int64, stage string, vote ...int) {
 	e.t.Helper()
 	var r struct{ SHA256 string }
 	_ = json.Unmarshal(e.call("GET", fmt.Sprintf("/api/v1/documents/%s/revisions/%d", slug, n), nil, 200), &r)
 	e.call("POST", fmt.Sprintf("/api/v1/documents/%s/revisions/%d/approvals", slug, n), map[string]any{"sha256": r.SHA256}, 201)
-	e.call("POST", fmt.Sprintf("/api/v1/documents/%s/revisions/%d/adopt", slug, n), map[string]any{"stage": stage}, 201)
+	body := map[string]any{"stage": stage}
+	if len(vote) == 3 {
+		body["vote"] = map[string]int{"for": vote[0], "against": vote[1], "abstained": vote[2]}
+	}
+	e.call("POST", fmt.Sprintf("/api/v1/documents/%s/revisions/%d/adopt", slug, n), body, 201)
 }
 
 type publishedStatement struct {
@@ -324,7 +329,7 @@ func TestSignedAdoptionsThroughServer(t *testing.T) {
 		t.Errorf("an adoption made before the key is not marked signed later: %+v", first[0])
 	}
 	head := e.commit(ru, 1, randomResolution(rand.New(rand.NewPCG(1, 2)), true))
-	e.adopt(ru, head, "final")
+	e.adopt(ru, head, "final", 112, 3, 5)
 	en := "charter"
 	e.create(en, "Charter & <rules>", "en", randomResolution(rand.New(rand.NewPCG(2, 1)), false))
 	e.adopt(en, 1, "final")
@@ -361,6 +366,14 @@ func TestSignedAdoptionsThroughServer(t *testing.T) {
 			if out, code := verifyAdoption(d.text, d.statement, d.signature, "--keys", allowed); code != 0 {
 				t.Errorf("%s: redline verify-adoption: %d %s", filepath.Base(d.statement), code, out)
 			}
+		}
+		// The vote recorded with the final adoption is in its statement.
+		b, _ := os.ReadFile(filepath.Join(e.dir, ru+"-2.json"))
+		if !bytes.Contains(b, []byte(`"votes":{"abstained":5,"against":3,"for":112}`)) {
+			t.Errorf("the statement of an adoption with a vote lacks it: %s", b)
+		}
+		if b, _ := os.ReadFile(filepath.Join(e.dir, ru+"-1.json")); !bytes.Contains(b, []byte(`"votes":null`)) {
+			t.Errorf("the statement of an adoption without a vote: %s", b)
 		}
 		// The chain: the final adoption follows the basis.
 		s1, s2 := filepath.Join(e.dir, ru+"-1.json"), filepath.Join(e.dir, ru+"-2.json")
@@ -477,8 +490,11 @@ func TestSignedAdoptionsThroughServer(t *testing.T) {
 			}
 			var pub struct{ Revision int64 }
 			_ = json.Unmarshal(e.public("/api/v1/public/documents/"+slug), &pub)
-			files = append(files, e.save(slug+"-public.akn.xml",
-				e.public(fmt.Sprintf("/api/v1/public/documents/%s/download/%d.akn.xml", slug, pub.Revision))))
+			x := e.public(fmt.Sprintf("/api/v1/public/documents/%s/download/%d.akn.xml", slug, pub.Revision))
+			if slug == ru && !bytes.Contains(x, []byte(`value="112" refersTo="#votesFor"`)) {
+				t.Errorf("the Akoma Ntoso file of an adoption with a vote lacks it")
+			}
+			files = append(files, e.save(slug+"-public.akn.xml", x))
 		}
 		out, err := exec.Command(xmllint, append([]string{"--noout", "--nonet", "--schema", schema}, files...)...).CombinedOutput()
 		if err != nil || strings.Count(string(out), " validates") != len(files) {
