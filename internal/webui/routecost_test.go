@@ -36,6 +36,32 @@ func costClass(bytes uint64) string {
 	return "large"
 }
 
+// discardWriter takes an answer as a server's connection does, without
+// keeping its body: what a route costs is what the server allocates to
+// answer, not the test recorder's copy of the answer (which put a 250 KB
+// answer on either side of the small class by the noise of a run).
+type discardWriter struct {
+	header http.Header
+	code   int
+}
+
+func (w *discardWriter) Header() http.Header { return w.header }
+func (w *discardWriter) WriteHeader(code int) {
+	if w.code == 0 {
+		w.code = code
+	}
+}
+func (w *discardWriter) Write(p []byte) (int, error) {
+	w.WriteHeader(http.StatusOK)
+	return len(p), nil
+}
+func (w *discardWriter) status() int {
+	if w.code == 0 {
+		return http.StatusOK
+	}
+	return w.code
+}
+
 // staticPages cost the same for everybody and depend on no document: known
 // to be large, listed in the table, and left for a cache of their own.
 var staticPages = map[string]bool{
@@ -118,7 +144,7 @@ func TestRouteCostTable(t *testing.T) {
 			if token != "" {
 				req.Header.Set("Authorization", "Bearer "+token)
 			}
-			rec := httptest.NewRecorder()
+			rec := &discardWriter{header: http.Header{}}
 			h0 := sh.Auth().Hasher().Hashes()
 			var m0, m1 runtime.MemStats
 			runtime.GC()
@@ -128,7 +154,7 @@ func TestRouteCostTable(t *testing.T) {
 			if a := m1.TotalAlloc - m0.TotalAlloc; a < least {
 				least = a
 			}
-			best = cost{status: rec.Code, hashes: sh.Auth().Hasher().Hashes() - h0}
+			best = cost{status: rec.status(), hashes: sh.Auth().Hasher().Hashes() - h0}
 		}
 		best.class = costClass(least)
 		return best
