@@ -4,7 +4,8 @@ process by the tests (make test installs python3-aiosmtpd).
 Each accepted message is written, exactly as received, to DIR/<n>.eml, with
 its envelope in DIR/<n>.json ({"mail_from": ..., "rcpt_tos": [...],
 "auth": login or null, "tls": bool}); both appear atomically (written under
-a temporary name, then renamed). It prints "ready" once listening.
+a temporary name, then renamed), the .json before the .eml, so a reader
+that finds an .eml always finds its envelope. It prints "ready" once listening.
 
   smtpd.py --port P --dir DIR [--mode plain|starttls|smtps --cert C --key K]
            [--user U --password W] [--reject ADDR ...] [--tempfail N]
@@ -56,7 +57,8 @@ def main():
                 "auth": getattr(session, "redline_login", None),
                 "tls": server.transport.get_extra_info("ssl_object") is not None,
             }
-            for suffix, data in ((".eml", envelope.original_content), (".json", json.dumps(meta).encode())):
+            # The envelope first: readers look for the .eml and then read its .json.
+            for suffix, data in ((".json", json.dumps(meta).encode()), (".eml", envelope.original_content)):
                 with open(base + suffix + ".tmp", "wb") as f:
                     f.write(data)
                     f.flush()
