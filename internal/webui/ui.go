@@ -201,6 +201,7 @@ type page struct {
 	Errors  map[string]string // form field → translated error
 	Public  bool              // the public layout: no account links
 	Data    any
+	names   *namer // display names of logins (issue 14), nil on public pages
 }
 
 // CSS is the stylesheet's URL.
@@ -238,6 +239,7 @@ func (u *UI) newPage(c *gin.Context, title string) *page {
 		Path:       here,
 		assets:     u.assets,
 		Errors:     map[string]string{},
+		names:      u.namer(c.Request.Context()),
 	}
 }
 
