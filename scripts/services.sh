@@ -55,10 +55,17 @@ minio_bin() {
 		echo "$bin"
 		return 0
 	fi
-	log "building the MinIO server ($MINIO_VERSION) into $REDLINE_TOOLS (once; a few minutes)"
 	mkdir -p "$REDLINE_TOOLS"
-	GOBIN="$REDLINE_TOOLS" GOFLAGS= go install "$MINIO_VERSION" >&2
-	echo "$MINIO_VERSION" >"$stamp"
+	# One build at a time: several checkouts on one machine share the folder.
+	(
+		command -v flock >/dev/null && flock 9
+		if [ -x "$bin" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$MINIO_VERSION" ]; then
+			exit 0
+		fi
+		log "building the MinIO server ($MINIO_VERSION) into $REDLINE_TOOLS (once; a few minutes)"
+		GOBIN="$REDLINE_TOOLS" GOFLAGS= go install "$MINIO_VERSION" >&2
+		echo "$MINIO_VERSION" >"$stamp"
+	) 9>"$REDLINE_TOOLS/.build.lock" || return 1
 	echo "$bin"
 }
 

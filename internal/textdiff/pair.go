@@ -58,6 +58,10 @@ func (d *differ) diffPair(a, b string, i, j int) []Chunk {
 		case levelChar:
 			cs, cost, ok = d.charDiff(a, b)
 		case levelWord:
+			if c, na, nb := d.tokenPrecheck(a, b); c >= 0 && !d.fits(c, na, nb) {
+				cs, cost, ok = nil, c, false
+				break
+			}
 			d.tokA, d.tokB = tokenize(a, d.tokA), tokenize(b, d.tokB)
 			cs, cost, ok = d.tokenDiff(a, b, d.tokA, d.tokB)
 		case levelLine:
@@ -110,11 +114,11 @@ func (d *differ) lineDiff(a, b string, i, j int) []Chunk {
 		var sub []Chunk
 		ok := false
 		if sa != "" && sb != "" {
-			d.tokA, d.tokB = tokenize(sa, d.tokA), tokenize(sb, d.tokB)
 			// A stretch of changed lines this large in a paragraph already
 			// shown line by line is a rewrite: its words are not worth the
-			// diff's cost.
-			if int64(len(d.tokA))*int64(len(d.tokB)) <= maxLineStretchCost {
+			// diff's cost. (Counting is much cheaper than tokenizing.)
+			if int64(countTokens(sa))*int64(countTokens(sb)) <= maxLineStretchCost {
+				d.tokA, d.tokB = tokenize(sa, d.tokA), tokenize(sb, d.tokB)
 				sub, _, ok = d.tokenDiff(sa, sb, d.tokA, d.tokB)
 			}
 			if !ok {
@@ -144,6 +148,27 @@ func endOf(ls []span, x int) int {
 		return 0
 	}
 	return ls[x-1].end
+}
+
+// minPrecheckBytes: below this size a pair is tokenized straight away; the
+// precheck only pays on pairs large enough to be refused.
+const minPrecheckBytes = 64 << 10
+
+// tokenPrecheck returns, for a large pair of valid UTF-8, the cost
+// tokenDiff would find and the sizes of the two middles it would diff, or
+// a negative cost when the pair is small (or not valid UTF-8) and not worth
+// the check.
+func (d *differ) tokenPrecheck(a, b string) (int64, int, int) {
+	if len(a)+len(b) < minPrecheckBytes || !utf8.ValidString(a) || !utf8.ValidString(b) {
+		return -1, 0, 0
+	}
+	return tokenCost(a, b)
+}
+
+// fits reports, without charging anything, whether tokenDiff would accept a
+// middle of na×nb tokens costing cost: the same test it makes.
+func (d *differ) fits(cost int64, na, nb int) bool {
+	return na+nb <= maxMyersItems && cost <= d.opt.MaxPairCost && d.spent+cost <= d.opt.MaxTotalCost
 }
 
 // charge reserves cost from the budgets, or reports that it does not fit (or

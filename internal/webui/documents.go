@@ -347,7 +347,7 @@ func (u *UI) handleHistory(c *gin.Context) {
 }
 
 type eventsData struct {
-	Events []drafting.Event
+	Events []eventRow
 }
 
 func (u *UI) handleEvents(c *gin.Context) {
@@ -371,7 +371,7 @@ func (u *UI) handleEvents(c *gin.Context) {
 	p := u.newPage(c, dv.Title)
 	p.Section = "documents"
 	p.Doc = u.tabs(ctx, actor, dv, "events")
-	p.Data = eventsData{Events: evs}
+	p.Data = eventsData{Events: p.eventRows(evs)}
 	u.render(c, http.StatusOK, "events", p)
 }
 

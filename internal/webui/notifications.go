@@ -57,6 +57,7 @@ func (u *UI) MountNotifications(sh *shell.Shell, n Notifications) {
 	p := &notifyPages{u: u, n: n}
 	g := sh.Group("/", u.fail)
 	g.GET("/documents/:slug/notifications", p.handleSettings)
+	g.HEAD("/documents/:slug/notifications", p.handleSettings) // issue 14: pages answer HEAD
 	g.POST("/documents/:slug/notifications", p.handleSettingsSave)
 	feed := gin.WrapF(n.Notifier.ServeFeed)
 	g.GET("/feeds/:file", feed)

@@ -21,6 +21,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -114,34 +115,37 @@ func (u *UI) noteMissing(id string) {
 func (u *UI) Mount(sh *shell.Shell) {
 	u.sh = sh
 	g := sh.Group("/", u.fail)
-	g.GET("/", u.handleHome)
-	g.GET("/static/:hash/*file", u.handleStatic)
-	g.GET("/lang/:tag", u.handleLanguage)
-	g.GET("/signin", u.handleSignInForm)
+	// issue 14: every page answers HEAD as it answers GET (headers, no
+	// body: net/http drops what a handler writes to a HEAD).
+	get := func(path string, h ...gin.HandlerFunc) { g.GET(path, h...); g.HEAD(path, h...) }
+	get("/", u.handleHome)
+	get("/static/:hash/*file", u.handleStatic)
+	get("/lang/:tag", u.handleLanguage)
+	get("/signin", u.handleSignInForm)
 	g.POST("/signin", u.handleSignIn)
 	g.POST("/signout", u.handleSignOut)
-	g.GET("/users", u.handleUsers)
+	get("/users", u.handleUsers)
 	g.POST("/users", u.handleUserCreate)
 	g.POST("/users/:login/disable", u.handleUserDisable)
 	g.POST("/users/:login/enable", u.handleUserEnable)
 
-	g.GET("/documents", u.handleDocuments)
+	get("/documents", u.handleDocuments)
 	g.POST("/documents", u.handleDocumentCreate)
-	g.GET("/documents/:slug", u.sh.TakeTurns, u.handleDocument)
+	get("/documents/:slug", u.sh.TakeTurns, u.handleDocument)
 	g.POST("/documents/:slug/reopen", u.handleReopen)
-	g.GET("/documents/:slug/edit", u.handleEditForm)
+	get("/documents/:slug/edit", u.handleEditForm)
 	g.POST("/documents/:slug/edit", u.handleEditCommit)
-	g.GET("/documents/:slug/history", u.handleHistory)
-	g.GET("/documents/:slug/diff", u.sh.TakeTurns, u.handleDiff)
-	g.GET("/documents/:slug/proposals", u.handleProposals)
-	g.GET("/documents/:slug/proposals/new", u.handleProposalForm)
+	get("/documents/:slug/history", u.handleHistory)
+	get("/documents/:slug/diff", u.sh.TakeTurns, u.handleDiff)
+	get("/documents/:slug/proposals", u.handleProposals)
+	get("/documents/:slug/proposals/new", u.handleProposalForm)
 	g.POST("/documents/:slug/proposals", u.sh.TakeTurns, u.handleProposalCreate)
-	g.GET("/documents/:slug/proposals/:p", u.sh.TakeTurns, u.handleProposal)
+	get("/documents/:slug/proposals/:p", u.sh.TakeTurns, u.handleProposal)
 	g.POST("/documents/:slug/proposals/:p/merge", u.handleProposalMerge)
 	g.POST("/documents/:slug/proposals/:p/resolve", u.handleProposalResolve)
 	g.POST("/documents/:slug/proposals/:p/reject", u.handleProposalReject)
 	g.POST("/documents/:slug/proposals/:p/withdraw", u.handleProposalWithdraw)
-	g.GET("/documents/:slug/approvals", u.handleApprovals)
+	get("/documents/:slug/approvals", u.handleApprovals)
 	g.POST("/documents/:slug/approvals", u.handleApprove)
 	g.POST("/documents/:slug/adopt", u.handleAdopt)
 	g.POST("/documents/:slug/comments", u.handleCommentCreate)
@@ -150,33 +154,36 @@ func (u *UI) Mount(sh *shell.Shell) {
 	g.POST("/documents/:slug/comments/:id/edit", u.handleCommentEdit)
 	g.POST("/documents/:slug/comments/:id/hide", u.handleCommentHide)
 	g.POST("/documents/:slug/proposals/:p/comments", u.handleProposalCommentCreate)
-	g.GET("/documents/:slug/members", u.handleMembers)
+	get("/documents/:slug/members", u.handleMembers)
 	g.POST("/documents/:slug/members", u.handleMemberSet)
 	g.POST("/documents/:slug/members/:login/remove", u.handleMemberRemove)
-	g.GET("/documents/:slug/events", u.handleEvents)
+	get("/documents/:slug/events", u.handleEvents)
 
-	g.GET("/public/:slug", u.handlePublic)
+	get("/public/:slug", u.handlePublic)
 	// issue 18: a cached public page is answered in front of the shell's
 	// middleware; the route above renders it when it is not.
 	sh.Front("/public/", "/public/:slug", u.servePublicFront)
-	g.GET("/public/:slug/diff", u.handlePublicDiff)
-	g.GET("/public/:slug/feed.atom", u.handlePublicFeed)
+	get("/public/:slug/diff", u.handlePublicDiff)
+	get("/public/:slug/feed.atom", u.handlePublicFeed)
 
 	// issue 14: amendments (amendments.go)
-	g.GET("/documents/:slug/amendments", u.handleAmendments)
-	g.GET("/documents/:slug/consolidated", u.handleConsolidated)
-	g.GET("/documents/:slug/amend", u.handleAmendItemForm)
+	get("/documents/:slug/amendments", u.handleAmendments)
+	get("/documents/:slug/consolidated", u.handleConsolidated)
+	get("/documents/:slug/amend", u.handleAmendItemForm)
 	g.POST("/documents/:slug/amend", u.handleAmendItem)
-	g.GET("/public/:slug/amendments", u.handlePublicAmendments)
+	get("/public/:slug/amendments", u.handlePublicAmendments)
 
 	// issue 15: office files (imports.go)
 	g.POST("/documents/import", u.handleImportNew)
 	g.POST("/documents/:slug/import", u.handleImportRevision)
 
 	// issue 16: the API's description as a page (apidocs.go)
-	g.GET("/api/docs", u.handleAPIDocs)
+	get("/api/docs", u.handleAPIDocs)
 
 	u.mountLive(g) // issue 17: the hall (live.go)
+	g.HEAD("/documents/:slug/hall", u.handleHall)
+	g.HEAD("/documents/:slug/hall/remote", u.handleRemote)
+	g.HEAD("/public/:slug/hall", u.handlePublicHall)
 }
 
 // page is what every template gets: the translator (T, Date, DateTime,
@@ -194,6 +201,7 @@ type page struct {
 	Errors  map[string]string // form field → translated error
 	Public  bool              // the public layout: no account links
 	Data    any
+	names   *namer // display names of logins (issue 14), nil on public pages
 }
 
 // CSS is the stylesheet's URL.
@@ -215,7 +223,7 @@ func (p *page) Err(field string) string { return p.Errors[field] }
 
 func (u *UI) newPage(c *gin.Context, title string) *page {
 	here := c.Request.URL.RequestURI()
-	if c.Request.Method != http.MethodGet {
+	if c.Request.Method != http.MethodGet && c.Request.Method != http.MethodHead {
 		// A form re-rendered with its errors: switching language goes back
 		// to the page the form was on.
 		here = "/"
@@ -231,6 +239,7 @@ func (u *UI) newPage(c *gin.Context, title string) *page {
 		Path:       here,
 		assets:     u.assets,
 		Errors:     map[string]string{},
+		names:      u.namer(c.Request.Context()),
 	}
 }
 
@@ -302,6 +311,7 @@ func (u *UI) render(c *gin.Context, status int, name string, p *page) {
 	}
 	c.Header("Content-Language", p.tag)
 	c.Header("Vary", "Accept-Language, Cookie")
+	c.Header("Content-Length", strconv.Itoa(len(b))) // what a HEAD is told too
 	c.Data(status, "text/html; charset=utf-8", b)
 }
 
@@ -317,7 +327,8 @@ type errorData struct {
 // the page's language. It is also how the shell answers its own errors
 // under the pages (a refused token, a cross-origin form, an unknown page).
 func (u *UI) fail(c *gin.Context, err error) {
-	if drafting.ErrorKind(err) == drafting.KindUnauthenticated && c.Request.Method == http.MethodGet &&
+	if drafting.ErrorKind(err) == drafting.KindUnauthenticated &&
+		(c.Request.Method == http.MethodGet || c.Request.Method == http.MethodHead) &&
 		drafting.ErrorReason(err) != drafting.ReasonBadCredentials {
 		c.Redirect(http.StatusSeeOther, "/signin?next="+url.QueryEscape(c.Request.URL.RequestURI()))
 		c.Abort()
