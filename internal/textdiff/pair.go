@@ -92,14 +92,7 @@ func (d *differ) diffPair(a, b string, i, j int) []Chunk {
 // budget, or shown deleted and inserted whole if not.
 func (d *differ) lineDiff(a, b string, i, j int) []Chunk {
 	la, lb := tokenizeLines(a, nil), tokenizeLines(b, nil)
-	idOf := make(map[string]int32, len(la)+len(lb)/4)
-	ida, idb := make([]int32, len(la)), make([]int32, len(lb))
-	for k, t := range la {
-		ida[k] = internID(idOf, a[t.start:t.end])
-	}
-	for k, t := range lb {
-		idb[k] = internID(idOf, b[t.start:t.end])
-	}
+	ida, idb := internSpans(a, la, b, lb)
 	x := 0 // lines of a reached
 	linesOf := func(text string, ls []span, from, to int) string {
 		if from == to {
