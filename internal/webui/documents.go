@@ -69,9 +69,9 @@ func (u *UI) tabs(ctx context.Context, actor *drafting.User, dv drafting.Documen
 		CanAudit:   u.can(ctx, actor, dv.Slug, drafting.ObjAudit, drafting.ActRead),
 		// issue 14: a tab is shown only to who may open it.
 		CanProposals: u.can(ctx, actor, dv.Slug, drafting.ObjProposal, drafting.ActRead),
-		CanPropose: may[drafting.ActionPropose].Allowed,
-		CanCommit:  may[drafting.ActionCommit].Allowed,
-		CanReopen:  may[drafting.ActionReopen].Allowed,
+		CanPropose:   may[drafting.ActionPropose].Allowed,
+		CanCommit:    may[drafting.ActionCommit].Allowed,
+		CanReopen:    may[drafting.ActionReopen].Allowed,
 	}
 	if dv.Head != nil {
 		t.Head = dv.Head.Number
@@ -386,9 +386,9 @@ type membersData struct {
 	// CanChairs: may appoint and remove chairs (an administrator); others
 	// are not offered the role, and see why they cannot remove a chair.
 	CanChairs bool
-	Roles   []string
-	Login   string
-	Role    string
+	Roles     []string
+	Login     string
+	Role      string
 }
 
 func (u *UI) handleMembers(c *gin.Context) { u.showMembers(c, http.StatusOK, nil, "", "member") }
