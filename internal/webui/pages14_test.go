@@ -9,6 +9,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"mime"
 	"net/http"
 	"net/url"
 	"path/filepath"
@@ -597,3 +598,106 @@ func TestModerationIsWordedAsSuch(t *testing.T) {
 		t.Error("the hidden comment is not said to be hidden from participants")
 	}
 }
+
+// TestPublicPageNamesItsFilesAndTimes: every file a verify command names
+// is the name a download of the page is saved under (sha256sum names the
+// text's real file name, never "4.md"); adoptions show their note and
+// their date with the time and its zone, on the public page and on the
+// members' pages, so that two adoptions of one day are ordered.
+func TestPublicPageNamesItsFilesAndTimes(t *testing.T) {
+	s := newSite(t)
+	anon := s.client()
+	pub := "/public/" + demo.Slug
+	body := anon.mustGet(pub)
+	doc, err := html.Parse(strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved := map[string]bool{} // names the page's downloads are saved under
+	var commands []string
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode && n.Data == "a" {
+			var href, dl string
+			has := false
+			for _, a := range n.Attr {
+				switch a.Key {
+				case "href":
+					href = a.Val
+				case "download":
+					dl, has = a.Val, true
+				}
+			}
+			if has && dl != "" {
+				saved[dl] = true
+			} else if has {
+				resp, _ := anon.get(href)
+				if _, params, err := mime.ParseMediaType(resp.Header.Get("Content-Disposition")); err == nil && params["filename"] != "" {
+					saved[params["filename"]] = true
+				} else {
+					t.Errorf("download %s: no file name (%d, %q)", href, resp.StatusCode, resp.Header.Get("Content-Disposition"))
+				}
+			}
+		}
+		if n.Type == html.ElementNode && n.Data == "pre" {
+			var b strings.Builder
+			var text func(*html.Node)
+			text = func(m *html.Node) {
+				if m.Type == html.TextNode {
+					b.WriteString(m.Data)
+				}
+				for c := m.FirstChild; c != nil; c = c.NextSibling {
+					text(c)
+				}
+			}
+			text(n)
+			commands = append(commands, strings.Split(b.String(), "\n")...)
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(doc)
+	a, _, err := s.svc.Adoptions.AdoptedText(context.Background(), nil, demo.Slug, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := demo.Slug + "-r4-" + a.SHA256[:12] + ".md"
+	if !slices.Contains(commands, "sha256sum "+want) {
+		t.Errorf("no «sha256sum %s» among %q", want, commands)
+	}
+	files := regexp.MustCompile(`\S+\.(?:md|json|sig|pdf|docx|odt)\b|redline-keys`)
+	n := 0
+	for _, cmd := range commands {
+		for _, f := range files.FindAllString(cmd, -1) {
+			n++
+			if !saved[f] {
+				t.Errorf("%q names %s, which no download of the page is saved as (%v)", cmd, f, saved)
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no file named in the commands")
+	}
+	// The note and the time of day with its zone.
+	if a.Note == "" {
+		t.Fatal("the demo's adoption has no note to show")
+	}
+	text := stripTags(body)
+	if !strings.Contains(body, `id="adoption-note"`) || strings.Count(text, htmlEscape(a.Note)) < 2 {
+		t.Errorf("the note %q is not shown (in the facts and the history)", a.Note)
+	}
+	at := regexp.MustCompile(`\d{4} г\., \d{2}:\d{2} \(мск\)`)
+	if len(at.FindAllString(text, -1)) < 2 {
+		t.Errorf("the adoption's date has no time (and zone) in the facts and the history")
+	}
+	member := s.client().signIn("ivanova")
+	for _, path := range []string{"/documents/" + demo.Slug, "/documents/" + demo.Slug + "/approvals"} {
+		b := member.mustGet(path)
+		if !at.MatchString(stripTags(b)) || !strings.Contains(b, htmlEscape(a.Note)) {
+			t.Errorf("%s: the adoption has no time or no note", path)
+		}
+	}
+}
+
+func htmlEscape(s string) string { return html.EscapeString(s) }
