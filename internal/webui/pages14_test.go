@@ -223,7 +223,13 @@ func TestEveryEventKindReadsAsASentence(t *testing.T) {
 		p := &page{translator: langs[lang]}
 		seen := map[string]string{}
 		for _, k := range eventKinds {
-			got := p.eventSentence(drafting.Event{Kind: k, Data: data})
+			parts := p.eventSentence(drafting.Event{Kind: k, Data: data})
+			got := joinParts(parts)
+			for _, pt := range parts {
+				if !pt.User && regexp.MustCompile(`Кадры|не по существу|решено устно|ivanova|petrov`).MatchString(pt.Text) {
+					t.Errorf("%s %s: what people wrote is not marked as theirs: %q", lang, k, pt.Text)
+				}
+			}
 			if got == "" || strings.Contains(got, "⟦") || strings.Contains(got, "<no value>") || strings.Contains(got, k) ||
 				keyValue.MatchString(got) || got == p.T("eventtext.other") {
 				t.Errorf("%s %s: %q", lang, k, got)
@@ -236,12 +242,12 @@ func TestEveryEventKindReadsAsASentence(t *testing.T) {
 			}
 			seen[got] = k
 		}
-		if got := p.eventSentence(drafting.Event{Kind: "proposal.merge", Data: data}); lang == "ru" &&
+		if got := joinParts(p.eventSentence(drafting.Event{Kind: "proposal.merge", Data: data})); lang == "ru" &&
 			got != "Принято с изменениями предложение № 3 (автор — ivanova): получена редакция 5 (голосование: за 12, против 2, воздержались 1)" {
 			t.Errorf("ru proposal.merge: %q", got)
 		}
 		// A kind written by a newer version is named generically.
-		if got := p.eventSentence(drafting.Event{Kind: "future.kind", Data: data}); got != p.T("eventtext.other") {
+		if got := joinParts(p.eventSentence(drafting.Event{Kind: "future.kind", Data: data})); got != p.T("eventtext.other") {
 			t.Errorf("%s: unknown kind read %q", lang, got)
 		}
 	}
