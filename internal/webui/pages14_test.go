@@ -51,7 +51,9 @@ func TestHEADOnPagesAndDownloads(t *testing.T) {
 			t.Errorf("GET %s has no HEAD", p)
 		}
 	}
-	for _, p := range []string{"/api/v1/public/documents/:slug/download/:file"} {
+	for _, p := range []string{"/api/v1/public/documents/:slug/download/:file", "/api/v1/public/documents/:slug/statements/:file",
+		"/.well-known/redline-keys", "/api/v1/documents/:slug/revisions/:n/text", "/api/v1/documents/:slug/proposals/:p/text",
+		"/api/v1/documents/:slug/revisions/:n/export.akn.xml", "/api/v1/documents/:slug/revisions/:n/export.pdf"} {
 		if !heads[p] {
 			t.Errorf("download %s has no HEAD", p)
 		}
@@ -71,6 +73,8 @@ func TestHEADOnPagesAndDownloads(t *testing.T) {
 		{anon, "/"}, {anon, "/signin"}, {anon, d},
 		{chair, d}, {chair, d + "/history"}, {chair, d + "/diff?from=1&to=4"}, {chair, d + "/proposals/1"},
 		{chair, d + "/events"}, {chair, d + "/approvals"}, {chair, d + "/members"}, {chair, "/documents"},
+		{chair, "/api/v1/documents/" + demo.Slug + "/revisions/4/text"}, {chair, "/api/v1/documents/" + demo.Slug + "/proposals/1/text"},
+		{chair, "/api/v1/documents/" + demo.Slug + "/revisions/4/export.akn.xml"}, {anon, "/.well-known/redline-keys"},
 	} {
 		get, gbody := tc.c.get(tc.path)
 		req, err := http.NewRequest(http.MethodHead, s.URL+tc.path, nil)
