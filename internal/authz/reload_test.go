@@ -124,7 +124,7 @@ func TestChangedCoalesces(t *testing.T) {
 	e.Changed()
 	// The first reload is now blocked in RoleAssignments; a burst while it
 	// waits must come to one more reload, not a hundred.
-	if !waitFor(2*time.Second, func() bool { return src.loads.Load() == before+1 }) {
+	if !waitFor(30*time.Second, func() bool { return src.loads.Load() == before+1 }) {
 		t.Fatal("Changed did not start a reload")
 	}
 	var wg sync.WaitGroup
@@ -138,7 +138,7 @@ func TestChangedCoalesces(t *testing.T) {
 	wg.Wait()
 	src.setGate(nil)
 	close(gate)
-	if !waitFor(2*time.Second, func() bool { return src.loads.Load() == before+2 }) {
+	if !waitFor(30*time.Second, func() bool { return src.loads.Load() == before+2 }) {
 		t.Fatalf("the burst led to %d reloads, want 1", src.loads.Load()-before-1)
 	}
 	time.Sleep(50 * time.Millisecond)
@@ -224,10 +224,13 @@ func TestRunPicksUpVersionChange(t *testing.T) {
 	time.Sleep(interval / 2)
 	src.set(docA, 2, drafting.RoleMember)
 	start := time.Now()
-	if !waitFor(2*interval, func() bool { return e.Version() == src.Version() }) {
-		t.Fatalf("Run did not reload within 2 intervals (%v)", 2*interval)
+	// A liveness bound: Run is due to reload at its next tick, but on a
+	// loaded machine a tick can come late; how late is logged, not judged
+	// (two intervals failed on 2 shared CI cores).
+	if !waitFor(30*time.Second, func() bool { return e.Version() == src.Version() }) {
+		t.Fatal("Run did not reload within 30 s")
 	}
-	t.Logf("reloaded after %v", time.Since(start))
+	t.Logf("reloaded after %v (interval %v)", time.Since(start), interval)
 	if !e.Allow(user, docA, drafting.ObjProposal, drafting.ActCreate) {
 		t.Error("granted member may not propose after Run reloaded")
 	}
@@ -235,13 +238,12 @@ func TestRunPicksUpVersionChange(t *testing.T) {
 	// A failing source is logged and Run keeps going.
 	src.setErr(errors.New("database gone"))
 	src.set(docA, 2, "")
-	time.Sleep(3 * interval)
-	if !strings.Contains(logs.String(), "database gone") {
-		t.Errorf("the failure was not logged:\n%s", logs.String())
+	if !waitFor(30*time.Second, func() bool { return strings.Contains(logs.String(), "database gone") }) {
+		t.Errorf("the failure was not logged within 30 s:\n%s", logs.String())
 	}
 	src.setErr(nil)
-	if !waitFor(2*interval, func() bool { return e.Version() == src.Version() }) {
-		t.Fatal("Run did not reload within 2 intervals after the source came back")
+	if !waitFor(30*time.Second, func() bool { return e.Version() == src.Version() }) {
+		t.Fatal("Run did not reload within 30 s after the source came back")
 	}
 	if e.Allow(user, docA, drafting.ObjProposal, drafting.ActCreate) {
 		t.Error("revoked member may still propose after Run reloaded")

@@ -87,7 +87,7 @@ func diffParams(c *gin.Context) (from, to int64, mode textdiff.Mode, format text
 // a client holding one from before is not answered 304.
 func labelsETag(f textdiff.Format) string {
 	if f == textdiff.FormatJSON {
-		return "-l"
+		return "-l2" // -l2: moves carry after_label and note
 	}
 	return ""
 }

@@ -97,7 +97,7 @@ func (db *DB) MarkArchived(ctx context.Context, adoptionID int64, at time.Time) 
 	if err := requireTime(op, "at", at); err != nil {
 		return err
 	}
-	res, err := db.db.ExecContext(ctx, db.rebind(qMark), db.timeArg(at), adoptionID)
+	res, err := db.autocommit().ExecContext(ctx, db.rebind(qMark), db.timeArg(at), adoptionID)
 	if err != nil {
 		return fail(op, "mark adoption archived", err, nil)
 	}

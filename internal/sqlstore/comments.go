@@ -181,12 +181,13 @@ func (db *DB) ListComments(ctx context.Context, documentID string) ([]drafting.C
 	return db.listComments(ctx, db.db, documentID)
 }
 
+// qListComments lists a document's comments; TestListCommentsPlan checks
+// that SQLite answers it by walking the document's index.
+const qListComments = `SELECT ` + commentColumns + ` WHERE c.document_id = ? ORDER BY c.id`
+
 func (db *DB) listComments(ctx context.Context, on querier, documentID string) ([]drafting.Comment, error) {
-	const (
-		op = "sqlstore.ListComments"
-		q  = `SELECT ` + commentColumns + ` WHERE c.document_id = ? ORDER BY c.id`
-	)
-	rows, err := on.QueryContext(ctx, db.rebind(q), documentID)
+	const op = "sqlstore.ListComments"
+	rows, err := on.QueryContext(ctx, db.rebind(qListComments), documentID)
 	if err != nil {
 		return nil, fail(op, "select comments", err, nil)
 	}

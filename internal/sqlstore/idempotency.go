@@ -192,7 +192,7 @@ func (db *DB) idempotencyTTL() time.Duration {
 // how many went. Errors: unavailable, internal.
 func (db *DB) PurgeIdempotencyKeys(ctx context.Context, cutoff time.Time) (int64, error) {
 	const q = `DELETE FROM idempotency_keys WHERE created_at < ?`
-	res, err := db.db.ExecContext(ctx, db.rebind(q), db.timeArg(cutoff))
+	res, err := db.autocommit().ExecContext(ctx, db.rebind(q), db.timeArg(cutoff))
 	if err != nil {
 		return 0, fail("sqlstore.PurgeIdempotencyKeys", "purge idempotency keys", err, nil)
 	}

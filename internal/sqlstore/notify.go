@@ -273,7 +273,7 @@ func clipError(s string) string {
 }
 
 func (n Notifications) exec(ctx context.Context, op, q string, args ...any) error {
-	if _, err := n.db.db.ExecContext(ctx, n.db.rebind(q), args...); err != nil {
+	if _, err := n.db.autocommit().ExecContext(ctx, n.db.rebind(q), args...); err != nil {
 		return fail(op, "update", err, nil)
 	}
 	return nil
@@ -468,7 +468,7 @@ func (n Notifications) Key(ctx context.Context) ([]byte, error) {
 	if _, err := rand.Read(fresh); err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
-	if _, err := n.db.db.ExecContext(ctx, n.db.rebind(`INSERT INTO notify_key (id, key) VALUES (1, ?) ON CONFLICT (id) DO NOTHING`), fresh); err != nil {
+	if _, err := n.db.autocommit().ExecContext(ctx, n.db.rebind(`INSERT INTO notify_key (id, key) VALUES (1, ?) ON CONFLICT (id) DO NOTHING`), fresh); err != nil {
 		return nil, fail(op, "make the key", err, nil)
 	}
 	var key []byte

@@ -24,7 +24,7 @@ func (db *DB) CreateSession(ctx context.Context, s drafting.Session) error {
 	if s.LastSeenAt.IsZero() {
 		s.LastSeenAt = s.CreatedAt
 	}
-	_, err := db.db.ExecContext(ctx, db.rebind(q), s.Hash, s.UserID, db.timeArg(s.CreatedAt), db.timeArg(s.LastSeenAt))
+	_, err := db.autocommit().ExecContext(ctx, db.rebind(q), s.Hash, s.UserID, db.timeArg(s.CreatedAt), db.timeArg(s.LastSeenAt))
 	if err != nil {
 		return fail(op, "insert session", err, messages{
 			drafting.KindConflict: "session already exists",
@@ -60,13 +60,13 @@ func (db *DB) TouchSession(ctx context.Context, hash string, at time.Time) error
 		op = "sqlstore.TouchSession"
 		q  = `UPDATE sessions SET last_seen_at = ? WHERE hash = ?`
 	)
-	return db.execOne(ctx, db.db, op, "update session", sessionNotFound, q, db.timeArg(at), hash)
+	return db.execOne(ctx, db.autocommit(), op, "update session", sessionNotFound, q, db.timeArg(at), hash)
 }
 
 // DeleteSession removes a session; a missing one is not an error.
 func (db *DB) DeleteSession(ctx context.Context, hash string) error {
 	const q = `DELETE FROM sessions WHERE hash = ?`
-	if _, err := db.db.ExecContext(ctx, db.rebind(q), hash); err != nil {
+	if _, err := db.autocommit().ExecContext(ctx, db.rebind(q), hash); err != nil {
 		return fail("sqlstore.DeleteSession", "delete session", err, nil)
 	}
 	return nil
@@ -76,7 +76,7 @@ func (db *DB) DeleteSession(ctx context.Context, hash string) error {
 // is not an error.
 func (db *DB) DeleteUserSessions(ctx context.Context, userID int64) error {
 	const q = `DELETE FROM sessions WHERE user_id = ?`
-	if _, err := db.db.ExecContext(ctx, db.rebind(q), userID); err != nil {
+	if _, err := db.autocommit().ExecContext(ctx, db.rebind(q), userID); err != nil {
 		return fail("sqlstore.DeleteUserSessions", "delete sessions of user", err, nil)
 	}
 	return nil

@@ -55,6 +55,9 @@ type DB struct {
 	// committed wakes WatchEvents on SQLite after every committed write
 	// (issue 17); nil on PostgreSQL, where a trigger notifies.
 	committed chan struct{}
+	// writeTurn is the one turn to write that this process's writers take
+	// in order on SQLite (see takeWriteTurn); nil on PostgreSQL.
+	writeTurn chan struct{}
 }
 
 var (
@@ -142,6 +145,9 @@ var sqliteParams = url.Values{
 	"_txlock": {"immediate"},
 }
 
+// sqliteMaxConns is the size of the SQLite connection pool.
+const sqliteMaxConns = 8
+
 func openSQLite(databaseURL string) (*DB, error) {
 	dsn, err := sqliteDSN(databaseURL)
 	if err != nil {
@@ -154,9 +160,9 @@ func openSQLite(databaseURL string) (*DB, error) {
 	// Writers serialise on the database lock anyway; a few connections let
 	// readers run beside the writer under WAL. Connections are kept open
 	// because each new one re-runs the pragmas.
-	sqlDB.SetMaxOpenConns(8)
-	sqlDB.SetMaxIdleConns(8)
-	return &DB{db: sqlDB, dialect: DialectSQLite, committed: make(chan struct{}, 1)}, nil
+	sqlDB.SetMaxOpenConns(sqliteMaxConns)
+	sqlDB.SetMaxIdleConns(sqliteMaxConns)
+	return &DB{db: sqlDB, dialect: DialectSQLite, committed: make(chan struct{}, 1), writeTurn: make(chan struct{}, 1)}, nil
 }
 
 // sqliteDSN turns a database URL into a modernc DSN carrying sqliteParams.
@@ -350,9 +356,63 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// inTx runs fn in a read-write transaction (BEGIN IMMEDIATE on SQLite) and
-// commits it when fn returns nil.
+// takeWriteTurn waits, on SQLite, until no other writer of this process
+// holds the database, and returns the function that gives the turn back; on
+// PostgreSQL, whose row locks queue writers fairly, it returns at once.
+//
+// SQLite has one write lock, and a writer that finds it taken polls with
+// growing sleeps (up to 100 ms) for busy_timeout before failing with
+// SQLITE_BUSY. Polling is not a queue: under a burst of writers on a
+// loaded machine one of them can lose every poll for the whole 10 s and
+// fail a user's request (the ConcurrentCommits and ConcurrentChain cases
+// did on CI). Waiting here instead queues the process's writers in order
+// on a channel, before they take a connection, under their own context;
+// busy_timeout is left to arbitrate with other processes (the CLI). Errors
+// are the context's.
+func (db *DB) takeWriteTurn(ctx context.Context) (release func(), err error) {
+	if db.writeTurn == nil {
+		return func() {}, nil
+	}
+	select {
+	case db.writeTurn <- struct{}{}:
+		return func() { <-db.writeTurn }, nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("wait for the turn to write: %w", ctx.Err())
+	}
+}
+
+// autocommit is the database for writes of one statement outside a
+// transaction: each ExecContext takes the write turn first. Its queries
+// are reads, which need no turn.
+type autocommit struct{ db *DB }
+
+func (db *DB) autocommit() autocommit { return autocommit{db} }
+
+func (a autocommit) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	release, err := a.db.takeWriteTurn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	return a.db.db.ExecContext(ctx, query, args...)
+}
+
+func (a autocommit) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return a.db.db.QueryContext(ctx, query, args...)
+}
+
+func (a autocommit) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return a.db.db.QueryRowContext(ctx, query, args...)
+}
+
+// inTx runs fn in a read-write transaction (BEGIN IMMEDIATE on SQLite,
+// after the process's write turn) and commits it when fn returns nil.
 func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	release, err := db.takeWriteTurn(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
 	tx, err := db.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)

@@ -69,7 +69,7 @@ RETURNING failures, first_at, last_at, blocked_until`
 // cutoff (and those that never failed). Errors: unavailable, internal.
 func (db *DB) PurgeCounters(ctx context.Context, cutoff time.Time) error {
 	const q = `DELETE FROM throttle_counters WHERE last_at IS NULL OR last_at < ?`
-	if _, err := db.db.ExecContext(ctx, db.rebind(q), db.timeArg(cutoff)); err != nil {
+	if _, err := db.autocommit().ExecContext(ctx, db.rebind(q), db.timeArg(cutoff)); err != nil {
 		return fail("sqlstore.PurgeCounters", "purge throttle counters", err, nil)
 	}
 	return nil

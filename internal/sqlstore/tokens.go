@@ -16,7 +16,12 @@ func (db *DB) CreateToken(ctx context.Context, t drafting.Token) (drafting.Token
 	if err := requireTime(op, "created_at", t.CreatedAt); err != nil {
 		return drafting.Token{}, err
 	}
-	err := db.db.QueryRowContext(ctx, db.rebind(q), t.UserID, t.Label, t.Hash, db.timeArg(t.CreatedAt)).Scan(&t.ID)
+	release, err := db.takeWriteTurn(ctx)
+	if err != nil {
+		return drafting.Token{}, fail(op, "insert token", err, nil)
+	}
+	err = db.db.QueryRowContext(ctx, db.rebind(q), t.UserID, t.Label, t.Hash, db.timeArg(t.CreatedAt)).Scan(&t.ID)
+	release()
 	if err != nil {
 		return drafting.Token{}, fail(op, "insert token", err, messages{
 			drafting.KindConflict: "token already exists",
@@ -67,6 +72,6 @@ func (db *DB) ListTokens(ctx context.Context, userID int64) ([]drafting.Token, e
 // not_found.
 func (db *DB) DeleteToken(ctx context.Context, userID, tokenID int64) error {
 	const q = `DELETE FROM api_tokens WHERE id = ? AND user_id = ?`
-	return db.execOne(ctx, db.db, "sqlstore.DeleteToken", "delete token",
+	return db.execOne(ctx, db.autocommit(), "sqlstore.DeleteToken", "delete token",
 		messages{drafting.KindNotFound: "token not found"}, q, tokenID, userID)
 }

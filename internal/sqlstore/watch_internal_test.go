@@ -69,7 +69,9 @@ func TestWatchPolicyIdle(t *testing.T) {
 	}
 	select {
 	case <-calls:
-	case <-time.After(2 * time.Second):
-		t.Fatal("a grant after idle pings was not noticed within 2 s")
+	case <-time.After(30 * time.Second):
+		// A liveness bound: the point is that the grant is heard on the
+		// connection the pings kept, whatever the machine's load.
+		t.Fatal("a grant after idle pings was not noticed within 30 s")
 	}
 }

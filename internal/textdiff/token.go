@@ -1,6 +1,7 @@
 package textdiff
 
 import (
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -46,10 +47,128 @@ func tokenize(s string, out []span) []span {
 	return out
 }
 
+// countTokens counts the tokens tokenize would split s into, without
+// allocating: enough to tell whether a diff of them fits its budget.
+func countTokens(s string) int {
+	n := 0
+	i := 0
+	for i < len(s) {
+		c, size := decode(s, i)
+		i += size
+		switch {
+		case isWordRune(c):
+			for i < len(s) {
+				c, size = decode(s, i)
+				if !isWordRune(c) {
+					break
+				}
+				i += size
+			}
+		case isSpaceRune(c):
+			for i < len(s) {
+				c, size = decode(s, i)
+				if !isSpaceRune(c) {
+					break
+				}
+				i += size
+			}
+		}
+		n++
+	}
+	return n
+}
+
+// nextToken returns the end of the token of s that starts at i, as tokenize
+// splits it.
+func nextToken(s string, i int) int {
+	c, size := decode(s, i)
+	i += size
+	switch {
+	case isWordRune(c):
+		for i < len(s) {
+			c, size = decode(s, i)
+			if !isWordRune(c) {
+				break
+			}
+			i += size
+		}
+	case isSpaceRune(c):
+		for i < len(s) {
+			c, size = decode(s, i)
+			if !isSpaceRune(c) {
+				break
+			}
+			i += size
+		}
+	}
+	return i
+}
+
+// prevToken returns the start of the token of s that ends at i, as tokenize
+// splits it. s must be valid UTF-8 (decoding backwards and forwards then
+// agree), or the token boundaries may differ from tokenize's.
+func prevToken(s string, i int) int {
+	c, size := utf8.DecodeLastRuneInString(s[:i])
+	i -= size
+	switch {
+	case isWordRune(c):
+		for i > 0 {
+			c, size = utf8.DecodeLastRuneInString(s[:i])
+			if !isWordRune(c) {
+				break
+			}
+			i -= size
+		}
+	case isSpaceRune(c):
+		for i > 0 {
+			c, size = utf8.DecodeLastRuneInString(s[:i])
+			if !isSpaceRune(c) {
+				break
+			}
+			i -= size
+		}
+	}
+	return i
+}
+
+// tokenCost returns what tokenDiff(nil, a, b, tokenize(a), tokenize(b)) would
+// report as its cost, and the token counts of the two middles it would
+// diff, without tokenizing: a pair far over its budget (a whole document
+// without blank lines) is then refused without allocating its tokens. a and
+// b must be valid UTF-8.
+func tokenCost(a, b string) (cost int64, na, nb int) {
+	nA, nB := countTokens(a), countTokens(b)
+	p := 0
+	x, y := 0, 0
+	for x < len(a) && y < len(b) {
+		ex, ey := nextToken(a, x), nextToken(b, y)
+		if a[x:ex] != b[y:ey] {
+			break
+		}
+		x, y = ex, ey
+		p++
+	}
+	s := 0
+	x, y = len(a), len(b)
+	for s < nA-p && s < nB-p {
+		sx, sy := prevToken(a, x), prevToken(b, y)
+		if a[sx:x] != b[sy:y] {
+			break
+		}
+		x, y = sx, sy
+		s++
+	}
+	na, nb = nA-p-s, nB-p-s
+	return int64(na) * int64(nb), na, nb
+}
+
 // tokenizeLines splits s into lines, each with its line break; the coarse
 // level a huge paragraph falls back to.
 func tokenizeLines(s string, out []span) []span {
 	out = out[:0]
+	if want := strings.Count(s, "\n") + 1; cap(out) < want {
+		out = make([]span, 0, want)
+	}
 	i := 0
 	for i < len(s) {
 		j := indexByteFrom(s, '\n', i)

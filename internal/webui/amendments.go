@@ -312,6 +312,9 @@ func newLabeledRedline(r *textdiff.Result, from, to drafting.Outline) *redline {
 	}
 	out.Items = drafting.ChangedItems(r, from, to)
 	out.Lang = to.Language
+	labelMoves(out, r, from, to)
+	out.ChangedSet = newChangedList(r, from, to)
+	out.fold(false)
 	return out
 }
 

@@ -54,7 +54,7 @@ func TestDemoAmendmentsPages(t *testing.T) {
 	}
 	loc := resp.Header.Get("Location")
 	page := stripTags(member.mustGet(strings.Split(loc, "?")[0]))
-	if !strings.Contains(page, "Изменены: пункт 15") || strings.Contains(page, "Изменены: пункт 15, ") {
+	if !strings.Contains(page, "Изменён пункт 15") || strings.Contains(page, "Изменены пункты") {
 		t.Errorf("the proposal's page does not show just item 15:\n%s", page)
 	}
 	resp, body = member.post(d+"/amend", url.Values{"base": {"6"}, "item": {"15"}, "op": {"replace"}, "text": {"   "}})
@@ -79,7 +79,7 @@ func TestDemoAmendmentsPages(t *testing.T) {
 
 	// The consolidated text with the open proposal 3 (item 6).
 	cons := stripTags(member.mustGet(d + "/consolidated?basis=4&open=3"))
-	if !strings.Contains(cons, "транспорт и логистику") || !strings.Contains(cons, "Изменены: пункт 6, пункт 9, пункт 16") {
+	if !strings.Contains(cons, "транспорт и логистику") || !strings.Contains(cons, "Изменены пункты 6, 9, 16") {
 		t.Errorf("consolidated text:\n%s", cons)
 	}
 }

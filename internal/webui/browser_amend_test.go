@@ -45,7 +45,7 @@ func TestBrowserAmendments(t *testing.T) {
 	b.shot("amend-item")
 	b.submit("#amend-form button[type=submit]")
 	loc := eval[string](b, "location.pathname")
-	if got := b.text(".changed-items"); got != "Изменены: пункт 11" {
+	if got := b.text(".changed-items"); got != "Изменён пункт 11" {
 		t.Errorf("the proposal's statistics line: %q", got)
 	}
 	if n := eval[int](b, `document.querySelectorAll('.redline .rl-para:not(.k-equal)').length`); n != 1 {
@@ -119,7 +119,7 @@ func TestBrowserAmendments(t *testing.T) {
 	// the head, which their merges made.
 	b.open(d + "/consolidated?basis=4")
 	b.shot("consolidated")
-	if got := b.text(".changed-items"); got != "Изменены: пункт 11, пункт 16" {
+	if got := b.text(".changed-items"); got != "Изменены пункты 11, 16" {
 		t.Errorf("consolidated statistics line: %q", got)
 	}
 	v, err := s.svc.Proposals.Consolidated(context.Background(), s.user("chair"), demo.Slug, 4, nil, "")

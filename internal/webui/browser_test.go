@@ -287,10 +287,11 @@ func TestBrowserWorkflow(t *testing.T) {
 	b.shot("redline-inline")
 	// The redline shows the monitoring paragraph moved from 16 to 12, and
 	// paragraphs 12–15 renumbered.
-	if got := b.text("#old-17 .kind"); !strings.Contains(got, "перенесён в пункт 13") {
+	// issue 14: both halves name the move by labels.
+	if got := b.text("#old-17 .kind"); got != "перенесён: пункт 16 → после пункта 11" {
 		t.Errorf("moved_from note: %q", got)
 	}
-	if got := b.text("#new-13 .kind"); !strings.Contains(got, "перенесён из пункта 17") {
+	if got := b.text("#new-13 .kind"); got != "перенесён: пункт 16 → после пункта 11" {
 		t.Errorf("moved_to note: %q", got)
 	}
 	if n := eval[int](b, `document.querySelectorAll('.rl-para.k-renumbered').length`); n != 4 {

@@ -28,6 +28,8 @@ type rlPara struct {
 	OtherN int    // and its paragraph number
 	Chunks []chunk
 	Label  string // the paragraph's label ("пункт 11"), when known (issue 14)
+	// Move words a move by labels, on both halves, when labels are known.
+	Move *moveNote
 }
 
 // rlRow is one row of a side-by-side redline.
@@ -41,6 +43,7 @@ type rlRow struct {
 	Left, Right []chunk
 	OldLabel    string // the labels of both sides, when known (issue 14)
 	NewLabel    string
+	Move        *moveNote
 }
 
 // redline is a textdiff.Result laid out for the templates.
@@ -53,6 +56,11 @@ type redline struct {
 	Changed  bool
 	Degraded bool
 	Mode     string
+	// Reading aids (issue 14): the paragraphs in blocks, unchanged runs
+	// folded; the items changed, named in one phrase.
+	Blocks     []rlBlock
+	HideRenum  bool
+	ChangedSet changedList
 }
 
 func chunkClass(op string) string {
@@ -126,6 +134,7 @@ func newRedline(r *textdiff.Result) *redline {
 		out.Paras = append(out.Paras, ip)
 		out.Rows = append(out.Rows, row)
 	}
+	out.fold(false)
 	return out
 }
 
@@ -134,6 +143,9 @@ type diffForm struct {
 	From, To int64
 	Mode     string // word, char, line
 	View     string // inline, side
+	// HideRenum hides the paragraphs whose only change is their number
+	// (issue 14).
+	HideRenum bool
 }
 
 func parseDiffForm(c *gin.Context, defFrom, defTo int64) diffForm {
@@ -151,6 +163,7 @@ func parseDiffForm(c *gin.Context, defFrom, defTo int64) diffForm {
 	if c.Query("view") == "side" {
 		f.View = "side"
 	}
+	f.HideRenum = c.Query("renumbered") == "hide"
 	return f
 }
 
@@ -205,6 +218,7 @@ func (u *UI) handleDiff(c *gin.Context) {
 		if from, to, err := u.svc.Documents.DiffOutlines(ctx, slug, view); err == nil {
 			d.Redline = newLabeledRedline(view.Result, from, to)
 		}
+		d.Redline.fold(f.HideRenum)
 	}
 	p.Data = d
 	u.render(c, http.StatusOK, "diff", p)

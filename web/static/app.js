@@ -145,3 +145,17 @@
   });
   es.addEventListener("reset", function () { refresh(["#doctext .prow", "section.general"]); });
 }());
+
+/* issue 14: reading aids */
+// A printed redline shows the folded unchanged paragraphs too, where the
+// browser cannot open a <details> by style alone.
+(function () {
+  var opened = [];
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("details.rl-fold:not([open])").forEach(function (d) { d.open = true; opened.push(d); });
+  });
+  window.addEventListener("afterprint", function () {
+    opened.forEach(function (d) { d.open = false; });
+    opened = [];
+  });
+}());

@@ -1014,7 +1014,7 @@ type LabeledConflict struct {
 	Proposal string    `json:"proposal"`
 }
 
-// LabeledDiff A redline as JSON with the items it changes (changed_items) and, on every paragraph, old_label and new_label beside old_index and new_index (null where there is no such side); a moved paragraph's move carries old_label and new_label too.
+// LabeledDiff A redline as JSON with the items it changes (changed_items) and, on every paragraph, old_label and new_label beside old_index and new_index (null where there is no such side); a moved paragraph's move carries old_label and new_label too, after_label (the label of the paragraph it now follows in the new text, null when it opens the text) and note, the move in words in the document's language ("перенесён: пункт 16 → после пункта 11", "moved: item 16 → after item 11").
 type LabeledDiff struct {
 	ChangedItems   []ItemRef `json:"changed_items"`
 	Degraded       bool      `json:"degraded"`
@@ -12161,7 +12161,7 @@ type GetConsolidatedResponse struct {
 		} `json:"conflicts"`
 		Head int64 `json:"head"`
 
-		// Redline A redline as JSON with the items it changes (changed_items) and, on every paragraph, old_label and new_label beside old_index and new_index (null where there is no such side); a moved paragraph's move carries old_label and new_label too.
+		// Redline A redline as JSON with the items it changes (changed_items) and, on every paragraph, old_label and new_label beside old_index and new_index (null where there is no such side); a moved paragraph's move carries old_label and new_label too, after_label (the label of the paragraph it now follows in the new text, null when it opens the text) and note, the move in words in the document's language ("перенесён: пункт 16 → после пункта 11", "moved: item 16 → after item 11").
 		Redline LabeledDiff `json:"redline"`
 		Text    string      `json:"text"`
 	}
@@ -12193,7 +12193,7 @@ func (r GetConsolidatedResponse) GetJSON200() *struct {
 	} `json:"conflicts"`
 	Head int64 `json:"head"`
 
-	// Redline A redline as JSON with the items it changes (changed_items) and, on every paragraph, old_label and new_label beside old_index and new_index (null where there is no such side); a moved paragraph's move carries old_label and new_label too.
+	// Redline A redline as JSON with the items it changes (changed_items) and, on every paragraph, old_label and new_label beside old_index and new_index (null where there is no such side); a moved paragraph's move carries old_label and new_label too, after_label (the label of the paragraph it now follows in the new text, null when it opens the text) and note, the move in words in the document's language ("перенесён: пункт 16 → после пункта 11", "moved: item 16 → after item 11").
 	Redline LabeledDiff `json:"redline"`
 	Text    string      `json:"text"`
 } {
@@ -14029,7 +14029,7 @@ type GetProposalEffectResponse struct {
 		Moved     bool              `json:"moved"`
 		OntoHead  *LabeledDiff      `json:"onto_head"`
 
-		// Own A redline as JSON with the items it changes (changed_items) and, on every paragraph, old_label and new_label beside old_index and new_index (null where there is no such side); a moved paragraph's move carries old_label and new_label too.
+		// Own A redline as JSON with the items it changes (changed_items) and, on every paragraph, old_label and new_label beside old_index and new_index (null where there is no such side); a moved paragraph's move carries old_label and new_label too, after_label (the label of the paragraph it now follows in the new text, null when it opens the text) and note, the move in words in the document's language ("перенесён: пункт 16 → после пункта 11", "moved: item 16 → after item 11").
 		Own      LabeledDiff `json:"own"`
 		Proposal Proposal    `json:"proposal"`
 	}
@@ -14055,7 +14055,7 @@ func (r GetProposalEffectResponse) GetJSON200() *struct {
 	Moved     bool              `json:"moved"`
 	OntoHead  *LabeledDiff      `json:"onto_head"`
 
-	// Own A redline as JSON with the items it changes (changed_items) and, on every paragraph, old_label and new_label beside old_index and new_index (null where there is no such side); a moved paragraph's move carries old_label and new_label too.
+	// Own A redline as JSON with the items it changes (changed_items) and, on every paragraph, old_label and new_label beside old_index and new_index (null where there is no such side); a moved paragraph's move carries old_label and new_label too, after_label (the label of the paragraph it now follows in the new text, null when it opens the text) and note, the move in words in the document's language ("перенесён: пункт 16 → после пункта 11", "moved: item 16 → after item 11").
 	Own      LabeledDiff `json:"own"`
 	Proposal Proposal    `json:"proposal"`
 } {
@@ -20695,7 +20695,7 @@ func ParseGetConsolidatedResponse(rsp *http.Response) (*GetConsolidatedResponse,
 			} `json:"conflicts"`
 			Head int64 `json:"head"`
 
-			// Redline A redline as JSON with the items it changes (changed_items) and, on every paragraph, old_label and new_label beside old_index and new_index (null where there is no such side); a moved paragraph's move carries old_label and new_label too.
+			// Redline A redline as JSON with the items it changes (changed_items) and, on every paragraph, old_label and new_label beside old_index and new_index (null where there is no such side); a moved paragraph's move carries old_label and new_label too, after_label (the label of the paragraph it now follows in the new text, null when it opens the text) and note, the move in words in the document's language ("перенесён: пункт 16 → после пункта 11", "moved: item 16 → after item 11").
 			Redline LabeledDiff `json:"redline"`
 			Text    string      `json:"text"`
 		}
@@ -22409,7 +22409,7 @@ func ParseGetProposalEffectResponse(rsp *http.Response) (*GetProposalEffectRespo
 			Moved     bool              `json:"moved"`
 			OntoHead  *LabeledDiff      `json:"onto_head"`
 
-			// Own A redline as JSON with the items it changes (changed_items) and, on every paragraph, old_label and new_label beside old_index and new_index (null where there is no such side); a moved paragraph's move carries old_label and new_label too.
+			// Own A redline as JSON with the items it changes (changed_items) and, on every paragraph, old_label and new_label beside old_index and new_index (null where there is no such side); a moved paragraph's move carries old_label and new_label too, after_label (the label of the paragraph it now follows in the new text, null when it opens the text) and note, the move in words in the document's language ("перенесён: пункт 16 → после пункта 11", "moved: item 16 → after item 11").
 			Own      LabeledDiff `json:"own"`
 			Proposal Proposal    `json:"proposal"`
 		}
