@@ -217,13 +217,14 @@ func (d *differ) tokenDiff(dst []Chunk, a, b string, ta, tb []span) ([]Chunk, in
 	case len(ma) == 0 || len(mb) == 0:
 		// Pure insertion or deletion: nothing for go-diff to find.
 	default:
-		d.resetTokRunes()
+		// Every distinct token a rune, in order of first appearance.
+		ida, idb := d.tokIDs.intern(a, ma, b, mb)
 		ra, rb := d.runesA[:0], d.runesB[:0]
-		for _, t := range ma {
-			ra = append(ra, d.tokenRune(a[t.start:t.end]))
+		for _, id := range ida {
+			ra = append(ra, runeFor(int(id)))
 		}
-		for _, t := range mb {
-			rb = append(rb, d.tokenRune(b[t.start:t.end]))
+		for _, id := range idb {
+			rb = append(rb, runeFor(int(id)))
 		}
 		d.runesA, d.runesB = ra, rb
 		x, y := p, p // token indices reached in ta and tb
