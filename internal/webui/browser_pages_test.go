@@ -109,7 +109,7 @@ func TestBrowserReadingMeasure(t *testing.T) {
 			name := strings.NewReplacer("/", "-", "?", "-", "=", "").Replace(strings.TrimPrefix(path, "/"))
 			b.shot(fmt.Sprintf("measure-%s-%d", name, width))
 		}
-	}	// On paper: the text, without the controls that act on it.
+	} // On paper: the text, without the controls that act on it.
 	b.do("viewport", chromedp.EmulateViewport(1000, 1400))
 	for _, path := range []string{d, pub} {
 		b.open(path)
