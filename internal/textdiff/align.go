@@ -1,11 +1,6 @@
 package textdiff
 
-import (
-	"fmt"
-	"unicode/utf8"
-
-	"github.com/sergi/go-diff/diffmatchpatch"
-)
+import "fmt"
 
 type opKind uint8
 
@@ -36,7 +31,8 @@ func runeFor(i int) rune {
 	return r
 }
 
-// myers diffs two sequences of item ids with go-diff's Myers implementation,
+// myers diffs two sequences of item ids with go-diff's Myers algorithm (see
+// myersDiff),
 // the way go-diff's line mode does: every distinct id becomes one rune. The
 // DiffTimeout is 0 (no deadline), so the result is always a true minimal
 // diff; callers bound n*m before calling. a and b must have no common prefix
@@ -46,18 +42,10 @@ func (d *differ) myers(a, b []int32) []alignOp {
 	ra := d.toRunes(a, d.runesA[:0])
 	rb := d.toRunes(b, d.runesB[:0])
 	d.runesA, d.runesB = ra, rb
-	diffs := d.dmp.DiffMainRunes(ra, rb, false)
+	diffs := d.md.diff(ra, rb)
 	ops := make([]alignOp, 0, len(diffs))
-	for _, df := range diffs {
-		n := utf8.RuneCountInString(df.Text)
-		switch df.Type {
-		case diffmatchpatch.DiffEqual:
-			ops = append(ops, alignOp{opEq, n})
-		case diffmatchpatch.DiffDelete:
-			ops = append(ops, alignOp{opDel, n})
-		case diffmatchpatch.DiffInsert:
-			ops = append(ops, alignOp{opIns, n})
-		}
+	for _, e := range diffs {
+		ops = append(ops, alignOp{e.op, e.n})
 	}
 	return ops
 }

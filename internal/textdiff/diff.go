@@ -16,7 +16,8 @@ type differ struct {
 	ctx       context.Context
 	cancelled bool
 	dmp       *diffmatchpatch.DiffMatchPatch
-	spent     int64 // pair diff cost spent so far, against opt.MaxTotalCost
+	md        myersDiff // go-diff's Myers on ids, without its strings
+	spent     int64     // pair diff cost spent so far, against opt.MaxTotalCost
 	// alignSpent is the alignment cost spent so far, against the same total:
 	// many regions each within MaxAlignCost must not add up to minutes.
 	alignSpent int64

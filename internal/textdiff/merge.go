@@ -3,9 +3,6 @@ package textdiff
 import (
 	"slices"
 	"strings"
-	"unicode/utf8"
-
-	"github.com/sergi/go-diff/diffmatchpatch"
 )
 
 // MergeResult is the outcome of a three-way merge.
@@ -760,9 +757,9 @@ func (d *differ) tokenHunks(a, b string, ta, tb []span, side int) ([]hunk, bool)
 	d.runesA, d.runesB = ra, rb
 	x, y := p, p
 	hx, hy, open := 0, 0, false
-	for _, df := range d.dmp.DiffMainRunes(ra, rb, false) {
-		n := utf8.RuneCountInString(df.Text)
-		if df.Type == diffmatchpatch.DiffEqual {
+	for _, e := range d.md.diff(ra, rb) {
+		n := e.n
+		if e.op == opEq {
 			if open {
 				add(hx, x, hy, y)
 				open = false
@@ -774,7 +771,7 @@ func (d *differ) tokenHunks(a, b string, ta, tb []span, side int) ([]hunk, bool)
 		if !open {
 			hx, hy, open = x, y, true
 		}
-		if df.Type == diffmatchpatch.DiffDelete {
+		if e.op == opDel {
 			x += n
 		} else {
 			y += n

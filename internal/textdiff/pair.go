@@ -63,7 +63,7 @@ func (d *differ) diffPair(a, b string, i, j int) []Chunk {
 				break
 			}
 			d.tokA, d.tokB = tokenize(a, d.tokA), tokenize(b, d.tokB)
-			cs, cost, ok = d.tokenDiff(a, b, d.tokA, d.tokB)
+			cs, cost, ok = d.tokenDiff(nil, a, b, d.tokA, d.tokB)
 		case levelLine:
 			cs = d.lineDiff(a, b, i, j)
 			return cs
@@ -100,7 +100,6 @@ func (d *differ) lineDiff(a, b string, i, j int) []Chunk {
 	for k, t := range lb {
 		idb[k] = internID(idOf, b[t.start:t.end])
 	}
-	var cs []Chunk
 	x := 0 // lines of a reached
 	linesOf := func(text string, ls []span, from, to int) string {
 		if from == to {
@@ -108,10 +107,13 @@ func (d *differ) lineDiff(a, b string, i, j int) []Chunk {
 		}
 		return text[ls[from].start:ls[to-1].end]
 	}
-	for _, st := range stretches(d.align(ida, idb, "lines")) {
+	ss := stretches(d.align(ida, idb, "lines"))
+	// An equal chunk and a few edits per stretch: growing the slice step by
+	// step would copy it over and over.
+	cs := make([]Chunk, 0, 4*len(ss)+2)
+	for _, st := range ss {
 		cs = appendChunk(cs, OpEqual, linesOf(a, la, x, st.i0))
 		sa, sb := linesOf(a, la, st.i0, st.i1), linesOf(b, lb, st.j0, st.j1)
-		var sub []Chunk
 		ok := false
 		if sa != "" && sb != "" {
 			// A stretch of changed lines this large in a paragraph already
@@ -119,7 +121,10 @@ func (d *differ) lineDiff(a, b string, i, j int) []Chunk {
 			// diff's cost. (Counting is much cheaper than tokenizing.)
 			if int64(countTokens(sa))*int64(countTokens(sb)) <= maxLineStretchCost {
 				d.tokA, d.tokB = tokenize(sa, d.tokA), tokenize(sb, d.tokB)
-				sub, _, ok = d.tokenDiff(sa, sb, d.tokA, d.tokB)
+				var sub []Chunk
+				if sub, _, ok = d.tokenDiff(cs, sa, sb, d.tokA, d.tokB); ok {
+					cs = sub
+				}
 			}
 			if !ok {
 				d.degrade(fmt.Sprintf("old paragraph %d / new paragraph %d: lines %d-%d / %d-%d too large to diff by word; shown whole",
@@ -127,11 +132,8 @@ func (d *differ) lineDiff(a, b string, i, j int) []Chunk {
 			}
 		}
 		if !ok {
-			sub = appendChunk(nil, OpDelete, sa)
-			sub = appendChunk(sub, OpInsert, sb)
-		}
-		for _, c := range sub {
-			cs = appendChunk(cs, c.Op, c.Text)
+			cs = appendChunk(cs, OpDelete, sa)
+			cs = appendChunk(cs, OpInsert, sb)
 		}
 		x = st.i1
 	}
@@ -194,7 +196,10 @@ func (d *differ) chargeWeighted(cost, w int64) bool {
 // token to a rune the way go-diff's line mode maps lines, then running
 // go-diff's Myers diff on the runes. Common leading and trailing tokens are
 // trimmed first; the cost is the product of the token counts left.
-func (d *differ) tokenDiff(a, b string, ta, tb []span) ([]Chunk, int64, bool) {
+//
+// The chunks are appended to dst (merged with its last one when alike), which
+// is left as it is when the diff does not fit.
+func (d *differ) tokenDiff(dst []Chunk, a, b string, ta, tb []span) ([]Chunk, int64, bool) {
 	p := 0
 	for p < len(ta) && p < len(tb) && a[ta[p].start:ta[p].end] == b[tb[p].start:tb[p].end] {
 		p++
@@ -209,7 +214,7 @@ func (d *differ) tokenDiff(a, b string, ta, tb []span) ([]Chunk, int64, bool) {
 	if len(ma)+len(mb) > maxMyersItems || !d.charge(cost) {
 		return nil, cost, false
 	}
-	var cs []Chunk
+	cs := dst
 	aPos, bPos := 0, 0 // byte offsets reached in a and b
 	if p > 0 {
 		aPos, bPos = ta[p-1].end, tb[p-1].end
@@ -229,21 +234,21 @@ func (d *differ) tokenDiff(a, b string, ta, tb []span) ([]Chunk, int64, bool) {
 		}
 		d.runesA, d.runesB = ra, rb
 		x, y := p, p // token indices reached in ta and tb
-		for _, df := range d.dmp.DiffMainRunes(ra, rb, false) {
-			n := utf8.RuneCountInString(df.Text)
-			switch df.Type {
-			case diffmatchpatch.DiffEqual:
+		for _, e := range d.md.diff(ra, rb) {
+			n := e.n
+			switch e.op {
+			case opEq:
 				end := ta[x+n-1].end
 				cs = appendChunk(cs, OpEqual, a[aPos:end])
 				aPos, bPos = end, tb[y+n-1].end
 				x += n
 				y += n
-			case diffmatchpatch.DiffDelete:
+			case opDel:
 				end := ta[x+n-1].end
 				cs = appendChunk(cs, OpDelete, a[aPos:end])
 				aPos = end
 				x += n
-			case diffmatchpatch.DiffInsert:
+			case opIns:
 				end := tb[y+n-1].end
 				cs = appendChunk(cs, OpInsert, b[bPos:end])
 				bPos = end

@@ -171,7 +171,15 @@ type uline struct {
 // between two such breaks are unchanged if no insertion or deletion touched
 // them, and otherwise shown as old lines removed and new lines added.
 func unifiedLines(r *Result) []uline {
-	u := &unifier{lines: make([]uline, 0, 2*len(r.Paragraphs)+16)}
+	// Every line ends at a line break of one side or the other, or at the
+	// end: counting them (fast) spares growing the slice line by line.
+	n := 2
+	for pi := range r.Paragraphs {
+		for _, c := range r.Paragraphs[pi].Chunks {
+			n += strings.Count(c.Text, "\n")
+		}
+	}
+	u := &unifier{lines: make([]uline, 0, n)}
 	for pi := range r.Paragraphs {
 		for _, c := range r.Paragraphs[pi].Chunks {
 			u.chunk(c)

@@ -1,6 +1,7 @@
 package textdiff
 
 import (
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -130,7 +131,7 @@ func prevToken(s string, i int) int {
 	return i
 }
 
-// tokenCost returns what tokenDiff(a, b, tokenize(a), tokenize(b)) would
+// tokenCost returns what tokenDiff(nil, a, b, tokenize(a), tokenize(b)) would
 // report as its cost, and the token counts of the two middles it would
 // diff, without tokenizing: a pair far over its budget (a whole document
 // without blank lines) is then refused without allocating its tokens. a and
@@ -165,6 +166,9 @@ func tokenCost(a, b string) (cost int64, na, nb int) {
 // level a huge paragraph falls back to.
 func tokenizeLines(s string, out []span) []span {
 	out = out[:0]
+	if want := strings.Count(s, "\n") + 1; cap(out) < want {
+		out = make([]span, 0, want)
+	}
 	i := 0
 	for i < len(s) {
 		j := indexByteFrom(s, '\n', i)

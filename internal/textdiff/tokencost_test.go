@@ -31,7 +31,7 @@ func TestTokenCostMatchesTokenDiff(t *testing.T) {
 			b = a[:k] + gen(t, "mid") + a[k:]
 		}
 		d := newDiffer(Options{MaxPairCost: 1 << 40, MaxTotalCost: 1 << 50}.withDefaults())
-		_, want, ok := d.tokenDiff(a, b, tokenize(a, nil), tokenize(b, nil))
+		_, want, ok := d.tokenDiff(nil, a, b, tokenize(a, nil), tokenize(b, nil))
 		if !ok {
 			t.Fatalf("tokenDiff refused")
 		}

@@ -3,9 +3,13 @@ package webui
 // --- issue 16: the API's description as a page ---
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
+	"html/template"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -313,6 +317,38 @@ func buildAPIDocs(doc *openapi3.T) *apiDocs {
 	return out
 }
 
+// apiDocsBodies holds the content of /api/docs rendered once per language
+// ([]byte by language tag, never written to): it depends on nothing else (the
+// embedded description, templates and translations), and rendering it is
+// most of the page's cost, over 4 MiB allocated per request before it was
+// kept (TestAPIDocsAllocations).
+var apiDocsBodies sync.Map
+
+// apiDocsBody returns the page's content in p's language, rendering it the
+// first time: html/template's output from the embedded description, no
+// user's text.
+func (u *UI) apiDocsBody(p *page, d *apiDocs) ([]byte, error) {
+	if b, ok := apiDocsBodies.Load(p.tag); ok {
+		return b.([]byte), nil
+	}
+	t, ok := u.pages["apidocs"]
+	if !ok {
+		return nil, errors.New("no page apidocs")
+	}
+	var buf bytes.Buffer
+	p.Data = d
+	if err := t.ExecuteTemplate(&buf, "apidocs-body", p); err != nil {
+		return nil, fmt.Errorf("render the API description: %w", err)
+	}
+	b, _ := apiDocsBodies.LoadOrStore(p.tag, buf.Bytes())
+	return b.([]byte), nil
+}
+
+// apiDocsSlot stands for the content in the page's frame: the frame (the
+// layout, with the request's nonce, user and language) is rendered per
+// request and the kept content written in its place, never copied.
+const apiDocsSlot = template.HTML("<!--api-docs-content-->")
+
 // handleAPIDocs renders the API's description for people, in the page's
 // language, with no script of anyone else's.
 func (u *UI) handleAPIDocs(c *gin.Context) {
@@ -323,6 +359,34 @@ func (u *UI) handleAPIDocs(c *gin.Context) {
 	}
 	p := u.newPage(c, "")
 	p.Title = p.T("apidocs.title")
-	p.Data = d
-	u.render(c, http.StatusOK, "apidocs", p)
+	body, err := u.apiDocsBody(p, d)
+	if err != nil {
+		u.fail(c, drafting.Wrap(drafting.KindInternal, "api docs", "the API description is unavailable", err))
+		return
+	}
+	p.Data = apiDocsSlot
+	frame, err := u.renderBytes("apidocs", p)
+	if err != nil {
+		u.fail(c, drafting.Wrap(drafting.KindInternal, "api docs", "render the page", err))
+		return
+	}
+	before, after, ok := bytes.Cut(frame, []byte(apiDocsSlot))
+	if !ok {
+		u.fail(c, drafting.E(drafting.KindInternal, "api docs", "the page has no place for the API description"))
+		return
+	}
+	h := c.Writer.Header()
+	h.Set("Content-Language", p.tag)
+	h.Set("Vary", "Accept-Language, Cookie")
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(len(before)+len(body)+len(after))) // what a HEAD is told too
+	c.Status(http.StatusOK)
+	if c.Request.Method == http.MethodHead {
+		return
+	}
+	for _, part := range [][]byte{before, body, after} {
+		if _, err := c.Writer.Write(part); err != nil {
+			return // the reader left
+		}
+	}
 }
