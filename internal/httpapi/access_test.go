@@ -76,6 +76,9 @@ var publicRoutes = map[string]bool{
 	"GET /api/v1/public/keys":                             true,
 	"GET /api/v1/public/documents/:slug/statements":       true,
 	"GET /api/v1/public/documents/:slug/statements/:file": true,
+	// issue 14: downloads answer HEAD.
+	"HEAD /.well-known/redline-keys":                       true,
+	"HEAD /api/v1/public/documents/:slug/statements/:file": true,
 	// issue 16: the API's description.
 	"GET /api/v1/openapi.json": true,
 	// issue 14: the table of amendments, after a final adoption.

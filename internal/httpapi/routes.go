@@ -28,6 +28,7 @@ func (s *Server) routes(api *gin.RouterGroup) {
 	api.POST("/documents/:slug/revisions", s.handleRevisionCommit)
 	api.GET("/documents/:slug/revisions/:n", s.handleRevisionGet)
 	api.GET("/documents/:slug/revisions/:n/text", s.handleRevisionText)
+	api.HEAD("/documents/:slug/revisions/:n/text", s.handleRevisionText) // issue 14: downloads answer HEAD
 	api.GET("/documents/:slug/diff", s.sh.TakeTurns, s.handleDiff)
 	api.GET("/documents/:slug/revisions/:n/approvals", s.handleApprovalList)
 	api.POST("/documents/:slug/revisions/:n/approvals", s.handleApprovalCreate)
@@ -36,6 +37,7 @@ func (s *Server) routes(api *gin.RouterGroup) {
 	api.GET("/documents/:slug/proposals", s.handleProposalList)
 	api.GET("/documents/:slug/proposals/:p", s.handleProposalGet)
 	api.GET("/documents/:slug/proposals/:p/text", s.handleProposalText)
+	api.HEAD("/documents/:slug/proposals/:p/text", s.handleProposalText)
 	api.GET("/documents/:slug/proposals/:p/diff", s.sh.TakeTurns, s.handleProposalDiff)
 	api.GET("/documents/:slug/proposals/:p/collisions", s.sh.TakeTurns, s.handleProposalCollisions)
 	api.POST("/documents/:slug/proposals/:p/merge", s.handleProposalMerge)

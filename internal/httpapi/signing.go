@@ -21,10 +21,13 @@ import (
 // who has only the site's name finds them.
 func (s *Server) signingRoutes(wellKnown, api *gin.RouterGroup) {
 	wellKnown.GET("/redline-keys", s.handleKeys)
+	wellKnown.HEAD("/redline-keys", s.handleKeys) // issue 14: downloads answer HEAD
 	api.GET("/public/keys", s.handleKeyList)
 	api.GET("/public/documents/:slug/statements", s.handleStatementList)
 	api.GET("/public/documents/:slug/statements/:file", s.handleStatementFile)
+	api.HEAD("/public/documents/:slug/statements/:file", s.handleStatementFile)
 	api.GET("/documents/:slug/revisions/:n/export.akn.xml", s.handleRevisionAKN)
+	api.HEAD("/documents/:slug/revisions/:n/export.akn.xml", s.handleRevisionAKN)
 }
 
 // handleKeys serves the allowed_signers file of the secretariat's keys, as

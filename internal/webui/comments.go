@@ -242,7 +242,7 @@ func (u *UI) handleCommentHide(c *gin.Context) {
 		return
 	}
 	rev, prop := formPlace(c)
-	seeOther(c, commentBack(slug, rev, prop, "comments.hidden", id))
+	seeOther(c, commentBack(slug, rev, prop, "comments.moderated", id))
 }
 
 // showDocumentAt re-renders the document page at the revision the form was

@@ -20,7 +20,7 @@ import (
 var notices = map[string]bool{
 	"users.created": true, "users.updated": true, "documents.created": true, "proposal.created": true,
 	"proposal.merged": true, "proposal.rejected": true, "proposal.withdrawn": true, "approvals.approved": true,
-	"approvals.adopted": true, "comments.added": true, "comments.resolved": true, "comments.reopened": true,
+	"approvals.adopted": true, "comments.moderated": true, "comments.added": true, "comments.resolved": true, "comments.reopened": true,
 	"members.updated": true, "members.removed": true, "revision.committed": true, "comments.edited": true,
 	"comments.hidden": true, "document.reopened": true,
 }
@@ -42,6 +42,7 @@ type docTabs struct {
 	State         string // drafting, basis or final
 	CanMembers    bool
 	CanAudit      bool
+	CanProposals  bool // reads proposals: their list, the table of amendments, the hall (issue 14)
 	CanPropose    bool
 	CanCommit     bool // a chair: may edit and commit the text directly
 	CanReopen     bool // an administrator, on a final document
@@ -66,12 +67,17 @@ func (u *UI) tabs(ctx context.Context, actor *drafting.User, dv drafting.Documen
 	t := &docTabs{Slug: dv.Slug, Title: dv.Title, Tab: tab, State: string(dv.State), LabelLang: drafting.LabelLanguage(dv.Language),
 		CanMembers: u.can(ctx, actor, dv.Slug, drafting.ObjDocument, drafting.ActManageMembers),
 		CanAudit:   u.can(ctx, actor, dv.Slug, drafting.ObjAudit, drafting.ActRead),
-		CanPropose: may[drafting.ActionPropose].Allowed,
-		CanCommit:  may[drafting.ActionCommit].Allowed,
-		CanReopen:  may[drafting.ActionReopen].Allowed,
+		// issue 14: a tab is shown only to who may open it.
+		CanProposals: u.can(ctx, actor, dv.Slug, drafting.ObjProposal, drafting.ActRead),
+		CanPropose:   may[drafting.ActionPropose].Allowed,
+		CanCommit:    may[drafting.ActionCommit].Allowed,
+		CanReopen:    may[drafting.ActionReopen].Allowed,
 	}
 	if dv.Head != nil {
 		t.Head = dv.Head.Number
+	}
+	if !t.CanProposals {
+		return t
 	}
 	if ps, err := u.svc.Proposals.List(ctx, actor, dv.Slug, drafting.ProposalOpen); err == nil {
 		t.OpenProposals = len(ps)
@@ -377,9 +383,12 @@ func (u *UI) handleEvents(c *gin.Context) {
 
 type membersData struct {
 	Members []drafting.Member
-	Roles   []string
-	Login   string
-	Role    string
+	// CanChairs: may appoint and remove chairs (an administrator); others
+	// are not offered the role, and see why they cannot remove a chair.
+	CanChairs bool
+	Roles     []string
+	Login     string
+	Role      string
 }
 
 func (u *UI) handleMembers(c *gin.Context) { u.showMembers(c, http.StatusOK, nil, "", "member") }
@@ -405,7 +414,17 @@ func (u *UI) showMembers(c *gin.Context, status int, errs map[string]string, log
 	for k, v := range errs {
 		p.Errors[k] = v
 	}
-	p.Data = membersData{Members: ms, Roles: drafting.DocumentRoles, Login: login, Role: role}
+	chairs := u.can(ctx, actor, slug, drafting.ObjDocument, drafting.ActAppointChair)
+	roles := drafting.DocumentRoles
+	if !chairs {
+		roles = nil
+		for _, r := range drafting.DocumentRoles {
+			if r != drafting.RoleChair {
+				roles = append(roles, r)
+			}
+		}
+	}
+	p.Data = membersData{Members: ms, Roles: roles, Login: login, Role: role, CanChairs: chairs}
 	u.render(c, status, "members", p)
 }
 

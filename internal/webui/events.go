@@ -26,7 +26,7 @@ var eventKinds = []string{
 type eventRow struct {
 	drafting.Event
 	Who      string // the actor's name (with the login for administrators)
-	Sentence string
+	Sentence []part
 }
 
 // eventRows turns events into the page's lines.
@@ -50,13 +50,14 @@ func (p *page) eventRows(evs []drafting.Event) []eventRow {
 // № 3 (автор — Иванова Анна Сергеевна): редакция 5 (голосование: за 12,
 // против 2, воздержались 1)». A kind this page does not know yet (written
 // by a newer version) is named generically, never as its raw kind.
-func (p *page) eventSentence(e drafting.Event) string {
+func (p *page) eventSentence(e drafting.Event) []part {
 	d := e.Data
 	num := func(k string) string { return d[k] }
 	args := []any{
 		"Number", num("number"), "Base", num("base"), "Revision", num("revision"), "Proposal", num("proposal"),
 		"Comment", num("comment"), "Thread", num("thread"), "ReplyTo", num("reply_to"),
-		"Title", d["title"], "Reason", d["reason"], "Override", d["override_reason"], "Label", d["label"],
+		"Title", userArg(d["title"]), "Reason", userArg(d["reason"]), "Override", userArg(d["override_reason"]),
+		"Label", userArg(d["label"]),
 		"SHA", shortHash(d["sha256"]),
 		"Changed", d["decision"] == drafting.DecisionAcceptedWithChanges,
 		"Reply", d["reply_to"] != "" && d["reply_to"] != "0",
@@ -64,10 +65,10 @@ func (p *page) eventSentence(e drafting.Event) string {
 		"Public", d["public"] == "true", "Later", d["signed_later"] == "true", "Admin", d["admin"] == "true",
 	}
 	if d["author"] != "" {
-		args = append(args, "Author", p.Name(d["author"]))
+		args = append(args, "Author", userArg(p.Name(d["author"])))
 	}
 	if d["login"] != "" {
-		args = append(args, "Who", p.NameLogin(d["login"]))
+		args = append(args, "Who", userArg(p.NameLogin(d["login"])))
 	}
 	if r := d["role"]; r != "" {
 		args = append(args, "Role", p.T("role."+r))
@@ -87,7 +88,7 @@ func (p *page) eventSentence(e drafting.Event) string {
 	}
 	id := "eventtext." + e.Kind
 	if p.Maybe(id) == "" {
-		return p.T("eventtext.other")
+		return []part{{Text: p.T("eventtext.other")}}
 	}
-	return p.T(id, args...)
+	return p.TP(id, args...)
 }

@@ -181,7 +181,7 @@ func TestCommentsEditHideAndProposals(t *testing.T) {
 		t.Fatalf("hide: %d", resp.StatusCode)
 	}
 	body = member.mustGet(d + "?rev=4")
-	if !strings.Contains(body, "Замечание скрыто председателем.") || !strings.Contains(body, "Не относится к тексту") ||
+	if !strings.Contains(body, "Скрыто председателем от участников.") || !strings.Contains(body, "Не относится к тексту") ||
 		strings.Contains(body, "Второй вариант замечания") || strings.Contains(body, "Первый вариант замечания") {
 		t.Error("the hidden comment is not shown as hidden with its reason")
 	}

@@ -452,7 +452,7 @@ func (u *UI) handlePublicFeed(c *gin.Context) {
 			Updated: a.CreatedAt.UTC().Format(time.RFC3339),
 			Links: append([]atomLink{{Rel: "alternate", Type: "text/html", Href: page},
 				{Rel: "enclosure", Type: "text/markdown", Href: base + downloadURL(slug, a.Revision)}}, signed...),
-			Summary: t.T("feed.summary", "Stage", stage, "Revision", a.Revision, "SHA", a.SHA256, "Date", t.Date(a.CreatedAt)),
+			Summary: t.T("feed.summary", "Stage", stage, "Revision", a.Revision, "SHA", a.SHA256, "Date", t.DateTime(a.CreatedAt)),
 		})
 	}
 	b, err := xml.MarshalIndent(f, "", "  ")
