@@ -92,14 +92,7 @@ func (d *differ) diffPair(a, b string, i, j int) []Chunk {
 // budget, or shown deleted and inserted whole if not.
 func (d *differ) lineDiff(a, b string, i, j int) []Chunk {
 	la, lb := tokenizeLines(a, nil), tokenizeLines(b, nil)
-	idOf := make(map[string]int32, len(la)+len(lb)/4)
-	ida, idb := make([]int32, len(la)), make([]int32, len(lb))
-	for k, t := range la {
-		ida[k] = internID(idOf, a[t.start:t.end])
-	}
-	for k, t := range lb {
-		idb[k] = internID(idOf, b[t.start:t.end])
-	}
+	ida, idb := internSpans(a, la, b, lb)
 	x := 0 // lines of a reached
 	linesOf := func(text string, ls []span, from, to int) string {
 		if from == to {
@@ -234,7 +227,7 @@ func (d *differ) tokenDiff(dst []Chunk, a, b string, ta, tb []span) ([]Chunk, in
 		}
 		d.runesA, d.runesB = ra, rb
 		x, y := p, p // token indices reached in ta and tb
-		for _, e := range d.md.diff(ra, rb) {
+		for _, e := range d.tokenEdits(ra, rb) {
 			n := e.n
 			switch e.op {
 			case opEq:
@@ -381,4 +374,52 @@ func (d *differ) resetTokRunes() {
 		return
 	}
 	clear(d.tokRune)
+}
+
+// patienceCost is the size (product of the token counts) above which
+// tokenEdits splits a diff at tokens unique to both sides before running
+// Myers on what lies between them. Myers' time grows with the product of
+// the lengths and the number of edits; a long heavily edited stretch (a
+// word list whose every line changed) would take seconds where the unique
+// words already say which lines correspond. Below it, Myers alone gives
+// the minimal diff as it always did.
+const patienceCost = 250_000
+
+// tokenEdits diffs two token id sequences: Myers (go-diff's decisions) when
+// their product is at most patienceCost, otherwise split at tokens unique to
+// both in the same order (patience diff), recursively.
+func (d *differ) tokenEdits(a, b []rune) []medit {
+	if int64(len(a))*int64(len(b)) <= patienceCost {
+		return d.md.diff(a, b)
+	}
+	return d.patience(nil, a, b)
+}
+
+func (d *differ) patience(out []medit, a, b []rune) []medit {
+	p := commonPrefix(a, b)
+	if p > 0 {
+		out = append(out, medit{opEq, p})
+	}
+	a, b = a[p:], b[p:]
+	s := commonSuffix(a, b)
+	a, b = a[:len(a)-s], b[:len(b)-s]
+	var anchors []anchor
+	if int64(len(a))*int64(len(b)) > patienceCost {
+		anchors = uniqueLCS(a, b)
+	}
+	if len(anchors) == 0 {
+		out = append(out, d.md.diff(a, b)...)
+	} else {
+		i, j := 0, 0
+		for _, an := range anchors {
+			out = d.patience(out, a[i:an.i], b[j:an.j])
+			out = append(out, medit{opEq, 1})
+			i, j = an.i+1, an.j+1
+		}
+		out = d.patience(out, a[i:], b[j:])
+	}
+	if s > 0 {
+		out = append(out, medit{opEq, s})
+	}
+	return out
 }

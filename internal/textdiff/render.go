@@ -77,74 +77,136 @@ func WriteJSON(w io.Writer, r *Result) error {
 // context, headed "@@ -l,s +l,s @@". Lines are derived from the chunks, so a
 // line counts as changed when any chunk touching it is an insertion or a
 // deletion. Identical texts produce no output at all.
+//
+// Lines are written as the chunks are read: only the hunk being built and
+// its leading context are held, never every line of the texts.
 func WriteUnified(w io.Writer, r *Result, oldName, newName string) error {
-	lines := unifiedLines(r)
-	const ctx = 3
 	bw := bufio.NewWriterSize(w, 64<<10)
-	var oldLine, newLine int // 1-based numbers of the next line on each side
-	oldLine, newLine = 1, 1
-	wroteHeader := false
-	for i := 0; i < len(lines); {
-		if lines[i].op == ' ' {
-			oldLine++
-			newLine++
-			i++
-			continue
+	h := &hunker{w: bw, oldName: oldName, newName: newName, oldNext: 1, newNext: 1}
+	u := &unifier{}
+	for pi := range r.Paragraphs {
+		for _, c := range r.Paragraphs[pi].Chunks {
+			u.chunk(c)
+			h.take(u.lines)
+			u.lines = u.lines[:0]
 		}
-		// A hunk starts ctx lines before this change and runs until a stretch
-		// of more than 2*ctx unchanged lines (or the end).
-		start := max(0, i-ctx)
-		end := i
-		for end < len(lines) {
-			if lines[end].op != ' ' {
-				end++
-				continue
-			}
-			k := end
-			for k < len(lines) && lines[k].op == ' ' {
-				k++
-			}
-			if k == len(lines) || k-end > 2*ctx {
-				end = min(end+ctx, len(lines))
-				break
-			}
-			end = k
-		}
-		back := i - start
-		os, ns := oldLine-back, newLine-back
-		var oc, nc int
-		for _, l := range lines[start:end] {
-			if l.op != '+' {
-				oc++
-			}
-			if l.op != '-' {
-				nc++
-			}
-		}
-		if !wroteHeader {
-			fmt.Fprintf(bw, "--- %s\n+++ %s\n", oldName, newName)
-			wroteHeader = true
-		}
-		fmt.Fprintf(bw, "@@ -%s +%s @@\n", hunkRange(os, oc), hunkRange(ns, nc))
-		for _, l := range lines[start:end] {
-			bw.WriteByte(l.op)
-			bw.WriteString(l.text)
-			bw.WriteByte('\n')
-			if !l.eol {
-				bw.WriteString("\\ No newline at end of file\n")
-			}
-		}
-		for _, l := range lines[i:end] {
-			if l.op != '+' {
-				oldLine++
-			}
-			if l.op != '-' {
-				newLine++
-			}
-		}
-		i = end
 	}
+	u.finish()
+	h.take(u.lines)
+	h.finish()
 	return bw.Flush()
+}
+
+// unifiedContext is the number of unchanged lines shown around a change.
+const unifiedContext = 3
+
+// hunker groups unified diff lines into hunks as they come: a hunk starts
+// unifiedContext lines before a change and runs until a stretch of more than
+// 2*unifiedContext unchanged lines (or the end), keeping unifiedContext of
+// them.
+type hunker struct {
+	w                *bufio.Writer
+	oldName, newName string
+	wroteHeader      bool
+	oldNext, newNext int // 1-based numbers of the next line on each side
+
+	// Out of a hunk: the last unchanged lines (up to unifiedContext), with
+	// the numbers of the first of them.
+	ctx            []uline
+	ctxOld, ctxNew int
+	inHunk         bool
+	hunk           []uline // the hunk so far, its first line numbered hOld/hNew
+	hOld, hNew     int
+	tail           int // unchanged lines at the end of hunk
+}
+
+func (h *hunker) take(lines []uline) {
+	for _, l := range lines {
+		h.line(l)
+	}
+}
+
+func (h *hunker) line(l uline) {
+	const ctx = unifiedContext
+	oldNo, newNo := h.oldNext, h.newNext
+	if l.op != '+' {
+		h.oldNext++
+	}
+	if l.op != '-' {
+		h.newNext++
+	}
+	if l.op == ' ' {
+		if !h.inHunk {
+			if len(h.ctx) == ctx {
+				copy(h.ctx, h.ctx[1:])
+				h.ctx = h.ctx[:ctx-1]
+				h.ctxOld++
+				h.ctxNew++
+			}
+			if len(h.ctx) == 0 {
+				h.ctxOld, h.ctxNew = oldNo, newNo
+			}
+			h.ctx = append(h.ctx, l)
+			return
+		}
+		h.hunk = append(h.hunk, l)
+		h.tail++
+		if h.tail > 2*ctx {
+			// The hunk ends ctx lines after its last change; the last ctx
+			// of the unchanged lines may lead the next one.
+			keep := len(h.hunk) - h.tail + ctx
+			h.ctx = append(h.ctx[:0], h.hunk[len(h.hunk)-ctx:]...)
+			h.ctxOld, h.ctxNew = h.oldNext-ctx, h.newNext-ctx
+			h.flush(h.hunk[:keep])
+			h.hunk = h.hunk[:0]
+			h.inHunk = false
+		}
+		return
+	}
+	if !h.inHunk {
+		h.inHunk = true
+		h.hunk = append(h.hunk[:0], h.ctx...)
+		h.hOld, h.hNew = oldNo, newNo
+		if len(h.ctx) > 0 {
+			h.hOld, h.hNew = h.ctxOld, h.ctxNew
+		}
+		h.ctx = h.ctx[:0]
+	}
+	h.hunk = append(h.hunk, l)
+	h.tail = 0
+}
+
+func (h *hunker) finish() {
+	if h.inHunk {
+		h.flush(h.hunk[:len(h.hunk)-h.tail+min(h.tail, unifiedContext)])
+	}
+}
+
+// flush writes one hunk.
+func (h *hunker) flush(lines []uline) {
+	var oc, nc int
+	for _, l := range lines {
+		if l.op != '+' {
+			oc++
+		}
+		if l.op != '-' {
+			nc++
+		}
+	}
+	bw := h.w
+	if !h.wroteHeader {
+		fmt.Fprintf(bw, "--- %s\n+++ %s\n", h.oldName, h.newName)
+		h.wroteHeader = true
+	}
+	fmt.Fprintf(bw, "@@ -%s +%s @@\n", hunkRange(h.hOld, oc), hunkRange(h.hNew, nc))
+	for _, l := range lines {
+		bw.WriteByte(l.op)
+		bw.WriteString(l.text)
+		bw.WriteByte('\n')
+		if !l.eol {
+			bw.WriteString("\\ No newline at end of file\n")
+		}
+	}
 }
 
 // hunkRange formats one side of a hunk header the way diff and git do: the
@@ -166,29 +228,11 @@ type uline struct {
 	eol  bool   // false for a last line without a line break
 }
 
-// unifiedLines turns the chunk stream of r into unified diff lines. A line
-// break inside an equal chunk ends a line on both sides at once; the lines
-// between two such breaks are unchanged if no insertion or deletion touched
-// them, and otherwise shown as old lines removed and new lines added.
-func unifiedLines(r *Result) []uline {
-	// Every line ends at a line break of one side or the other, or at the
-	// end: counting them (fast) spares growing the slice line by line.
-	n := 2
-	for pi := range r.Paragraphs {
-		for _, c := range r.Paragraphs[pi].Chunks {
-			n += strings.Count(c.Text, "\n")
-		}
-	}
-	u := &unifier{lines: make([]uline, 0, n)}
-	for pi := range r.Paragraphs {
-		for _, c := range r.Paragraphs[pi].Chunks {
-			u.chunk(c)
-		}
-	}
-	u.finish()
-	return u.lines
-}
-
+// unifier turns the chunk stream of a Result into unified diff lines. A
+// line break inside an equal chunk ends a line on both sides at once; the
+// lines between two such breaks are unchanged if no insertion or deletion
+// touched them, and otherwise shown as old lines removed and new lines
+// added.
 type unifier struct {
 	lines          []uline
 	oldCur, newCur []string // pieces of the current, unfinished line of each side
