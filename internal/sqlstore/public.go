@@ -24,13 +24,19 @@ import (
 // nonce of the unit of work that sent it.
 const publicChannel = "redline_public"
 
+// publicAckChannel carries, from every listening instance, the nonce of a
+// change it has handled (its page dropped), so that the committing
+// instance knows when every instance serves the new page.
+const publicAckChannel = "redline_public_ack"
+
 // publicListenerApplicationName names the listener's connection in
 // pg_stat_activity.
 const publicListenerApplicationName = "redline public listener"
 
 // publicEchoWait bounds how long a unit of work that announced a change
-// waits, after its commit, for this instance's own listener to hear it.
-const publicEchoWait = time.Second
+// waits, after its commit, for every listening instance to have handled
+// it: a listener that hangs delays adoptions by this much, no more.
+const publicEchoWait = 5 * time.Second
 
 // publicHub is what the units of work and WatchPublic share in one
 // process: the listeners (SQLite: called directly after a commit) and, on
@@ -39,8 +45,15 @@ type publicHub struct {
 	mu        sync.Mutex
 	local     map[int]func(slug string) // SQLite: every WatchPublic's changed
 	next      int
-	listening int                      // PostgreSQL: WatchPublic connections listening now
-	waiting   map[string]chan struct{} // by nonce
+	listening int                    // PostgreSQL: WatchPublic connections listening now
+	waiting   map[string]*publicWait // by nonce
+}
+
+// publicWait is a unit of work's count of the instances that have handled
+// its announcement, and a signal at each one.
+type publicWait struct {
+	acks   int
+	signal chan struct{}
 }
 
 // announcePublic queues the notification that the document's public page
@@ -72,18 +85,20 @@ func (h *publicHub) expect(nonce string) {
 		return
 	}
 	if h.waiting == nil {
-		h.waiting = map[string]chan struct{}{}
+		h.waiting = map[string]*publicWait{}
 	}
-	h.waiting[nonce] = make(chan struct{})
+	h.waiting[nonce] = &publicWait{signal: make(chan struct{}, 1)}
 }
 
 // publicCommitted runs after a unit of work that announced a public page
 // change: committed says whether it committed. On SQLite it tells this
 // process's listeners at once. On PostgreSQL, after a commit, it waits (up
-// to publicEchoWait) until this instance's listener has heard the
-// notification: PostgreSQL signals every listening session at once, so by
-// then the other instances have been sent it too, and a reader who asks
-// another instance right after the answer gets the new page.
+// to publicEchoWait) until every instance listening on the database has
+// handled the notification and said so on publicAckChannel, this one
+// included, so that a reader who asks any instance right after the answer
+// gets the new page. Hearing its own echo is not enough: PostgreSQL has
+// then sent the others theirs, but another instance may not have handled
+// it yet (on a busy machine it came after the next reader).
 func (db *DB) publicCommitted(ctx context.Context, slug, nonce string, committed bool) {
 	h := &db.pub
 	if db.dialect != DialectPostgres {
@@ -102,9 +117,9 @@ func (db *DB) publicCommitted(ctx context.Context, slug, nonce string, committed
 		return
 	}
 	h.mu.Lock()
-	ch := h.waiting[nonce]
+	w := h.waiting[nonce]
 	h.mu.Unlock()
-	if ch == nil {
+	if w == nil {
 		return
 	}
 	defer func() {
@@ -115,22 +130,43 @@ func (db *DB) publicCommitted(ctx context.Context, slug, nonce string, committed
 	if !committed {
 		return
 	}
-	t := time.NewTimer(publicEchoWait)
-	defer t.Stop()
-	select {
-	case <-ch:
-	case <-t.C:
-	case <-ctx.Done():
+	ctx, cancel := context.WithTimeout(ctx, publicEchoWait)
+	defer cancel()
+	// Counted after the commit: an instance that starts listening later
+	// reads the new page anyway.
+	listeners := 1
+	if err := db.db.QueryRowContext(ctx, db.rebind(qPublicListeners), publicListenerApplicationName).Scan(&listeners); err != nil || listeners < 1 {
+		listeners = 1 // this instance's own, at least
+	}
+	for {
+		h.mu.Lock()
+		acks := w.acks
+		h.mu.Unlock()
+		if acks >= listeners {
+			return
+		}
+		select {
+		case <-w.signal:
+		case <-ctx.Done():
+			return
+		}
 	}
 }
 
-// heard marks a nonce's notification as heard by this instance.
-func (h *publicHub) heard(nonce string) {
+// qPublicListeners counts the sessions listening for public page changes
+// on this database, every instance's.
+const qPublicListeners = `SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = ?`
+
+// acked counts an instance that has handled a nonce's notification.
+func (h *publicHub) acked(nonce string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if ch := h.waiting[nonce]; ch != nil {
-		close(ch)
-		delete(h.waiting, nonce)
+	if w := h.waiting[nonce]; w != nil {
+		w.acks++
+		select {
+		case w.signal <- struct{}{}:
+		default:
+		}
 	}
 }
 
@@ -247,8 +283,10 @@ func (db *DB) listenPublic(ctx context.Context, interval time.Duration, changed 
 		defer cancel()
 		_ = conn.Close(closeCtx)
 	}()
-	if _, err := conn.Exec(ctx, "LISTEN "+publicChannel); err != nil {
-		return false
+	for _, ch := range []string{publicChannel, publicAckChannel} {
+		if _, err := conn.Exec(ctx, "LISTEN "+ch); err != nil {
+			return false
+		}
 	}
 	version := func() (int64, error) {
 		vctx, cancel := context.WithTimeout(ctx, 3*time.Second)
@@ -277,10 +315,17 @@ func (db *DB) listenPublic(ctx context.Context, interval time.Duration, changed 
 		timedOut := waitCtx.Err() != nil
 		cancel()
 		switch {
+		case err == nil && n.Channel == publicAckChannel:
+			h.acked(n.Payload)
 		case err == nil:
 			slug, nonce, _ := strings.Cut(n.Payload, " ")
 			changed(slug)
-			h.heard(nonce)
+			// Handled: the committing instance may answer its caller.
+			if nonce != "" {
+				if _, err := conn.Exec(ctx, `SELECT pg_notify($1, $2)`, publicAckChannel, nonce); err != nil {
+					return true
+				}
+			}
 		case ctx.Err() != nil:
 			return true
 		case timedOut && (pgconn.Timeout(err) || errors.Is(err, context.DeadlineExceeded)):

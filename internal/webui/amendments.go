@@ -190,6 +190,9 @@ type amendItemData struct {
 	Title    string
 	Reason   string
 	Op       string
+	// issue 14: the text limit, and a big deletion to confirm.
+	Limit    textLimit
+	Deletion *deletion
 }
 
 // handleAmendItemForm opens one paragraph of the head alone for an
@@ -245,6 +248,7 @@ func (u *UI) showAmendItem(c *gin.Context, status int, dv drafting.DocumentView,
 	for k, v := range errs {
 		p.Errors[k] = v
 	}
+	f.Limit = u.textLimitFor(u.langs[pickLanguage(c.Request)])
 	p.Data = f
 	u.render(c, status, "amend_item", p)
 }
@@ -260,6 +264,11 @@ func (u *UI) handleAmendItem(c *gin.Context) {
 		return
 	}
 	t := u.langs[pickLanguage(c.Request)]
+	if err := u.readTextForm(c, u.may(ctx, actor, slug, drafting.ActionPropose)); err != nil {
+		u.fail(c, drafting.Refuse("amend item", drafting.ReasonTextTooLarge, "the form is larger than the limit").
+			With("max_bytes", u.svc.MaxTextBytes()))
+		return
+	}
 	base, _ := strconv.ParseInt(c.PostForm("base"), 10, 64)
 	f, err := u.amendItem(c, base, c.PostForm("item"))
 	if err != nil {
@@ -271,7 +280,21 @@ func (u *UI) handleAmendItem(c *gin.Context) {
 	if f.Title == "" {
 		f.Title = t.T("amend.default_title", "Item", f.Label)
 	}
+	if msg := u.textTooLarge(t, f.Text); msg != "" {
+		u.showAmendItem(c, http.StatusRequestEntityTooLarge, dv, f, map[string]string{"text": msg})
+		return
+	}
 	ch := drafting.ItemChange{Op: f.Op, Item: f.Key, Text: f.Text}
+	// An amendment deleting most of the text is sent only once confirmed.
+	if _, old, err := u.svc.Documents.Text(ctx, actor, slug, base); err == nil {
+		if next, err := drafting.ApplyChanges("amend item", string(old), []drafting.ItemChange{ch}); err == nil {
+			f.Deletion = bigDeletion(textdiff.Diff(string(old), next, textdiff.Options{}))
+		}
+	}
+	if f.Deletion != nil && !confirmedDeletion(c) {
+		u.showAmendItem(c, http.StatusBadRequest, dv, f, map[string]string{"confirm_delete": t.T("proposal.confirm_delete_needed")})
+		return
+	}
 	prop, err := u.svc.Proposals.Propose(ctx, actor, slug, drafting.NewProposal{Base: base, Title: f.Title, Rationale: f.Reason,
 		Changes: []drafting.ItemChange{ch}})
 	if err != nil {
@@ -288,7 +311,7 @@ func (u *UI) handleAmendItem(c *gin.Context) {
 // newLabeledRedline lays out a redline with every paragraph named by its
 // label: the new text's, or the old one's for a paragraph only there.
 func newLabeledRedline(r *textdiff.Result, from, to drafting.Outline) *redline {
-	out := newRedline(r)
+	out := layoutRedline(r)
 	i := 0
 	for _, p := range r.Paragraphs {
 		if text, _ := textdiff.SplitSeparator(p.Chunks); len(text) == 0 {

@@ -165,3 +165,78 @@ func TestBrowserReading(t *testing.T) {
 	}
 	b.submit("a[hreflang=ru]")
 }
+
+// TestBrowserLargeFormsAndDeletions: in Chromium, a 2.8-million-character
+// text is stopped before it is sent, with the limit said and the text
+// kept; without JavaScript the form sends it (multipart) and the server
+// answers the same, the text back in the form. A proposal deleting most
+// of the text asks for confirmation, then goes.
+func TestBrowserLargeFormsAndDeletions(t *testing.T) {
+	s := newSite(t)
+	b := newBrowser(t, s)
+	// About 2.8 million characters of Russian paragraphs, built in the page.
+	const hugeText = `'\n\n' + Array.from({length: 27600}, (_, i) => (100 + i) + '. Участники конференции рекомендуют органам власти города Москвы обеспечить развитие кластеров.').join('\n\n')`
+	d := "/documents/" + demo.Slug
+	b.signIn("ivanova")
+
+	b.open(d + "/proposals/new")
+	b.do("write a huge proposal", chromedp.SendKeys(chromedp.ID("p-title"), "Огромный текст"))
+	n := eval[int](b, `(() => { const ta = document.getElementById('p-text'); ta.value += `+hugeText+`; return ta.value.length; })()`)
+	if n < 2_800_000 {
+		t.Fatalf("the text is %d characters", n)
+	}
+	b.do("send it", chromedp.Click(chromedp.CSS("button[value=submit]")))
+	b.do("the form says it is too large", chromedp.WaitVisible(chromedp.ID("p-text-size")))
+	if got := b.text("#p-text-size"); !strings.Contains(got, "Текст слишком велик: ") || !strings.Contains(got, "а предел — 4 МБ") {
+		t.Errorf("the script's message: %q", got)
+	}
+	if loc := eval[string](b, "location.pathname"); loc != d+"/proposals/new" {
+		t.Errorf("the huge text was sent: now at %s", loc)
+	}
+	if got := eval[int](b, `document.getElementById('p-text').value.length`); got != n {
+		t.Errorf("the text holds %d characters, not the %d typed", got, n)
+	}
+
+	// Without JavaScript, the server refuses it and sends it back.
+	if _, err := chromedp.Call(b.ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
+		t.Fatal(err)
+	}
+	b.open(d + "/proposals/new")
+	b.do("write a huge proposal", chromedp.SendKeys(chromedp.ID("p-title"), "Огромный текст"))
+	n = eval[int](b, `(() => { const ta = document.getElementById('p-text'); ta.value += `+hugeText+`; return ta.value.length; })()`)
+	// Bounded by the test's own deadline, not submit's: 5 MB each way.
+	resp, err := chromedp.RunResponse(b.ctx, chromedp.Click(chromedp.CSS("button[value=submit]")))
+	if err != nil || resp.Status != 413 {
+		t.Fatalf("the huge proposal without JavaScript: %v %v", resp, err)
+	}
+	if got := b.text("#p-text ~ .field-error[role=alert]:not([hidden])"); !strings.Contains(got, "а предел — 4 МБ") {
+		t.Errorf("the server's message: %q", got)
+	}
+	if got := eval[int](b, `document.getElementById('p-text').value.length`); got != n {
+		t.Errorf("the form came back with %d characters, not the %d sent", got, n)
+	}
+	if got := eval[string](b, `document.getElementById('p-title').value`); got != "Огромный текст" {
+		t.Errorf("the title came back as %q", got)
+	}
+	if _, err := chromedp.Call(b.ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: false}); err != nil {
+		t.Fatal(err)
+	}
+
+	// Deleting most of the text: asked, then done.
+	b.open(d + "/proposals/new")
+	eval[bool](b, `(() => { const ta = document.getElementById('p-text'); ta.value = ta.value.split('\n\n').slice(0, 3).join('\n\n'); return true; })()`)
+	b.do("title", chromedp.SendKeys(chromedp.ID("p-title"), "Оставить три абзаца"))
+	b.submitStatus("button[value=submit]", 400)
+	if got := b.text("#confirm-delete .warning"); !strings.HasPrefix(got, "Это предложение удаляет ") || !strings.Contains(got, "% текста редакции №") {
+		t.Errorf("the confirmation says %q", got)
+	}
+	if got := eval[int](b, `document.getElementById('p-text').value.split('\n\n').length`); got != 3 {
+		t.Errorf("the text came back with %d paragraphs", got)
+	}
+	b.shot("proposal-confirm-delete")
+	b.do("confirm", chromedp.Click(chromedp.ID("confirm-delete-box")))
+	b.submit("button[value=submit]")
+	if loc := eval[string](b, "location.pathname"); !strings.HasPrefix(loc, d+"/proposals/") || strings.HasSuffix(loc, "/new") {
+		t.Errorf("confirmed, the proposal is not made: at %s", loc)
+	}
+}

@@ -57,6 +57,9 @@ type proposalForm struct {
 type proposalNewData struct {
 	Form    proposalForm
 	Preview *redline
+	// issue 14: the text limit, and a big deletion to confirm.
+	Limit    textLimit
+	Deletion *deletion
 }
 
 func (u *UI) handleProposalForm(c *gin.Context) {
@@ -85,6 +88,10 @@ func (u *UI) handleProposalForm(c *gin.Context) {
 }
 
 func (u *UI) showProposalForm(c *gin.Context, status int, dv drafting.DocumentView, f proposalForm, preview *redline, errs map[string]string) {
+	u.showProposalFormData(c, status, dv, proposalNewData{Form: f, Preview: preview}, errs)
+}
+
+func (u *UI) showProposalFormData(c *gin.Context, status int, dv drafting.DocumentView, d proposalNewData, errs map[string]string) {
 	ctx := c.Request.Context()
 	p := u.newPage(c, dv.Title)
 	p.Section = "documents"
@@ -92,7 +99,8 @@ func (u *UI) showProposalForm(c *gin.Context, status int, dv drafting.DocumentVi
 	for k, v := range errs {
 		p.Errors[k] = v
 	}
-	p.Data = proposalNewData{Form: f, Preview: preview}
+	d.Limit = u.textLimitFor(u.langs[pickLanguage(c.Request)])
+	p.Data = d
 	u.render(c, status, "proposal_new", p)
 }
 
@@ -112,6 +120,15 @@ func (u *UI) handleProposalCreate(c *gin.Context) {
 		return
 	}
 	t := u.langs[pickLanguage(c.Request)]
+	if err := u.readTextForm(c, true); err != nil {
+		// The text did not arrive: say so, and the limit.
+		f := proposalForm{}
+		if dv.Head != nil {
+			f.Base = dv.Head.Number
+		}
+		u.showProposalForm(c, http.StatusRequestEntityTooLarge, dv, f, nil, map[string]string{"text": u.bodyTooLarge(t)})
+		return
+	}
 	f := proposalForm{Title: strings.TrimSpace(c.PostForm("title")), Rationale: strings.TrimSpace(c.PostForm("rationale")),
 		Text: normalizeNewlines(c.PostForm("text"))}
 	f.Base, _ = strconv.ParseInt(c.PostForm("base"), 10, 64)
@@ -122,27 +139,44 @@ func (u *UI) handleProposalCreate(c *gin.Context) {
 	if f.Base < 1 {
 		errs["text"] = t.T("proposal.no_base")
 	}
+	if msg := u.textTooLarge(t, f.Text); msg != "" {
+		// Kept in the form, not compared: a redline of it would be refused.
+		errs["text"] = msg
+		u.showProposalForm(c, http.StatusRequestEntityTooLarge, dv, f, nil, errs)
+		return
+	}
 	// The preview is the redline against the base the proposal is written
 	// on, exactly what reviewers will see.
 	var preview *redline
+	var del *deletion
 	if f.Base >= 1 {
 		_, base, err := u.svc.Documents.Text(ctx, actor, slug, f.Base)
 		if err != nil {
 			u.fail(c, err)
 			return
 		}
-		preview = newRedline(textdiff.Diff(string(base), f.Text, textdiff.Options{}))
+		lang := dv.Language
+		r := textdiff.Diff(string(base), f.Text, textdiff.Options{})
+		preview = newLabeledRedline(r, drafting.NewOutline(string(base), lang), drafting.NewOutline(f.Text, lang))
 		if !preview.Changed && c.PostForm("action") != "preview" {
 			errs["text"] = t.T("proposal.unchanged")
 		}
+		del = bigDeletion(r)
 	}
 	if c.PostForm("action") == "preview" {
 		delete(errs, "title")
-		u.showProposalForm(c, http.StatusOK, dv, f, preview, errs)
+		u.showProposalFormData(c, http.StatusOK, dv, proposalNewData{Form: f, Preview: preview, Deletion: del}, errs)
 		return
 	}
 	if len(errs) > 0 {
-		u.showProposalForm(c, http.StatusBadRequest, dv, f, preview, errs)
+		u.showProposalFormData(c, http.StatusBadRequest, dv, proposalNewData{Form: f, Preview: preview, Deletion: del}, errs)
+		return
+	}
+	// A proposal deleting most of the text is sent only once confirmed
+	// (the API takes it as it is).
+	if del != nil && !confirmedDeletion(c) {
+		u.showProposalFormData(c, http.StatusBadRequest, dv, proposalNewData{Form: f, Preview: preview, Deletion: del},
+			map[string]string{"confirm_delete": t.T("proposal.confirm_delete_needed")})
 		return
 	}
 	err = u.sh.AllowProposal(ctx, actor, slug)

@@ -21,6 +21,8 @@ type editForm struct {
 
 type editData struct {
 	Form editForm
+	// Limit is the text limit, for the form's own check (issue 14).
+	Limit textLimit
 	// Stale is the head that appeared while the chair was editing (0: none):
 	// the page says so and links to it; nothing was saved.
 	Stale int64
@@ -59,6 +61,7 @@ func (u *UI) showEditForm(c *gin.Context, status int, dv drafting.DocumentView, 
 	for k, v := range errs {
 		p.Errors[k] = v
 	}
+	d.Limit = u.textLimitFor(u.langs[pickLanguage(c.Request)])
 	p.Data = d
 	u.render(c, status, "edit", p)
 }
@@ -76,7 +79,20 @@ func (u *UI) handleEditCommit(c *gin.Context) {
 		return
 	}
 	t := u.langs[pickLanguage(c.Request)]
+	if err := u.readTextForm(c, u.may(ctx, actor, slug, drafting.ActionCommit)); err != nil {
+		d := editData{}
+		if dv.Head != nil {
+			d.Form.Base = dv.Head.Number
+		}
+		u.showEditForm(c, http.StatusRequestEntityTooLarge, dv, d, map[string]string{"text": u.bodyTooLarge(t)})
+		return
+	}
 	d := editData{Form: editForm{Text: normalizeNewlines(c.PostForm("text")), Message: strings.TrimSpace(c.PostForm("message"))}}
+	if msg := u.textTooLarge(t, d.Form.Text); msg != "" {
+		d.Form.Base, _ = strconv.ParseInt(c.PostForm("base"), 10, 64)
+		u.showEditForm(c, http.StatusRequestEntityTooLarge, dv, d, map[string]string{"text": msg})
+		return
+	}
 	d.Form.Base, err = strconv.ParseInt(c.PostForm("base"), 10, 64)
 	errs := map[string]string{}
 	if err != nil || d.Form.Base < 0 {

@@ -159,3 +159,29 @@
     opened = [];
   });
 }());
+
+// A text over the limit is not sent: the form says so and keeps it (the
+// server says the same when the script does not run).
+(function () {
+  "use strict";
+  document.querySelectorAll("textarea[data-max-bytes]").forEach(function (ta) {
+    var form = ta.form;
+    var slot = document.getElementById(ta.getAttribute("data-size-error"));
+    if (!form || !slot || !window.TextEncoder) { return; }
+    form.addEventListener("submit", function (e) {
+      var max = Number(ta.getAttribute("data-max-bytes"));
+      var bytes = new TextEncoder().encode(ta.value.replace(/\r\n/g, "\n")).length;
+      if (!max || bytes <= max) {
+        slot.hidden = true;
+        ta.removeAttribute("aria-invalid");
+        return;
+      }
+      e.preventDefault();
+      var mb = new Intl.NumberFormat(document.documentElement.lang || "ru", { maximumFractionDigits: 1 }).format(bytes / 1048576);
+      slot.textContent = ta.getAttribute("data-too-large").replace("{size}", ta.getAttribute("data-mb").replace("{n}", mb));
+      slot.hidden = false;
+      ta.setAttribute("aria-invalid", "true");
+      ta.focus();
+    });
+  });
+}());
