@@ -311,7 +311,7 @@ func (u *UI) handleAmendItem(c *gin.Context) {
 // newLabeledRedline lays out a redline with every paragraph named by its
 // label: the new text's, or the old one's for a paragraph only there.
 func newLabeledRedline(r *textdiff.Result, from, to drafting.Outline) *redline {
-	out := newRedline(r)
+	out := layoutRedline(r)
 	i := 0
 	for _, p := range r.Paragraphs {
 		if text, _ := textdiff.SplitSeparator(p.Chunks); len(text) == 0 {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"redline/internal/webui/demo"
@@ -107,6 +108,26 @@ func TestBrowserReadingMeasure(t *testing.T) {
 			}
 			name := strings.NewReplacer("/", "-", "?", "-", "=", "").Replace(strings.TrimPrefix(path, "/"))
 			b.shot(fmt.Sprintf("measure-%s-%d", name, width))
+		}
+	} // On paper: the text, without the controls that act on it.
+	b.do("viewport", chromedp.EmulateViewport(1000, 1400))
+	for _, path := range []string{d, pub} {
+		b.open(path)
+		if _, err := chromedp.Call(b.ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"}); err != nil {
+			t.Fatal(err)
+		}
+		shown := eval[[]string](b, `[...document.querySelectorAll('.amend-link, p.actions a, p.downloads a, form button')]
+			.filter(el => el.getClientRects().length > 0).map(el => el.textContent.trim())`)
+		if len(shown) > 0 {
+			t.Errorf("%s in print shows controls: %q", path, shown)
+		}
+		if n := eval[int](b, `[...document.querySelectorAll('.para')].filter(el => el.getClientRects().length > 0).length`); n < 10 {
+			t.Errorf("%s in print shows %d paragraphs", path, n)
+		}
+		name := strings.NewReplacer("/", "-", "?", "-", "=", "").Replace(strings.TrimPrefix(path, "/"))
+		b.shot("measure-print-" + name)
+		if _, err := chromedp.Call(b.ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{}); err != nil {
+			t.Fatal(err)
 		}
 	}
 }

@@ -118,7 +118,7 @@ func (u *UI) showHall(c *gin.Context, actor *drafting.User, public bool) {
 		}
 		cur := itemText(ht.HeadText, ps)
 		for _, hp := range ht.Proposals {
-			a := hallAmendment{Number: hp.Proposal.Number, Title: hp.Proposal.Title, Author: hp.Proposal.AuthorLogin,
+			a := hallAmendment{Number: hp.Proposal.Number, Title: hp.Proposal.Title, Author: p.Name(hp.Proposal.AuthorLogin), // issue 14: display names
 				State: hp.Proposal.State, Reason: hp.Proposal.CloseReason, Revision: hp.Proposal.MergedRevision}
 			mine := itemText(hp.Text, itemParas(hp.Text, d.Item))
 			switch hp.Proposal.State {

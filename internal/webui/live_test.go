@@ -94,7 +94,7 @@ func TestBrowserHall(t *testing.T) {
 	if got := eval[string](hall, `Array.from(document.querySelectorAll('#hall .hall-amendment ins')).map(e => e.textContent).join(' ')`); !strings.Contains(got, "апреля") {
 		t.Errorf("the amendment's insertion is %q", got)
 	}
-	if got := hall.text("#hall .hall-amendment h3"); !strings.Contains(got, "ivanova") {
+	if got := hall.text("#hall .hall-amendment h3"); !strings.Contains(got, "Иванова Анна Сергеевна") { // by name (issue 14)
 		t.Errorf("the amendment's heading is %q, want its author", got)
 	}
 	hall.check(d + "/hall")

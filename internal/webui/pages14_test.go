@@ -559,6 +559,11 @@ func TestEveryRoleIsOfferedOnlyWhatItMayDo(t *testing.T) {
 				if resp.StatusCode == http.StatusForbidden || (resp.StatusCode == http.StatusUnauthorized && f.action != "/signin") {
 					t.Errorf("%s offers %s %v, refused: %d", f.page, f.action, f.fields, resp.StatusCode)
 				}
+				// A refusal of what the caller is (not of what was typed) is a
+				// dead end: disabling one's own account, say.
+				if resp.StatusCode == http.StatusConflict && strings.HasPrefix(f.action, "/users/") {
+					t.Errorf("%s offers %s, refused: %d", f.page, f.action, resp.StatusCode)
+				}
 				if resp.StatusCode >= 400 {
 					if e := englishSentence(body); e != "" {
 						t.Errorf("%s → %s (%d) reads English: %q", f.page, f.action, resp.StatusCode, e)

@@ -6,6 +6,7 @@ package webui
 
 import (
 	"strconv"
+	"unicode"
 
 	"redline/internal/drafting"
 	"redline/internal/outline"
@@ -215,4 +216,27 @@ func paraName(p rlPara) string {
 		return "¶ " + strconv.Itoa(p.NewNum)
 	}
 	return "¶ " + strconv.Itoa(p.OldNum)
+}
+
+// textLanguage guesses the language a text's labels are read in from its
+// first letters: Russian when Cyrillic ones are at least as many as Latin
+// ones, else English.
+func textLanguage(text string) string {
+	cyr, lat, n := 0, 0, 0
+	for _, r := range text {
+		if n == 20000 {
+			break
+		}
+		n++
+		switch {
+		case unicode.Is(unicode.Cyrillic, r):
+			cyr++
+		case unicode.Is(unicode.Latin, r):
+			lat++
+		}
+	}
+	if cyr >= lat {
+		return "ru"
+	}
+	return "en"
 }

@@ -87,9 +87,19 @@ func toChunks(cs []textdiff.Chunk, keep func(op string) bool) []chunk {
 func oldSide(op string) bool { return op != textdiff.OpInsert }
 func newSide(op string) bool { return op != textdiff.OpDelete }
 
-// newRedline lays out r. Separators (the blank lines between paragraphs)
-// are dropped: paragraphs are blocks.
+// newRedline lays out r with every paragraph named by its label, in the
+// language its text is written in (issue 14: a redline whose document is
+// not at hand — a public page, an import, a preview — names paragraphs and
+// moves by label too).
 func newRedline(r *textdiff.Result) *redline {
+	next := r.NewText()
+	lang := textLanguage(next)
+	return newLabeledRedline(r, drafting.NewOutline(r.OldText(), lang), drafting.NewOutline(next, lang))
+}
+
+// layoutRedline lays out r. Separators (the blank lines between paragraphs)
+// are dropped: paragraphs are blocks.
+func layoutRedline(r *textdiff.Result) *redline {
 	out := &redline{Stats: r.Stats, Degraded: r.Degraded, Mode: string(r.Mode)}
 	for _, p := range r.Paragraphs {
 		text, _ := textdiff.SplitSeparator(p.Chunks)
@@ -134,7 +144,6 @@ func newRedline(r *textdiff.Result) *redline {
 		out.Paras = append(out.Paras, ip)
 		out.Rows = append(out.Rows, row)
 	}
-	out.fold(false)
 	return out
 }
 
@@ -214,9 +223,11 @@ func (u *UI) handleDiff(c *gin.Context) {
 			u.fail(c, err)
 			return
 		}
-		d.From, d.To, d.Redline = view.From, view.To, newRedline(view.Result)
+		d.From, d.To = view.From, view.To
 		if from, to, err := u.svc.Documents.DiffOutlines(ctx, slug, view); err == nil {
 			d.Redline = newLabeledRedline(view.Result, from, to)
+		} else {
+			d.Redline = newRedline(view.Result)
 		}
 		d.Redline.fold(f.HideRenum)
 	}
