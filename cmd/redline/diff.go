@@ -24,6 +24,9 @@ before or after the files. Exit status: 0 on success (whether or not the files
 differ), 1 when a file cannot be read or is not valid UTF-8, 2 on usage errors.
 `
 
+// maxDiffFileBytes bounds each file: the engine counts offsets in int32.
+const maxDiffFileBytes = 1 << 30
+
 // cmdDiff runs the redline engine on two files: `redline diff OLD NEW`.
 func cmdDiff(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("diff", flag.ContinueOnError)
@@ -64,6 +67,10 @@ func cmdDiff(args []string, stdout, stderr io.Writer) int {
 		b, err := os.ReadFile(name)
 		if err != nil {
 			fmt.Fprintf(stderr, "redline diff: %v\n", err)
+			return 1
+		}
+		if len(b) > maxDiffFileBytes {
+			fmt.Fprintf(stderr, "redline diff: %s: %d bytes, over the %d the engine diffs\n", name, len(b), maxDiffFileBytes)
 			return 1
 		}
 		// The bytes are never written again: a string over them spares a

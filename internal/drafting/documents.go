@@ -48,7 +48,7 @@ func (s *Documents) Create(ctx context.Context, actor *User, in NewDocument) (Do
 	if lang == "" {
 		lang = "ru"
 	}
-	if !langPattern.MatchString(lang) {
+	if !langPattern().MatchString(lang) {
 		return DocumentView{}, Refuse(op, ReasonInvalidLanguage, "language must be a language tag such as ru or en").With("field", "language")
 	}
 	approvals := in.ApprovalsRequired

@@ -4,9 +4,10 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"sync"
 )
 
-var idempotencyKeyPattern = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
+var idempotencyKeyPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`) }) // built on first use, not at start
 
 // BeginIdempotent reserves an Idempotency-Key for the actor's request with
 // this fingerprint. When the key was used before it returns the remembered
@@ -14,7 +15,7 @@ var idempotencyKeyPattern = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
 // request still runs or when the key came with a different request.
 func (s *Service) BeginIdempotent(ctx context.Context, actor *User, key, fingerprint string) (IdempotentResult, bool, error) {
 	const op = "idempotency key"
-	if !idempotencyKeyPattern.MatchString(key) {
+	if !idempotencyKeyPattern().MatchString(key) {
 		return IdempotentResult{}, false, Refuse(op, ReasonIdempotencyKey, "Idempotency-Key must be 1 to 128 of A-Z a-z 0-9 . _ : -")
 	}
 	r := IdempotentResult{UserID: actor.ID, Key: key, Fingerprint: fingerprint, CreatedAt: s.core.clock()}

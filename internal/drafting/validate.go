@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -11,16 +12,16 @@ import (
 )
 
 var (
-	slugPattern  = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
-	loginPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,62}$`)
-	langPattern  = regexp.MustCompile(`^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$`)
+	slugPattern  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`) })        // built on first use, not at start
+	loginPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,62}$`) })      // built on first use, not at start
+	langPattern  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$`) }) // built on first use, not at start
 )
 
 // ValidSlug reports whether s is a document slug.
-func ValidSlug(s string) bool { return slugPattern.MatchString(s) }
+func ValidSlug(s string) bool { return slugPattern().MatchString(s) }
 
 // ValidLogin reports whether s is a user login.
-func ValidLogin(s string) bool { return loginPattern.MatchString(s) }
+func ValidLogin(s string) bool { return loginPattern().MatchString(s) }
 
 // NormalizeText checks that text is acceptable as a revision and returns it
 // with CRLF line ends turned into LF. It refuses invalid UTF-8, NUL and every

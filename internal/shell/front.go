@@ -66,7 +66,7 @@ func (s *Shell) serveFront(w http.ResponseWriter, r *http.Request) {
 			// its own would name nothing: the client's, when it sent one, is
 			// echoed (a canonical key read directly: Get canonicalises).
 			echoed := false
-			if v := r.Header["X-Request-Id"]; len(v) > 0 && requestIDPattern.MatchString(v[0]) {
+			if v := r.Header["X-Request-Id"]; len(v) > 0 && requestIDPattern().MatchString(v[0]) {
 				h["X-Request-Id"] = v[:1]
 				echoed = true
 			}

@@ -17,6 +17,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -243,7 +244,7 @@ func NewHTTPServer(addr string, h http.Handler) *http.Server {
 	}
 }
 
-var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+var requestIDPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`) }) // built on first use, not at start
 
 const (
 	ctxUser      = "redline.user"
@@ -269,7 +270,7 @@ func RequestID(c *gin.Context) string { return c.GetString(ctxRequestID) }
 
 func (s *Shell) requestID(c *gin.Context) {
 	id := c.GetHeader("X-Request-ID")
-	if !requestIDPattern.MatchString(id) {
+	if !requestIDPattern().MatchString(id) {
 		b := make([]byte, 8)
 		_, _ = rand.Read(b)
 		id = hex.EncodeToString(b)

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -64,9 +65,9 @@ type Statement struct {
 var ErrMalformed = errors.New("malformed")
 
 var (
-	hexSHA256   = regexp.MustCompile(`^[0-9a-f]{64}$`)
-	fingerprint = regexp.MustCompile(`^SHA256:[A-Za-z0-9+/]{43}$`)
-	stageRe     = regexp.MustCompile(`^[a-z][a-z_]{0,31}$`)
+	hexSHA256   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9a-f]{64}$`) })             // built on first use, not at start
+	fingerprint = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^SHA256:[A-Za-z0-9+/]{43}$`) }) // built on first use, not at start
+	stageRe     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z][a-z_]{0,31}$`) })        // built on first use, not at start
 )
 
 const maxField = 4096
@@ -87,9 +88,9 @@ func (s *Statement) validate() error {
 		return bad("revision must be 1 or more")
 	case s.Size < 0:
 		return bad("size must not be negative")
-	case !hexSHA256.MatchString(s.SHA256):
+	case !hexSHA256().MatchString(s.SHA256):
 		return bad("sha256 must be 64 lowercase hex digits")
-	case !stageRe.MatchString(s.Stage):
+	case !stageRe().MatchString(s.Stage):
 		return bad("stage %q is not a stage", s.Stage)
 	case s.AdoptedAt.IsZero() || s.SignedAt.IsZero():
 		return bad("adopted_at and signed_at are required")
@@ -99,9 +100,9 @@ func (s *Statement) validate() error {
 		return bad("signed_at is before adopted_at")
 	case s.Adoption == 1 && s.Previous != "":
 		return bad("the first adoption has no previous statement")
-	case s.Adoption > 1 && !hexSHA256.MatchString(s.Previous):
+	case s.Adoption > 1 && !hexSHA256().MatchString(s.Previous):
 		return bad("previous must be the previous statement's SHA-256 (64 lowercase hex digits)")
-	case !fingerprint.MatchString(s.Key):
+	case !fingerprint().MatchString(s.Key):
 		return bad("key must be a SHA256 fingerprint")
 	case s.Votes != nil && (s.Votes.For < 0 || s.Votes.Against < 0 || s.Votes.Abstained < 0):
 		return bad("votes must not be negative")

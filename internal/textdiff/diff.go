@@ -17,7 +17,8 @@ type differ struct {
 	cancelled bool
 	dmp       *diffmatchpatch.DiffMatchPatch
 	md        myersDiff // go-diff's Myers on ids, without its strings
-	spent     int64     // pair diff cost spent so far, against opt.MaxTotalCost
+	tokIDs    internScratch
+	spent     int64 // pair diff cost spent so far, against opt.MaxTotalCost
 	// alignSpent is the alignment cost spent so far, against the same total:
 	// many regions each within MaxAlignCost must not add up to minutes.
 	alignSpent int64

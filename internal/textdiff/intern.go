@@ -8,16 +8,32 @@ import "hash/maphash"
 // the texts themselves: a fraction of a map[string]int32's memory and time
 // on the hundreds of thousands of lines of a large text.
 func internSpans(a string, as []span, b string, bs []span) (ida, idb []int32) {
+	var sc internScratch
+	return sc.intern(a, as, b, bs)
+}
+
+// internScratch is internSpans' memory, reused from one call to the next
+// (the ids it returns are overwritten by the next call).
+type internScratch struct {
+	table, rep, ida, idb []int32
+}
+
+func (sc *internScratch) intern(a string, as []span, b string, bs []span) (ida, idb []int32) {
 	n := len(as) + len(bs)
 	size := 16
 	for size < 2*n {
 		size <<= 1
 	}
 	mask := uint64(size - 1)
-	table := make([]int32, size) // id+1 of the text whose hash lands here; 0: empty
+	// table holds id+1 of the text whose hash lands there; 0: empty.
+	if cap(sc.table) < size {
+		sc.table = make([]int32, size)
+	}
+	table := sc.table[:size]
+	clear(table)
 	// rep[id] is where id's text first appeared: a span index into as, or
 	// len(as)+k for bs[k].
-	rep := make([]int32, 0, n/2+16)
+	rep := sc.rep[:0]
 	text := func(r int32) string {
 		if int(r) < len(as) {
 			t := as[r]
@@ -42,12 +58,21 @@ func internSpans(a string, as []span, b string, bs []span) (ida, idb []int32) {
 			}
 		}
 	}
-	ida, idb = make([]int32, len(as)), make([]int32, len(bs))
+	ida, idb = grow32(sc.ida, len(as)), grow32(sc.idb, len(bs))
 	for k, t := range as {
 		ida[k] = intern(a[t.start:t.end], int32(k))
 	}
 	for k, t := range bs {
 		idb[k] = intern(b[t.start:t.end], int32(len(as)+k))
 	}
+	sc.rep, sc.ida, sc.idb = rep, ida, idb
 	return ida, idb
+}
+
+// grow32 returns s resized to n, reallocated only when too small.
+func grow32(s []int32, n int) []int32 {
+	if cap(s) < n {
+		return make([]int32, n)
+	}
+	return s[:n]
 }

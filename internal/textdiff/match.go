@@ -329,7 +329,7 @@ func (m *matcher) sig(old bool, i int) []uint64 {
 	s := make([]uint64, 0, 16)
 	m.d.tokA = tokenize(key, m.d.tokA)
 	for _, t := range m.d.tokA {
-		if c, _ := decode(key, t.start); isWordRune(c) {
+		if c, _ := decode(key, int(t.start)); isWordRune(c) {
 			s = append(s, hashString(key[t.start:t.end]))
 		}
 	}

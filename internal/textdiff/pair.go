@@ -142,7 +142,7 @@ func endOf(ls []span, x int) int {
 	if x == 0 {
 		return 0
 	}
-	return ls[x-1].end
+	return int(ls[x-1].end)
 }
 
 // minPrecheckBytes: below this size a pair is tokenized straight away; the
@@ -210,20 +210,21 @@ func (d *differ) tokenDiff(dst []Chunk, a, b string, ta, tb []span) ([]Chunk, in
 	cs := dst
 	aPos, bPos := 0, 0 // byte offsets reached in a and b
 	if p > 0 {
-		aPos, bPos = ta[p-1].end, tb[p-1].end
+		aPos, bPos = int(ta[p-1].end), int(tb[p-1].end)
 		cs = appendChunk(cs, OpEqual, a[:aPos])
 	}
 	switch {
 	case len(ma) == 0 || len(mb) == 0:
 		// Pure insertion or deletion: nothing for go-diff to find.
 	default:
-		d.resetTokRunes()
+		// Every distinct token a rune, in order of first appearance.
+		ida, idb := d.tokIDs.intern(a, ma, b, mb)
 		ra, rb := d.runesA[:0], d.runesB[:0]
-		for _, t := range ma {
-			ra = append(ra, d.tokenRune(a[t.start:t.end]))
+		for _, id := range ida {
+			ra = append(ra, runeFor(int(id)))
 		}
-		for _, t := range mb {
-			rb = append(rb, d.tokenRune(b[t.start:t.end]))
+		for _, id := range idb {
+			rb = append(rb, runeFor(int(id)))
 		}
 		d.runesA, d.runesB = ra, rb
 		x, y := p, p // token indices reached in ta and tb
@@ -231,18 +232,18 @@ func (d *differ) tokenDiff(dst []Chunk, a, b string, ta, tb []span) ([]Chunk, in
 			n := e.n
 			switch e.op {
 			case opEq:
-				end := ta[x+n-1].end
+				end := int(ta[x+n-1].end)
 				cs = appendChunk(cs, OpEqual, a[aPos:end])
-				aPos, bPos = end, tb[y+n-1].end
+				aPos, bPos = end, int(tb[y+n-1].end)
 				x += n
 				y += n
 			case opDel:
-				end := ta[x+n-1].end
+				end := int(ta[x+n-1].end)
 				cs = appendChunk(cs, OpDelete, a[aPos:end])
 				aPos = end
 				x += n
 			case opIns:
-				end := tb[y+n-1].end
+				end := int(tb[y+n-1].end)
 				cs = appendChunk(cs, OpInsert, b[bPos:end])
 				bPos = end
 				y += n
@@ -253,7 +254,7 @@ func (d *differ) tokenDiff(dst []Chunk, a, b string, ta, tb []span) ([]Chunk, in
 	// a pure insertion or deletion), then the common tail.
 	aMid, bMid := len(a), len(b)
 	if s > 0 {
-		aMid, bMid = ta[len(ta)-s].start, tb[len(tb)-s].start
+		aMid, bMid = int(ta[len(ta)-s].start), int(tb[len(tb)-s].start)
 	}
 	cs = appendChunk(cs, OpDelete, a[aPos:aMid])
 	cs = appendChunk(cs, OpInsert, b[bPos:bMid])

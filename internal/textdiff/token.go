@@ -6,8 +6,11 @@ import (
 	"unicode/utf8"
 )
 
-// span is a token: the half-open byte range [start, end) of a string.
-type span struct{ start, end int }
+// span is a token: the half-open byte range [start, end) of a string. Offsets
+// are int32, half the memory of int on the millions of tokens of a large
+// text: every text Redline diffs is far below 2 GiB (the server's body limits,
+// the command line's maxDiffFileBytes).
+type span struct{ start, end int32 }
 
 // tokenize splits s into word-mode tokens: words (runs of letters, digits and
 // combining marks), whitespace runs, and single other characters
@@ -19,30 +22,10 @@ func tokenize(s string, out []span) []span {
 	if want := len(s) / 4; cap(out) < want {
 		out = make([]span, 0, want)
 	}
-	i := 0
-	for i < len(s) {
+	for i := 0; i < len(s); {
 		start := i
-		c, size := decode(s, i)
-		i += size
-		switch {
-		case isWordRune(c):
-			for i < len(s) {
-				c, size = decode(s, i)
-				if !isWordRune(c) {
-					break
-				}
-				i += size
-			}
-		case isSpaceRune(c):
-			for i < len(s) {
-				c, size = decode(s, i)
-				if !isSpaceRune(c) {
-					break
-				}
-				i += size
-			}
-		}
-		out = append(out, span{start, i})
+		i = nextToken(s, i)
+		out = append(out, span{int32(start), int32(i)})
 	}
 	return out
 }
@@ -51,29 +34,8 @@ func tokenize(s string, out []span) []span {
 // allocating: enough to tell whether a diff of them fits its budget.
 func countTokens(s string) int {
 	n := 0
-	i := 0
-	for i < len(s) {
-		c, size := decode(s, i)
-		i += size
-		switch {
-		case isWordRune(c):
-			for i < len(s) {
-				c, size = decode(s, i)
-				if !isWordRune(c) {
-					break
-				}
-				i += size
-			}
-		case isSpaceRune(c):
-			for i < len(s) {
-				c, size = decode(s, i)
-				if !isSpaceRune(c) {
-					break
-				}
-				i += size
-			}
-		}
-		n++
+	for i := 0; i < len(s); n++ {
+		i = nextToken(s, i)
 	}
 	return n
 }
@@ -81,27 +43,64 @@ func countTokens(s string) int {
 // nextToken returns the end of the token of s that starts at i, as tokenize
 // splits it.
 func nextToken(s string, i int) int {
-	c, size := decode(s, i)
+	cls, size := classAt(s, i)
 	i += size
-	switch {
-	case isWordRune(c):
-		for i < len(s) {
-			c, size = decode(s, i)
-			if !isWordRune(c) {
+	if cls == classOther {
+		return i
+	}
+	for i < len(s) {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			// ASCII, the bulk of most texts, without decoding.
+			if asciiClass[c] != cls {
 				break
 			}
-			i += size
+			i++
+			continue
 		}
-	case isSpaceRune(c):
-		for i < len(s) {
-			c, size = decode(s, i)
-			if !isSpaceRune(c) {
-				break
-			}
-			i += size
+		k, size := classAt(s, i)
+		if k != cls {
+			break
 		}
+		i += size
 	}
 	return i
+}
+
+// Token classes: a token is a run of word runes, a run of space runes, or a
+// single other rune.
+const (
+	classOther uint8 = iota
+	classWord
+	classSpace
+)
+
+// asciiClass is the class of each ASCII byte (isWordRune, isSpaceRune).
+var asciiClass = func() (t [utf8.RuneSelf]uint8) {
+	for c := range t {
+		switch {
+		case isWordRune(rune(c)):
+			t[c] = classWord
+		case isSpaceRune(rune(c)):
+			t[c] = classSpace
+		}
+	}
+	return t
+}()
+
+// classAt returns the class of the rune at s[i] and its size.
+func classAt(s string, i int) (uint8, int) {
+	if c := s[i]; c < utf8.RuneSelf {
+		return asciiClass[c], 1
+	}
+	r, size := decode(s, i)
+	switch {
+	case isWordRune(r):
+		return classWord, size
+	case isSpaceRune(r):
+		return classSpace, size
+	}
+	return classOther, size
 }
 
 // prevToken returns the start of the token of s that ends at i, as tokenize
@@ -177,7 +176,7 @@ func tokenizeLines(s string, out []span) []span {
 		} else {
 			j++
 		}
-		out = append(out, span{i, j})
+		out = append(out, span{int32(i), int32(j)})
 		i = j
 	}
 	return out
