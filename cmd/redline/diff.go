@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -57,6 +58,11 @@ func cmdDiff(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return diffUsageError(stderr, err.Error())
 	}
+
+	// The engine's memory on large texts is mostly short-lived (tokens,
+	// line tables, the alignment): collecting at half the usual growth keeps
+	// the peak well under twice git's for a few percent more CPU.
+	defer debug.SetGCPercent(debug.SetGCPercent(50))
 
 	var (
 		texts [2]string

@@ -223,8 +223,8 @@ func hunkRange(start, count int) string {
 
 // uline is one line of a unified diff.
 type uline struct {
-	op   byte   // ' ', '-' or '+'
 	text string // without its line break
+	op   byte   // ' ', '-' or '+'
 	eol  bool   // false for a last line without a line break
 }
 
@@ -236,7 +236,7 @@ type uline struct {
 type unifier struct {
 	lines          []uline
 	oldCur, newCur []string // pieces of the current, unfinished line of each side
-	segOld, segNew []uline  // finished lines since the last common line break
+	segNew         []uline  // the new side's finished lines since the last common line break
 	dirty          bool     // an insertion or deletion touched the current segment
 }
 
@@ -260,14 +260,18 @@ func (u *unifier) chunk(c Chunk) {
 			}
 			if !u.dirty && len(u.oldCur) == 0 && len(u.newCur) == 0 {
 				// Fast path: a whole unchanged line inside an equal chunk.
-				u.lines = append(u.lines, uline{' ', text[:k], true})
+				u.lines = append(u.lines, uline{text[:k], ' ', true})
 			} else {
 				if k > 0 {
 					u.oldCur = append(u.oldCur, text[:k])
 					u.newCur = append(u.newCur, text[:k])
 				}
-				u.segOld = append(u.segOld, uline{'-', join(u.oldCur), true})
-				u.segNew = append(u.segNew, uline{'+', join(u.newCur), true})
+				if u.dirty {
+					// The old lines of an edited segment come first: out
+					// at once, never held.
+					u.lines = append(u.lines, uline{join(u.oldCur), '-', true})
+				}
+				u.segNew = append(u.segNew, uline{join(u.newCur), '+', true})
 				u.oldCur, u.newCur = u.oldCur[:0], u.newCur[:0]
 				u.flush()
 			}
@@ -275,15 +279,16 @@ func (u *unifier) chunk(c Chunk) {
 		}
 	case OpDelete:
 		u.dirty = true
-		u.oldCur, u.segOld = splitLines(text, u.oldCur, u.segOld, '-')
+		u.oldCur, u.lines = splitLines(text, u.oldCur, u.lines, '-')
 	case OpInsert:
 		u.dirty = true
 		u.newCur, u.segNew = splitLines(text, u.newCur, u.segNew, '+')
 	}
 }
 
-// splitLines adds text to one side: finished lines go to seg, the unfinished
-// rest stays in cur.
+// splitLines adds text to one side: finished lines go to seg (the new
+// side's lines of the segment, or straight out for the old side's, which come
+// first), the unfinished rest stays in cur.
 func splitLines(text string, cur []string, seg []uline, op byte) ([]string, []uline) {
 	for {
 		k := strings.IndexByte(text, '\n')
@@ -296,7 +301,7 @@ func splitLines(text string, cur []string, seg []uline, op byte) ([]string, []ul
 		if k > 0 {
 			cur = append(cur, text[:k])
 		}
-		seg = append(seg, uline{op, join(cur), true})
+		seg = append(seg, uline{join(cur), op, true})
 		cur = cur[:0]
 		text = text[k+1:]
 	}
@@ -307,22 +312,22 @@ func (u *unifier) flush() {
 	if !u.dirty {
 		// Only equal text since the last common break: one identical line.
 		for _, l := range u.segNew {
-			u.lines = append(u.lines, uline{' ', l.text, l.eol})
+			u.lines = append(u.lines, uline{l.text, ' ', l.eol})
 		}
 	} else {
-		u.lines = append(u.lines, u.segOld...)
+		// The old lines are out already.
 		u.lines = append(u.lines, u.segNew...)
 	}
-	u.segOld, u.segNew = u.segOld[:0], u.segNew[:0]
+	u.segNew = u.segNew[:0]
 	u.dirty = false
 }
 
 func (u *unifier) finish() {
-	if len(u.oldCur) > 0 {
-		u.segOld = append(u.segOld, uline{'-', join(u.oldCur), false})
+	if len(u.oldCur) > 0 && u.dirty {
+		u.lines = append(u.lines, uline{join(u.oldCur), '-', false})
 	}
 	if len(u.newCur) > 0 {
-		u.segNew = append(u.segNew, uline{'+', join(u.newCur), false})
+		u.segNew = append(u.segNew, uline{join(u.newCur), '+', false})
 	}
 	u.flush()
 }

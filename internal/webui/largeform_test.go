@@ -201,3 +201,31 @@ func apiToken(t *testing.T, s *site, login string) string {
 	}
 	return tok
 }
+
+// TestBigDeletionOfAnItemConfirmed: deleting one item that is most of a
+// short text through the amend-item form asks for confirmation too.
+func TestBigDeletionOfAnItemConfirmed(t *testing.T) {
+	s := newSite(t)
+	ctx := context.Background()
+	text := "1. Кратко.\n\n2. " + strings.Repeat("Участники конференции рекомендуют развивать кластеры. ", 20) + "\n"
+	if _, err := s.svc.Documents.Create(ctx, s.admin, drafting.NewDocument{Slug: "short", Title: "Короткий", Text: &text, Message: "первая"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.svc.Members.Set(ctx, s.admin, "short", "ivanova", "member"); err != nil {
+		t.Fatal(err)
+	}
+	member := s.client().signIn("ivanova")
+	form := url.Values{"base": {"1"}, "item": {"2"}, "op": {"delete"}, "text": {""}}
+	resp, body := member.post("/documents/short/amend", form)
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "Это предложение удаляет 9") || !strings.Contains(body, `name="confirm_delete"`) {
+		t.Fatalf("deleting item 2 of 2 unconfirmed: %d\n%.2000s", resp.StatusCode, stripTags(body))
+	}
+	form.Set("confirm_delete", "yes")
+	if resp, body = member.post("/documents/short/amend", form); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("confirmed: %d\n%.2000s", resp.StatusCode, stripTags(body))
+	}
+	// Deleting the short item is not asked about.
+	if resp, body = member.post("/documents/short/amend", url.Values{"base": {"1"}, "item": {"1"}, "op": {"delete"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("deleting the short item: %d\n%.2000s", resp.StatusCode, stripTags(body))
+	}
+}
