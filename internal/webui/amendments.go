@@ -309,7 +309,8 @@ func (u *UI) handleAmendItem(c *gin.Context) {
 }
 
 // newLabeledRedline lays out a redline with every paragraph named by its
-// label: the new text's, or the old one's for a paragraph only there.
+// label (the new text's, or the old one's for a paragraph only there) and
+// every move worded by labels.
 func newLabeledRedline(r *textdiff.Result, from, to drafting.Outline) *redline {
 	out := layoutRedline(r)
 	i := 0
@@ -331,11 +332,14 @@ func newLabeledRedline(r *textdiff.Result, from, to drafting.Outline) *redline {
 		if p.NewIndex >= 0 {
 			out.Rows[i].NewLabel = to.Label(p.NewIndex)
 		}
+		if p.Move != nil { // worded by labels: «перенесён: пункт 16 → после пункта 11»
+			m := newMoveNote(p.Move, from, to)
+			out.Paras[i].Move, out.Rows[i].Move = m, m
+		}
 		i++
 	}
 	out.Items = drafting.ChangedItems(r, from, to)
 	out.Lang = to.Language
-	labelMoves(out, r, from, to)
 	out.ChangedSet = newChangedList(r, from, to)
 	out.fold(false)
 	return out

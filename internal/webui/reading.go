@@ -111,24 +111,6 @@ func newChangedList(r *textdiff.Result, from, to drafting.Outline) changedList {
 	return c
 }
 
-// labelMoves words every move of out (laid out from r) by labels.
-func labelMoves(out *redline, r *textdiff.Result, from, to drafting.Outline) {
-	i := 0
-	for _, p := range r.Paragraphs {
-		if text, _ := textdiff.SplitSeparator(p.Chunks); len(text) == 0 {
-			continue
-		}
-		if i >= len(out.Paras) {
-			break
-		}
-		if p.Move != nil {
-			m := newMoveNote(p.Move, from, to)
-			out.Paras[i].Move, out.Rows[i].Move = m, m
-		}
-		i++
-	}
-}
-
 // rlBlock is a run of a redline's paragraphs: shown, or folded behind a
 // one-line summary that opens it (a <details>: no script needed).
 type rlBlock struct {
