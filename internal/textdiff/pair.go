@@ -382,9 +382,11 @@ func (d *differ) resetTokRunes() {
 // Myers on what lies between them. Myers' time grows with the product of
 // the lengths and the number of edits; a long heavily edited stretch (a
 // word list whose every line changed) would take seconds where the unique
-// words already say which lines correspond. Below it, Myers alone gives
+// words already say which lines correspond; on prose the unique words also
+// keep a rewrite from being threaded through common words ("the", commas).
+// Below it (paragraphs of up to about 100 words a side), Myers alone gives
 // the minimal diff as it always did.
-const patienceCost = 250_000
+const patienceCost = 40_000
 
 // tokenEdits diffs two token id sequences: Myers (go-diff's decisions) when
 // their product is at most patienceCost, otherwise split at tokens unique to
