@@ -38,12 +38,14 @@ func ApplyChanges(op, base string, changes []ItemChange) (string, error) {
 		return "", missing(op, "changes")
 	}
 	o := NewOutline(base, "ru")
-	type edit struct {
-		start, end int
-		text       string
-		order      int
-	}
-	var edits []edit
+	n := len(o.Paragraphs)
+	// The result is assembled paragraph by paragraph rather than by byte
+	// edits: deleting neighbouring items (the last ones above all) gives
+	// edits whose separators overlap.
+	wording := make([]*string, n)
+	deleted := make([]bool, n)
+	after := make([][]string, n)
+	var atStart []string
 	replaced := map[string]bool{}
 	for k, ch := range changes {
 		field := fmt.Sprintf("changes[%d]", k)
@@ -60,66 +62,75 @@ func ApplyChanges(op, base string, changes []ItemChange) (string, error) {
 				return "", Refuse(op, ReasonItemChangedTwice, "item "+ch.Item+" is replaced or deleted twice").With("item", ch.Item).With("field", field+".item")
 			}
 			replaced[ch.Item] = true
-			p := o.Paragraphs[i]
-			if ch.Op == ChangeReplace {
-				if text == "" {
-					return "", Refuse(op, ReasonEmptyText, "a replacement needs its wording; delete the item instead").With("field", field+".text")
-				}
-				// A wording sent without the item's number keeps it.
-				if p.Marker != "" && p.Kind != outline.KindHeading {
-					if q := outline.Parse(text); len(q) > 0 && q[0].Num == "" {
-						text = p.Marker + " " + text
-					}
-				}
-				edits = append(edits, edit{p.Start, p.End, text, k})
+			if ch.Op == ChangeDelete {
+				deleted[i] = true
 				continue
 			}
-			// A deleted paragraph takes its separator with it: the one after
-			// it, or, for the last paragraph, the one before.
-			start, end := p.Start, p.End
-			if i+1 < len(o.Paragraphs) {
-				end = o.Paragraphs[i+1].Start
-			} else if i > 0 {
-				start = o.Paragraphs[i-1].End
+			if text == "" {
+				return "", Refuse(op, ReasonEmptyText, "a replacement needs its wording; delete the item instead").With("field", field+".text")
 			}
-			edits = append(edits, edit{start, end, "", k})
+			// A wording sent without the item's number keeps it.
+			if p := o.Paragraphs[i]; p.Marker != "" && p.Kind != outline.KindHeading {
+				if q := outline.Parse(text); len(q) > 0 && q[0].Num == "" {
+					text = p.Marker + " " + text
+				}
+			}
+			wording[i] = &text
 		case ChangeInsertAfter:
 			if text == "" {
 				return "", Refuse(op, ReasonEmptyText, "an insertion needs its text").With("field", field+".text")
 			}
 			if i < 0 {
-				first := 0
-				if len(o.Paragraphs) > 0 {
-					first = o.Paragraphs[0].Start
-				}
-				edits = append(edits, edit{first, first, text + "\n\n", k})
-				continue
+				atStart = append(atStart, text)
+			} else {
+				after[i] = append(after[i], text)
 			}
-			p := o.Paragraphs[i]
-			edits = append(edits, edit{p.End, p.End, "\n\n" + text, k})
 		default:
 			return "", Refuse(op, ReasonInvalidInput, "op must be replace, insert_after or delete").With("field", field+".op")
 		}
 	}
-	// Apply from the end, so earlier offsets hold; at one offset, the
-	// replacement before the insertions after it, insertions in their order.
-	slices.SortStableFunc(edits, func(a, b edit) int {
-		if a.start != b.start {
-			return b.start - a.start
-		}
-		if (a.end > a.start) != (b.end > b.start) {
-			if a.end > a.start {
-				return -1
-			}
-			return 1
-		}
-		return b.order - a.order
-	})
-	out := base
-	for _, e := range edits {
-		out = out[:e.start] + e.text + out[e.end:]
+	if n == 0 {
+		return strings.Join(atStart, "\n\n") + "\n\n" + base, nil
 	}
-	return out, nil
+	// Each piece is followed by a separator: new pieces by a blank line, a
+	// group (a paragraph and what is inserted after it) by the paragraph's
+	// own separator. A deleted paragraph takes its separator with it; the
+	// text ends as base ends.
+	type piece struct{ text, sep string }
+	var pieces []piece
+	for _, t := range atStart {
+		pieces = append(pieces, piece{t, "\n\n"})
+	}
+	for i, p := range o.Paragraphs {
+		sep := base[p.End:]
+		if i+1 < n {
+			sep = base[p.End:o.Paragraphs[i+1].Start]
+		}
+		group := len(pieces)
+		if !deleted[i] {
+			text := base[p.Start:p.End]
+			if wording[i] != nil {
+				text = *wording[i]
+			}
+			pieces = append(pieces, piece{text, "\n\n"})
+		}
+		for _, t := range after[i] {
+			pieces = append(pieces, piece{t, "\n\n"})
+		}
+		if len(pieces) > group {
+			pieces[len(pieces)-1].sep = sep
+		}
+	}
+	var b strings.Builder
+	b.WriteString(base[:o.Paragraphs[0].Start])
+	for k, pc := range pieces {
+		b.WriteString(pc.text)
+		if k < len(pieces)-1 {
+			b.WriteString(pc.sep)
+		}
+	}
+	b.WriteString(base[o.Paragraphs[n-1].End:])
+	return b.String(), nil
 }
 
 // touchedItems names the base paragraphs a change from base to text

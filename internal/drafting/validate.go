@@ -50,7 +50,8 @@ func badTextRune(r rune) bool {
 }
 
 // cleanLine checks a one-line field such as a title: valid UTF-8, no control
-// characters, 1..max characters after trimming.
+// characters, no text-direction controls, no line or paragraph separators,
+// 1..max characters after trimming.
 func cleanLine(op, field, s string, max int, required bool) (string, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -59,7 +60,8 @@ func cleanLine(op, field, s string, max int, required bool) (string, error) {
 		}
 		return "", nil
 	}
-	if !utf8.ValidString(s) || strings.IndexFunc(s, unicode.IsControl) >= 0 || strings.IndexFunc(s, bidiControl) >= 0 {
+	if !utf8.ValidString(s) || strings.IndexFunc(s, unicode.IsControl) >= 0 || strings.IndexFunc(s, bidiControl) >= 0 ||
+		strings.ContainsAny(s, "\u2028\u2029") {
 		return "", badCharacters(op, field)
 	}
 	if utf8.RuneCountInString(s) > max {

@@ -62,7 +62,12 @@ func (s *Server) idempotency(c *gin.Context) {
 	h := sha256.New()
 	h.Write([]byte(c.Request.Method + " " + c.Request.URL.RequestURI() + "\n"))
 	h.Write(body)
-	fingerprint := hex.EncodeToString(h.Sum(nil))
+	s.idempotent(c, u, key, hex.EncodeToString(h.Sum(nil)))
+}
+
+// idempotent answers a request whose key and fingerprint are known: the
+// remembered answer when there is one, else the handler's, remembered.
+func (s *Server) idempotent(c *gin.Context, u *drafting.User, key, fingerprint string) {
 	ctx := c.Request.Context()
 	prev, found, err := s.svc.BeginIdempotent(ctx, u, key, fingerprint)
 	if err != nil {

@@ -92,7 +92,7 @@ func TestImportAPI(t *testing.T) {
 	}
 	next := strings.TrimSpace(resolution) + "\n\n3. Новый пункт из файла."
 	for _, f := range []office.Format{office.FormatDOCX, office.FormatODT} {
-		// An Idempotency-Key changes nothing: an import stores nothing.
+		// A first Idempotency-Key answers as without one (TestImportIdempotency: its retries).
 		r := a.mustStatus(a.upload("/api/v1/documents/doc/imports", "проект."+string(f), officeFile(t, f, next), "Idempotency-Key", "k-"+string(f)), 200)
 		im := decode[importAnswer](t, r)
 		if !im.Exists || im.Base != 1 || im.Text != next || im.Format != string(f) || im.FileName != "проект."+string(f) ||

@@ -1,6 +1,10 @@
 package httpapi
 
-import "github.com/gin-gonic/gin"
+import (
+	"github.com/gin-gonic/gin"
+
+	"redline/internal/convert"
+)
 
 // routes registers the API on its group (/api/v1): one line per route.
 func (s *Server) routes(api *gin.RouterGroup) {
@@ -60,12 +64,16 @@ func (s *Server) routes(api *gin.RouterGroup) {
 
 // --- issue 15: office files ---
 
-// officeRoutes registers the office files on a group of their own, without
-// idempotency keys: those read a body whole before its handler sets its cap
-// (an upload's is larger than a JSON body's), and an import commits nothing
-// that a retry could repeat. Downloads answer HEAD as well as GET.
+// officeRoutes registers the office files on a group of their own: the
+// idempotency middleware of the other routes reads a body whole under the
+// JSON cap, and an upload's is larger. An import commits nothing, but it
+// converts a file (the costly part), so it has idempotency keys of its own
+// (idempotentUpload): a retry gets the first answer without converting the
+// file again. Downloads answer HEAD as well as GET.
 func (s *Server) officeRoutes(api *gin.RouterGroup) {
-	api.POST("/documents/:slug/imports", s.handleImport)
+	api.POST("/documents/:slug/imports", s.idempotentUpload(
+		func() int64 { return s.files.MaxUploadBytes() + multipartSlack },
+		func() error { return convert.FileTooLarge(s.files.MaxUploadBytes()) }), s.handleImport)
 	api.GET("/documents/:slug/revisions/:n/export.docx", s.handleRevisionExport)
 	api.HEAD("/documents/:slug/revisions/:n/export.docx", s.handleRevisionExport)
 	api.GET("/documents/:slug/revisions/:n/export.odt", s.handleRevisionExport)

@@ -152,14 +152,14 @@ type Record struct {
 //
 //	revision.commit               number, sha256
 //	proposal.create               number, base, title
-//	proposal.merge                proposal, number (the new revision), decision, votes_*
-//	proposal.decide               proposal or number, decision, revision, reason, votes_*
-//	proposal.rejected, .withdrawn number, reason
+//	proposal.merge                proposal, number (the new revision), decision, vote_*
+//	proposal.decide               proposal or number, decision, revision, reason, vote_*
+//	proposal.rejected, .withdrawn number, reason, vote_*
 //	comment.create                comment, revision, proposal, reply_to
 //	comment.resolve, .reopen      thread
 //	comment.edit, .hide           comment
 //	approval.create               revision, sha256
-//	adoption.create               revision, stage, sha256, votes_* (public)
+//	adoption.create               revision, stage, sha256, vote_* (public)
 //	hall.item                     label, revision, public ("true": the hall is open to the audience)
 //	document.reopen               reason (public)
 //	role.revoke                   login (internal)
@@ -194,6 +194,7 @@ func Translate(r Record) (Event, bool) {
 		ev.Kind = ProposalDecided
 		p.Proposal, p.Reason = num(d["number"]), clip(d["reason"])
 		p.Decision = r.Kind[len("proposal."):]
+		p.Votes = votes(d) // a rejection's vote; a withdrawal has none
 	case "comment.create":
 		ev.Kind = CommentAdded
 		p.Comment, p.Revision, p.Proposal, p.ReplyTo = num(d["comment"]), num(d["revision"]), num(d["proposal"]), num(d["reply_to"])
@@ -269,7 +270,8 @@ func decision(s, def string) string {
 }
 
 func votes(d map[string]string) *Votes {
-	f, a, ab := d["votes_for"], d["votes_against"], d["votes_abstained"]
+	// The audit log writes them as drafting's addVote does: vote_for …
+	f, a, ab := d["vote_for"], d["vote_against"], d["vote_abstained"]
 	if f == "" && a == "" && ab == "" {
 		return nil
 	}

@@ -80,3 +80,11 @@ func Upload(c *gin.Context, field string, limit int64, tooLarge error) (io.Reade
 		}
 	}
 }
+
+// SetBody replaces the request's body with one a middleware has read ahead
+// (an upload spooled to a file), also as the body LimitBody caps, so that
+// the handler reads it as if it came from the client.
+func SetBody(c *gin.Context, body io.ReadCloser) {
+	c.Set(ctxRawBody, body)
+	c.Request.Body = body
+}

@@ -54,7 +54,8 @@ type hallAmendment struct {
 	State    string // open, merged, rejected
 	Decision string // accepted, accepted_with_changes, rejected
 	Reason   string
-	Revision int64 // the revision a merge made
+	Revision int64          // the revision a merge made
+	Vote     *drafting.Vote // the decision's vote, nil when none was recorded
 	Redline  []rlPara
 }
 
@@ -133,7 +134,7 @@ func (u *UI) showHall(c *gin.Context, actor *drafting.User, public bool) {
 				if mine == before {
 					continue
 				}
-				a.Decision = hp.Proposal.Decision
+				a.Decision, a.Vote = hp.Proposal.Decision, hp.Proposal.Vote
 				if hp.Proposal.State == drafting.ProposalRejected {
 					a.Decision = "rejected"
 				} else if a.Decision == "" {

@@ -6,6 +6,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -70,8 +71,9 @@ func TestBrowserHall(t *testing.T) {
 	if text == demo.Revision4 {
 		t.Fatal("the demo's item 11 changed: update this test")
 	}
-	if _, err := s.svc.Proposals.Propose(ctx, &ivanova, demo.Slug, drafting.NewProposal{Base: 4, Text: []byte(text),
-		Title: "Срок дорожной карты", Rationale: "Успеть к весенней сессии"}); err != nil {
+	pr, err := s.svc.Proposals.Propose(ctx, &ivanova, demo.Slug, drafting.NewProposal{Base: 4, Text: []byte(text),
+		Title: "Срок дорожной карты", Rationale: "Успеть к весенней сессии"})
+	if err != nil {
 		t.Fatal(err)
 	}
 	d := "/documents/" + demo.Slug
@@ -123,6 +125,42 @@ func TestBrowserHall(t *testing.T) {
 		t.Errorf("the public hall names people: %q", got)
 	}
 	anon.check("/public/" + demo.Slug + "/hall")
+
+	// The chair records the decision with its vote through the API: the
+	// hall shows it, vote and all, without a reload (issue 17: "decisions
+	// and votes as they are recorded").
+	tok, hash, err := auth.NewToken()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := drafting.NewOperator(s.svc).CreateToken(ctx, "chair", "hall test", hash); err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest("POST", s.URL+"/api/v1/documents/"+demo.Slug+"/proposals/"+strconv.FormatInt(pr.Number, 10)+"/decision",
+		strings.NewReader(`{"decision":"accepted","head":4,"vote":{"for":38,"against":5,"abstained":3}}`))
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Content-Type", "application/json")
+	apiResp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(apiResp.Body)
+	apiResp.Body.Close()
+	if apiResp.StatusCode != http.StatusOK {
+		t.Fatalf("decision through the API: %d %s", apiResp.StatusCode, b)
+	}
+	hall.do("the hall shows the decision's vote", chromedp.WaitVisible(chromedp.CSS(`#hall .hall-decisions .hall-vote`)))
+	if got := hall.text("#hall .hall-decisions"); !strings.Contains(got, "за 38, против 5, воздержались 3") || !strings.Contains(got, "Срок дорожной карты") {
+		t.Errorf("the hall's decisions read %q, want the proposal with «за 38, против 5, воздержались 3»", got)
+	}
+	if !eval[bool](hall, `window.__notReloaded === true`) {
+		t.Error("the hall reloaded to show the decision")
+	}
+	// The audience's hall names the vote too (on its next rendering).
+	anon.open("/public/" + demo.Slug + "/hall")
+	if got := anon.text("#hall .hall-decisions"); !strings.Contains(got, "за 38, против 5, воздержались 3") {
+		t.Errorf("the public hall's decisions read %q", got)
+	}
 	if f := append(hall.foreign(), anon.foreign()...); len(f) > 0 {
 		t.Errorf("requests left the site: %v", f)
 	}
