@@ -209,6 +209,17 @@ func (s *Service) UserByLogin(ctx context.Context, login string) (User, error) {
 	return s.core.userByLogin(ctx, "get user", login)
 }
 
+// DisplayName is how pages name the person with this login: the account's
+// display name, or the login itself when it has none or there is no such
+// account. It tells nothing else about the account (no hash, no state), so
+// the pages may ask it without identifying anyone.
+func (s *Service) DisplayName(ctx context.Context, login string) string {
+	if u, err := s.core.userByLogin(ctx, "get display name", login); err == nil && strings.TrimSpace(u.DisplayName) != "" {
+		return u.DisplayName
+	}
+	return login
+}
+
 // CreateSession stores a new session for user.
 func (s *Service) CreateSession(ctx context.Context, user User, hash string) error {
 	now := s.core.clock()

@@ -156,6 +156,7 @@ func TestBrowserHall(t *testing.T) {
 	if !eval[bool](hall, `window.__notReloaded === true`) {
 		t.Error("the hall reloaded to show the decision")
 	}
+	hall.check(d + "/hall")
 	// The audience's hall names the vote too (on its next rendering).
 	anon.open("/public/" + demo.Slug + "/hall")
 	if got := anon.text("#hall .hall-decisions"); !strings.Contains(got, "за 38, против 5, воздержались 3") {
@@ -228,9 +229,12 @@ func TestHallPages(t *testing.T) {
 	if _, err := drafting.NewOperator(s.svc).CreateToken(ctx, "chair", "test", hash); err != nil {
 		t.Fatal(err)
 	}
-	get := func(path string, bearer bool) (int, string) {
+	get := func(path string, bearer bool, hdr ...string) (int, string) {
 		t.Helper()
 		req, _ := http.NewRequest("GET", s.URL+path, nil)
+		for i := 0; i+1 < len(hdr); i += 2 {
+			req.Header.Set(hdr[i], hdr[i+1])
+		}
 		if bearer {
 			req.Header.Set("Authorization", "Bearer "+tok)
 		}
@@ -258,5 +262,33 @@ func TestHallPages(t *testing.T) {
 	code, body := get("/public/"+demo.Slug+"/hall", false)
 	if code != http.StatusOK || !strings.Contains(body, `data-item="11"`) || !strings.Contains(body, "дорожн") {
 		t.Errorf("open public hall: %d\n%s", code, body)
+	}
+
+	// A rejection with its vote: each hall names the vote, Russian first,
+	// in English for an English reader.
+	ivanova, _ := s.svc.UserByLogin(ctx, "ivanova")
+	pr, err := s.svc.Proposals.Propose(ctx, &ivanova, demo.Slug, drafting.NewProposal{Base: 4,
+		Text: []byte(strings.Replace(demo.Revision4, "в первом полугодии 2012 года", "до 1 апреля 2012 года", 1)), Title: "Срок дорожной карты"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.svc.Proposals.Decide(ctx, &chair, demo.Slug, pr.Number, drafting.DecideInput{Decision: drafting.DecisionRejected,
+		Reason: "Срок нереален", Vote: &drafting.Vote{For: 5, Against: 38, Abstained: 3}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		path   string
+		bearer bool
+		lang   string
+		want   string
+	}{
+		{d + "/hall", true, "", "за 5, против 38, воздержались 3"},
+		{"/public/" + demo.Slug + "/hall", false, "", "за 5, против 38, воздержались 3"},
+		{d + "/hall", true, "en", "for 5, against 38, abstained 3"},
+	} {
+		code, body := get(c.path, c.bearer, "Accept-Language", c.lang)
+		if code != http.StatusOK || !strings.Contains(body, `<span class="hall-vote">`+c.want+`</span>`) {
+			t.Errorf("%s (%q): %d, want the decision with %q\n%s", c.path, c.lang, code, c.want, body)
+		}
 	}
 }

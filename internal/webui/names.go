@@ -31,10 +31,7 @@ func (n *namer) name(login string) string {
 	if v, ok := n.memo[login]; ok {
 		return v
 	}
-	v := login
-	if u, err := n.svc.UserByLogin(n.ctx, login); err == nil && strings.TrimSpace(u.DisplayName) != "" {
-		v = u.DisplayName
-	}
+	v := n.svc.DisplayName(n.ctx, login)
 	n.memo[login] = v
 	return v
 }
