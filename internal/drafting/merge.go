@@ -42,6 +42,7 @@ type MergeInput struct {
 // revision records both the proposal's author (its author) and the chair
 // (MergedBy) with the decision accepted_with_changes, unless the text is
 // exactly what the plain merge gives, which is a plain merge (accepted).
+// A blank text is refused (empty_text).
 func (s *Proposals) Merge(ctx context.Context, actor *User, slug string, n int64, in MergeInput) (Revision, error) {
 	const op = "merge proposal"
 	c := s.c
@@ -75,6 +76,11 @@ func (s *Proposals) Merge(ctx context.Context, actor *User, slug string, n int64
 		norm, err := NormalizeText(op, in.Text, c.maxTextBytes)
 		if err != nil {
 			return Revision{}, err
+		}
+		// A blank text would delete everything in the proposal's author's
+		// name, which no proposal may do (empty_text on proposing too).
+		if strings.TrimSpace(norm) == "" {
+			return Revision{}, Refuse(op, ReasonEmptyText, "the merged text is empty: it would delete everything").With("field", "text")
 		}
 		text = norm
 		if len(conflicts) > 0 || norm != clean {

@@ -270,7 +270,7 @@ func init() {
 
 // A proposal refused for what it changes.
 const (
-	ReasonEmptyText        Reason = "empty_text"         // a proposal whose text is empty or only whitespace
+	ReasonEmptyText        Reason = "empty_text"         // a proposal, or a merge's text, empty or only whitespace
 	ReasonUnknownItem      Reason = "unknown_item"       // a change names an item the base does not have (item)
 	ReasonItemChangedTwice Reason = "item_changed_twice" // two changes replace or delete the same item (item)
 	ReasonNoChanges        Reason = "no_changes"         // a proposal that changes nothing
