@@ -4,6 +4,7 @@ package webui
 // amendments and the consolidated text.
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -265,6 +266,10 @@ func (u *UI) handleAmendItem(c *gin.Context) {
 	}
 	t := u.langs[pickLanguage(c.Request)]
 	if err := u.readTextForm(c, u.may(ctx, actor, slug, drafting.ActionPropose)); err != nil {
+		if !errors.Is(err, errFormTooLarge) {
+			u.fail(c, err)
+			return
+		}
 		u.fail(c, drafting.Refuse("amend item", drafting.ReasonTextTooLarge, "the form is larger than the limit").
 			With("max_bytes", u.svc.MaxTextBytes()))
 		return

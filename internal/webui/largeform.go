@@ -15,6 +15,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"redline/internal/drafting"
 	"redline/internal/shell"
 	"redline/internal/textdiff"
 )
@@ -40,7 +41,9 @@ var errFormTooLarge = errors.New("form body too large")
 
 // readTextForm raises the body cap of a form that carries a text (when
 // the caller may send one: allowed) and parses it, multipart or
-// URL-encoded. It returns errFormTooLarge when the body is over the cap.
+// URL-encoded. It returns errFormTooLarge when the body is over the cap,
+// and an invalid_input refusal when it is not a form (a multipart body
+// without its boundary, broken percent-encoding): that is no size problem.
 func (u *UI) readTextForm(c *gin.Context, allowed bool) error {
 	limit := textFormCap(u.svc.MaxTextBytes())
 	if allowed {
@@ -59,7 +62,10 @@ func (u *UI) readTextForm(c *gin.Context, allowed bool) error {
 	if errors.As(err, &mbe) || errors.Is(err, multipart.ErrMessageTooLarge) {
 		return errFormTooLarge
 	}
-	return err
+	if err != nil {
+		return drafting.Refuse("read form", drafting.ReasonInvalidInput, "the form could not be read")
+	}
+	return nil
 }
 
 // textLimitFor is the limit as the page tells it.

@@ -1,6 +1,7 @@
 package webui
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -121,6 +122,10 @@ func (u *UI) handleProposalCreate(c *gin.Context) {
 	}
 	t := u.langs[pickLanguage(c.Request)]
 	if err := u.readTextForm(c, true); err != nil {
+		if !errors.Is(err, errFormTooLarge) {
+			u.fail(c, err)
+			return
+		}
 		// The text did not arrive: say so, and the limit.
 		f := proposalForm{}
 		if dv.Head != nil {

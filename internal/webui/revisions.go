@@ -1,6 +1,7 @@
 package webui
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -80,6 +81,10 @@ func (u *UI) handleEditCommit(c *gin.Context) {
 	}
 	t := u.langs[pickLanguage(c.Request)]
 	if err := u.readTextForm(c, u.may(ctx, actor, slug, drafting.ActionCommit)); err != nil {
+		if !errors.Is(err, errFormTooLarge) {
+			u.fail(c, err)
+			return
+		}
 		d := editData{}
 		if dv.Head != nil {
 			d.Form.Base = dv.Head.Number
