@@ -4,24 +4,23 @@ package webui
 
 import (
 	"bytes"
+	_ "embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
 
-	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/gin-gonic/gin"
 
-	"redline/internal/apidoc"
 	"redline/internal/drafting"
 )
 
-// apiDocs is what the /api/docs page shows, built once from the embedded
-// description (internal/apidoc): the routes grouped by tag, each with its
+// apiDocs is what the /api/docs page shows, built from the embedded
+// description (internal/apidoc) into apidocs.json: the routes grouped by tag, each with its
 // parameters, body, answers and the reasons of its refusals, and the
 // schemas they name.
 type apiDocs struct {
@@ -94,227 +93,25 @@ var (
 	apiDocsErr  error
 )
 
+// apiDocsJSON is the page's data, built from the description at its own
+// pace by TestAPIDocsData (go test ./internal/webui -run TestAPIDocsData
+// -update-apidocs), which fails while it is out of date: reading the
+// description here would link an OpenAPI loader and its JSON Schema
+// compiler into the binary, whose start every `redline diff` pays.
+//
+//go:embed apidocs.json
+var apiDocsJSON []byte
+
 func loadAPIDocs() (*apiDocs, error) {
 	apiDocsOnce.Do(func() {
-		raw, _, err := apidoc.JSON()
-		if err != nil {
-			apiDocsErr = err
-			return
-		}
-		doc, err := openapi3.NewLoader().LoadFromData(raw)
-		if err != nil {
+		var d apiDocs
+		if err := json.Unmarshal(apiDocsJSON, &d); err != nil {
 			apiDocsErr = fmt.Errorf("load the API description: %w", err)
 			return
 		}
-		apiDocsData = buildAPIDocs(doc)
+		apiDocsData = &d
 	})
 	return apiDocsData, apiDocsErr
-}
-
-func refName(ref string) string {
-	if i := strings.LastIndex(ref, "/"); i >= 0 && strings.HasPrefix(ref, "#/") {
-		return ref[i+1:]
-	}
-	return ""
-}
-
-// typeOf names a schema's type as the page shows it: a schema's name, a
-// JSON type ("integer | null"), an array of either.
-func typeOf(s *openapi3.SchemaRef) string {
-	if s == nil {
-		return ""
-	}
-	if n := refName(s.Ref); n != "" {
-		return n
-	}
-	v := s.Value
-	if v == nil {
-		return ""
-	}
-	var alts []string
-	for _, sub := range append(slices.Clone(v.OneOf), v.AnyOf...) {
-		alts = append(alts, typeOf(sub))
-	}
-	if len(alts) > 0 {
-		return strings.Join(alts, " | ")
-	}
-	if v.Type == nil || len(*v.Type) == 0 {
-		if len(v.AllOf) > 0 {
-			return typeOf(v.AllOf[0])
-		}
-		return "any"
-	}
-	var ts []string
-	for _, t := range *v.Type {
-		switch t {
-		case "array":
-			ts = append(ts, "["+typeOf(v.Items)+"]")
-		case "string":
-			if v.Format == "binary" {
-				ts = append(ts, "file")
-			} else if v.Format != "" {
-				ts = append(ts, "string ("+v.Format+")")
-			} else {
-				ts = append(ts, t)
-			}
-		default:
-			ts = append(ts, t)
-		}
-	}
-	return strings.Join(ts, " | ")
-}
-
-func fieldsOf(s *openapi3.Schema) []apiField {
-	if s == nil {
-		return nil
-	}
-	var out []apiField
-	names := make([]string, 0, len(s.Properties))
-	for n := range s.Properties {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	for _, n := range names {
-		p := s.Properties[n]
-		d := ""
-		if p.Value != nil {
-			d = p.Value.Description
-		}
-		out = append(out, apiField{Name: n, Type: typeOf(p), Description: d, Required: slices.Contains(s.Required, n)})
-	}
-	return out
-}
-
-// reasonsOf lists the reasons an error schema allows.
-func reasonsOf(s *openapi3.Schema) []string {
-	if s == nil || s.Properties["error"] == nil {
-		return nil
-	}
-	var out []string
-	for _, sub := range s.Properties["error"].Value.AllOf {
-		if r := sub.Value.Properties["reason"]; r != nil {
-			for _, v := range r.Value.Enum {
-				out = append(out, fmt.Sprint(v))
-			}
-		}
-	}
-	slices.Sort(out)
-	return out
-}
-
-func mediaTypes(c openapi3.Content) (string, *openapi3.SchemaRef) {
-	var types []string
-	var schema *openapi3.SchemaRef
-	for t, m := range c {
-		types = append(types, t)
-		if schema == nil && m != nil && m.Schema != nil && (t == "application/json" || t == "multipart/form-data") {
-			schema = m.Schema
-		}
-	}
-	slices.Sort(types)
-	return strings.Join(types, ", "), schema
-}
-
-var methodOrder = []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"}
-
-func buildAPIDocs(doc *openapi3.T) *apiDocs {
-	out := &apiDocs{Title: doc.Info.Title, Version: doc.Info.Version}
-	byTag := map[string]*apiTag{}
-	for _, t := range doc.Tags {
-		out.Tags = append(out.Tags, apiTag{Name: t.Name, Description: t.Description})
-	}
-	for i := range out.Tags {
-		byTag[out.Tags[i].Name] = &out.Tags[i]
-	}
-	paths := doc.Paths.InMatchingOrder()
-	slices.Sort(paths)
-	for _, path := range paths {
-		item := doc.Paths.Value(path)
-		ops := item.Operations()
-		for _, m := range methodOrder {
-			op := ops[m]
-			if op == nil {
-				continue
-			}
-			o := apiOp{ID: op.OperationID, Method: m, Path: path, Summary: op.Summary, Description: op.Description}
-			o.SummaryRU, _ = op.Extensions["x-summary-ru"].(string)
-			if op.Security != nil {
-				// security: [] or an empty requirement among the others.
-				o.Public = len(*op.Security) == 0
-				for _, req := range *op.Security {
-					if len(req) == 0 {
-						o.Public = true
-					}
-				}
-			}
-			for _, p := range op.Parameters {
-				v := p.Value
-				o.Params = append(o.Params, apiField{Name: v.Name, In: v.In, Type: typeOf(v.Schema), Description: v.Description, Required: v.Required})
-			}
-			if op.RequestBody != nil && op.RequestBody.Value != nil {
-				types, s := mediaTypes(op.RequestBody.Value.Content)
-				b := &apiBody{Types: types}
-				if s != nil {
-					b.Schema = refName(s.Ref)
-					if b.Schema == "" {
-						b.Fields = fieldsOf(s.Value)
-					}
-				}
-				o.Body = b
-			}
-			codes := make([]string, 0, op.Responses.Len())
-			for code := range op.Responses.Map() {
-				codes = append(codes, code)
-			}
-			slices.Sort(codes) // "default" sorts after the numbers
-			for _, code := range codes {
-				r := op.Responses.Value(code).Value
-				if r == nil {
-					continue
-				}
-				a := apiAnswer{Status: code}
-				if r.Description != nil {
-					a.Description = *r.Description
-				}
-				types, s := mediaTypes(r.Content)
-				a.Types = types
-				if s != nil {
-					if n := refName(s.Ref); strings.HasSuffix(n, "Error") && n != "Error" {
-						a.Reasons = reasonsOf(s.Value)
-					} else if n != "" {
-						a.Schema = n
-					} else {
-						a.Fields = fieldsOf(s.Value)
-					}
-				}
-				o.Answers = append(o.Answers, a)
-			}
-			tag := "service"
-			if len(op.Tags) > 0 {
-				tag = op.Tags[0]
-			}
-			if t := byTag[tag]; t != nil {
-				t.Ops = append(t.Ops, o)
-			}
-		}
-	}
-	names := make([]string, 0, len(doc.Components.Schemas))
-	for n := range doc.Components.Schemas {
-		if strings.HasSuffix(n, "Error") || n == "ErrorFields" {
-			continue // shown with each answer, as reasons
-		}
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	for _, n := range names {
-		s := doc.Components.Schemas[n].Value
-		sc := apiSchema{Name: n, Description: s.Description, Fields: fieldsOf(s)}
-		for _, v := range s.Enum {
-			sc.Enum = append(sc.Enum, fmt.Sprint(v))
-		}
-		out.Schemas = append(out.Schemas, sc)
-	}
-	return out
 }
 
 // apiDocsBodies holds the content of /api/docs rendered once per language

@@ -1591,6 +1591,12 @@ type ImportFileMultipartBody struct {
 	AdditionalProperties map[string]interface{} `json:"-"`
 }
 
+// ImportFileParams defines parameters for ImportFile.
+type ImportFileParams struct {
+	// IdempotencyKey 1 to 128 of A-Z a-z 0-9 . _ : -. A retry with the same key and body gets the first answer again (`Idempotent-Replayed: true`); the same key with another body is 409.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // RemoveMemberParams defines parameters for RemoveMember.
 type RemoveMemberParams struct {
 	// IdempotencyKey 1 to 128 of A-Z a-z 0-9 . _ : -. A retry with the same key and body gets the first answer again (`Idempotent-Replayed: true`); the same key with another body is 409.
@@ -1799,6 +1805,12 @@ type ExportRevisionAKNParams struct {
 	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
 }
 
+// HeadRevisionAKNParams defines parameters for HeadRevisionAKN.
+type HeadRevisionAKNParams struct {
+	// IfNoneMatch An entity tag from an earlier answer; 304 when it still matches.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+}
+
 // ExportRevisionDocxParams defines parameters for ExportRevisionDocx.
 type ExportRevisionDocxParams struct {
 	// IfNoneMatch An entity tag from an earlier answer; 304 when it still matches.
@@ -1846,6 +1858,12 @@ type HeadExportRevisionPdfParams struct {
 
 // GetRevisionTextParams defines parameters for GetRevisionText.
 type GetRevisionTextParams struct {
+	// IfNoneMatch An entity tag from an earlier answer; 304 when it still matches.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+}
+
+// HeadRevisionTextParams defines parameters for HeadRevisionText.
+type HeadRevisionTextParams struct {
 	// IfNoneMatch An entity tag from an earlier answer; 304 when it still matches.
 	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
 }
@@ -1957,6 +1975,12 @@ type HeadPublicDownloadParams struct {
 
 // GetStatementFileParams defines parameters for GetStatementFile.
 type GetStatementFileParams struct {
+	// IfNoneMatch An entity tag from an earlier answer; 304 when it still matches.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+}
+
+// HeadStatementFileParams defines parameters for HeadStatementFile.
+type HeadStatementFileParams struct {
 	// IfNoneMatch An entity tag from an earlier answer; 304 when it still matches.
 	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
 }
@@ -2232,10 +2256,20 @@ type ClientInterface interface {
 	// Corresponds with GET /.well-known/redline-keys (the `GetAllowedSigners` operationId).
 	GetAllowedSigners(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// HeadAllowedSigners The headers of the secretariat's keys file (anyone)
+	//
+	// Corresponds with HEAD /.well-known/redline-keys (the `HeadAllowedSigners` operationId).
+	HeadAllowedSigners(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetAPIDocs This description as a page, in Russian or English
 	//
 	// Corresponds with GET /api/docs (the `GetAPIDocs` operationId).
 	GetAPIDocs(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// HeadAPIDocs The headers of this description's page
+	//
+	// Corresponds with HEAD /api/docs (the `HeadAPIDocs` operationId).
+	HeadAPIDocs(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListDocuments The documents the caller may see
 	//
@@ -2439,11 +2473,13 @@ type ClientInterface interface {
 	// Administrators (a new document) and chairs (the next revision, when `exists`). The text, edited or not,
 	// becomes a document with `POST /api/v1/documents` or the next revision with
 	// `POST /api/v1/documents/{slug}/revisions` on `base`. A body declared over the limit is refused unread.
+	// With an `Idempotency-Key`, a retry with the same form parts (the boundary may differ) gets the first
+	// answer again without the file being read again.
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/v1/documents/{slug}/imports (the `ImportFile` operationId).
-	ImportFileWithBody(ctx context.Context, slug Slug, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ImportFileWithBody(ctx context.Context, slug Slug, params *ImportFileParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListMembers Who holds which role on the document
 	//
@@ -2570,6 +2606,11 @@ type ClientInterface interface {
 	// Corresponds with GET /api/v1/documents/{slug}/proposals/{p}/text (the `GetProposalText` operationId).
 	GetProposalText(ctx context.Context, slug Slug, p ProposalNumber, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// HeadProposalText The headers of a proposal's text
+	//
+	// Corresponds with HEAD /api/v1/documents/{slug}/proposals/{p}/text (the `HeadProposalText` operationId).
+	HeadProposalText(ctx context.Context, slug Slug, p ProposalNumber, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// WithdrawProposal Withdraw a proposal (its author)
 	//
 	// Corresponds with POST /api/v1/documents/{slug}/proposals/{p}/withdraw (the `WithdrawProposal` operationId).
@@ -2665,6 +2706,11 @@ type ClientInterface interface {
 	// Corresponds with GET /api/v1/documents/{slug}/revisions/{n}/export.akn.xml (the `ExportRevisionAKN` operationId).
 	ExportRevisionAKN(ctx context.Context, slug Slug, n RevisionNumber, params *ExportRevisionAKNParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// HeadRevisionAKN The headers of a revision's Akoma Ntoso file
+	//
+	// Corresponds with HEAD /api/v1/documents/{slug}/revisions/{n}/export.akn.xml (the `HeadRevisionAKN` operationId).
+	HeadRevisionAKN(ctx context.Context, slug Slug, n RevisionNumber, params *HeadRevisionAKNParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ExportRevisionDocx A revision as .docx (whoever may read the document)
 	//
 	// Corresponds with GET /api/v1/documents/{slug}/revisions/{n}/export.docx (the `ExportRevisionDocx` operationId).
@@ -2699,6 +2745,11 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /api/v1/documents/{slug}/revisions/{n}/text (the `GetRevisionText` operationId).
 	GetRevisionText(ctx context.Context, slug Slug, n RevisionNumber, params *GetRevisionTextParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// HeadRevisionText The headers of a revision's text
+	//
+	// Corresponds with HEAD /api/v1/documents/{slug}/revisions/{n}/text (the `HeadRevisionText` operationId).
+	HeadRevisionText(ctx context.Context, slug Slug, n RevisionNumber, params *HeadRevisionTextParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetMe The caller and their roles
 	//
@@ -2783,6 +2834,11 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /api/v1/public/documents/{slug}/statements/{file} (the `GetStatementFile` operationId).
 	GetStatementFile(ctx context.Context, slug Slug, file string, params *GetStatementFileParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// HeadStatementFile The headers of an adoption statement or its signature (anyone)
+	//
+	// Corresponds with HEAD /api/v1/public/documents/{slug}/statements/{file} (the `HeadStatementFile` operationId).
+	HeadStatementFile(ctx context.Context, slug Slug, file string, params *HeadStatementFileParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// StreamPublicEvents The public events as Server-Sent Events — adoptions, an open hall (anyone)
 	//
@@ -2909,11 +2965,41 @@ func (c *Client) GetAllowedSigners(ctx context.Context, reqEditors ...RequestEdi
 	return c.Client.Do(req)
 }
 
+// HeadAllowedSigners The headers of the secretariat's keys file (anyone)
+//
+// Corresponds with HEAD /.well-known/redline-keys (the `HeadAllowedSigners` operationId).
+func (c *Client) HeadAllowedSigners(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewHeadAllowedSignersRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetAPIDocs This description as a page, in Russian or English
 //
 // Corresponds with GET /api/docs (the `GetAPIDocs` operationId).
 func (c *Client) GetAPIDocs(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetAPIDocsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// HeadAPIDocs The headers of this description's page
+//
+// Corresponds with HEAD /api/docs (the `HeadAPIDocs` operationId).
+func (c *Client) HeadAPIDocs(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewHeadAPIDocsRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -3436,12 +3522,14 @@ func (c *Client) SetHall(ctx context.Context, slug Slug, body SetHallJSONRequest
 // Administrators (a new document) and chairs (the next revision, when `exists`). The text, edited or not,
 // becomes a document with `POST /api/v1/documents` or the next revision with
 // `POST /api/v1/documents/{slug}/revisions` on `base`. A body declared over the limit is refused unread.
+// With an `Idempotency-Key`, a retry with the same form parts (the boundary may differ) gets the first
+// answer again without the file being read again.
 //
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /api/v1/documents/{slug}/imports (the `ImportFile` operationId).
-func (c *Client) ImportFileWithBody(ctx context.Context, slug Slug, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewImportFileRequestWithBody(c.Server, slug, contentType, body)
+func (c *Client) ImportFileWithBody(ctx context.Context, slug Slug, params *ImportFileParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewImportFileRequestWithBody(c.Server, slug, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3767,6 +3855,21 @@ func (c *Client) GetProposalText(ctx context.Context, slug Slug, p ProposalNumbe
 	return c.Client.Do(req)
 }
 
+// HeadProposalText The headers of a proposal's text
+//
+// Corresponds with HEAD /api/v1/documents/{slug}/proposals/{p}/text (the `HeadProposalText` operationId).
+func (c *Client) HeadProposalText(ctx context.Context, slug Slug, p ProposalNumber, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewHeadProposalTextRequest(c.Server, slug, p)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // WithdrawProposal Withdraw a proposal (its author)
 //
 // Corresponds with POST /api/v1/documents/{slug}/proposals/{p}/withdraw (the `WithdrawProposal` operationId).
@@ -3992,6 +4095,21 @@ func (c *Client) ExportRevisionAKN(ctx context.Context, slug Slug, n RevisionNum
 	return c.Client.Do(req)
 }
 
+// HeadRevisionAKN The headers of a revision's Akoma Ntoso file
+//
+// Corresponds with HEAD /api/v1/documents/{slug}/revisions/{n}/export.akn.xml (the `HeadRevisionAKN` operationId).
+func (c *Client) HeadRevisionAKN(ctx context.Context, slug Slug, n RevisionNumber, params *HeadRevisionAKNParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewHeadRevisionAKNRequest(c.Server, slug, n, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ExportRevisionDocx A revision as .docx (whoever may read the document)
 //
 // Corresponds with GET /api/v1/documents/{slug}/revisions/{n}/export.docx (the `ExportRevisionDocx` operationId).
@@ -4087,6 +4205,21 @@ func (c *Client) HeadExportRevisionPdf(ctx context.Context, slug Slug, n Revisio
 // Corresponds with GET /api/v1/documents/{slug}/revisions/{n}/text (the `GetRevisionText` operationId).
 func (c *Client) GetRevisionText(ctx context.Context, slug Slug, n RevisionNumber, params *GetRevisionTextParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetRevisionTextRequest(c.Server, slug, n, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// HeadRevisionText The headers of a revision's text
+//
+// Corresponds with HEAD /api/v1/documents/{slug}/revisions/{n}/text (the `HeadRevisionText` operationId).
+func (c *Client) HeadRevisionText(ctx context.Context, slug Slug, n RevisionNumber, params *HeadRevisionTextParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewHeadRevisionTextRequest(c.Server, slug, n, params)
 	if err != nil {
 		return nil, err
 	}
@@ -4331,6 +4464,21 @@ func (c *Client) ListStatements(ctx context.Context, slug Slug, reqEditors ...Re
 // Corresponds with GET /api/v1/public/documents/{slug}/statements/{file} (the `GetStatementFile` operationId).
 func (c *Client) GetStatementFile(ctx context.Context, slug Slug, file string, params *GetStatementFileParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetStatementFileRequest(c.Server, slug, file, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// HeadStatementFile The headers of an adoption statement or its signature (anyone)
+//
+// Corresponds with HEAD /api/v1/public/documents/{slug}/statements/{file} (the `HeadStatementFile` operationId).
+func (c *Client) HeadStatementFile(ctx context.Context, slug Slug, file string, params *HeadStatementFileParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewHeadStatementFileRequest(c.Server, slug, file, params)
 	if err != nil {
 		return nil, err
 	}
@@ -4645,6 +4793,33 @@ func NewGetAllowedSignersRequest(server string) (*http.Request, error) {
 	return req, nil
 }
 
+// NewHeadAllowedSignersRequest constructs an http.Request for the HeadAllowedSigners method
+func NewHeadAllowedSignersRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/.well-known/redline-keys")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodHead, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetAPIDocsRequest constructs an http.Request for the GetAPIDocs method
 func NewGetAPIDocsRequest(server string) (*http.Request, error) {
 	var err error
@@ -4665,6 +4840,33 @@ func NewGetAPIDocsRequest(server string) (*http.Request, error) {
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewHeadAPIDocsRequest constructs an http.Request for the HeadAPIDocs method
+func NewHeadAPIDocsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/docs")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodHead, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -6450,7 +6652,7 @@ func NewSetHallRequestWithBody(server string, slug Slug, contentType string, bod
 }
 
 // NewImportFileRequestWithBody constructs an http.Request for the ImportFile method, with any body, and a specified content type
-func NewImportFileRequestWithBody(server string, slug Slug, contentType string, body io.Reader) (*http.Request, error) {
+func NewImportFileRequestWithBody(server string, slug Slug, params *ImportFileParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -6481,6 +6683,21 @@ func NewImportFileRequestWithBody(server string, slug Slug, contentType string, 
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -7291,6 +7508,47 @@ func NewGetProposalTextRequest(server string, slug Slug, p ProposalNumber) (*htt
 	return req, nil
 }
 
+// NewHeadProposalTextRequest constructs an http.Request for the HeadProposalText method
+func NewHeadProposalTextRequest(server string, slug Slug, p ProposalNumber) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "slug", slug, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "p", p, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/documents/%s/proposals/%s/text", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodHead, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewWithdrawProposalRequest constructs an http.Request for the WithdrawProposal method
 func NewWithdrawProposalRequest(server string, slug Slug, p ProposalNumber, params *WithdrawProposalParams) (*http.Request, error) {
 	var err error
@@ -7820,6 +8078,62 @@ func NewExportRevisionAKNRequest(server string, slug Slug, n RevisionNumber, par
 	return req, nil
 }
 
+// NewHeadRevisionAKNRequest constructs an http.Request for the HeadRevisionAKN method
+func NewHeadRevisionAKNRequest(server string, slug Slug, n RevisionNumber, params *HeadRevisionAKNParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "slug", slug, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "n", n, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/documents/%s/revisions/%s/export.akn.xml", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodHead, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IfNoneMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewExportRevisionDocxRequest constructs an http.Request for the ExportRevisionDocx method
 func NewExportRevisionDocxRequest(server string, slug Slug, n RevisionNumber, params *ExportRevisionDocxParams) (*http.Request, error) {
 	var err error
@@ -8223,6 +8537,62 @@ func NewGetRevisionTextRequest(server string, slug Slug, n RevisionNumber, param
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IfNoneMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewHeadRevisionTextRequest constructs an http.Request for the HeadRevisionText method
+func NewHeadRevisionTextRequest(server string, slug Slug, n RevisionNumber, params *HeadRevisionTextParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "slug", slug, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "n", n, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/documents/%s/revisions/%s/text", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodHead, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -9186,6 +9556,62 @@ func NewGetStatementFileRequest(server string, slug Slug, file string, params *G
 	return req, nil
 }
 
+// NewHeadStatementFileRequest constructs an http.Request for the HeadStatementFile method
+func NewHeadStatementFileRequest(server string, slug Slug, file string, params *HeadStatementFileParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "slug", slug, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "file", file, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/public/documents/%s/statements/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodHead, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IfNoneMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewStreamPublicEventsRequest constructs an http.Request for the StreamPublicEvents method
 func NewStreamPublicEventsRequest(server string, slug Slug, params *StreamPublicEventsParams) (*http.Request, error) {
 	var err error
@@ -9831,12 +10257,26 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /.well-known/redline-keys (the `GetAllowedSigners` operationId).
 	GetAllowedSignersWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetAllowedSignersResponse, error)
 
+	// HeadAllowedSignersWithResponse The headers of the secretariat's keys file (anyone)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with HEAD /.well-known/redline-keys (the `HeadAllowedSigners` operationId).
+	HeadAllowedSignersWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*HeadAllowedSignersResponse, error)
+
 	// GetAPIDocsWithResponse This description as a page, in Russian or English
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/docs (the `GetAPIDocs` operationId).
 	GetAPIDocsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetAPIDocsResponse, error)
+
+	// HeadAPIDocsWithResponse The headers of this description's page
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with HEAD /api/docs (the `HeadAPIDocs` operationId).
+	HeadAPIDocsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*HeadAPIDocsResponse, error)
 
 	// ListDocumentsWithResponse The documents the caller may see
 	//
@@ -10082,11 +10522,13 @@ type ClientWithResponsesInterface interface {
 	// Administrators (a new document) and chairs (the next revision, when `exists`). The text, edited or not,
 	// becomes a document with `POST /api/v1/documents` or the next revision with
 	// `POST /api/v1/documents/{slug}/revisions` on `base`. A body declared over the limit is refused unread.
+	// With an `Idempotency-Key`, a retry with the same form parts (the boundary may differ) gets the first
+	// answer again without the file being read again.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/documents/{slug}/imports (the `ImportFile` operationId).
-	ImportFileWithBodyWithResponse(ctx context.Context, slug Slug, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ImportFileResponse, error)
+	ImportFileWithBodyWithResponse(ctx context.Context, slug Slug, params *ImportFileParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ImportFileResponse, error)
 
 	// ListMembersWithResponse Who holds which role on the document
 	//
@@ -10231,6 +10673,13 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/documents/{slug}/proposals/{p}/text (the `GetProposalText` operationId).
 	GetProposalTextWithResponse(ctx context.Context, slug Slug, p ProposalNumber, reqEditors ...RequestEditorFn) (*GetProposalTextResponse, error)
 
+	// HeadProposalTextWithResponse The headers of a proposal's text
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with HEAD /api/v1/documents/{slug}/proposals/{p}/text (the `HeadProposalText` operationId).
+	HeadProposalTextWithResponse(ctx context.Context, slug Slug, p ProposalNumber, reqEditors ...RequestEditorFn) (*HeadProposalTextResponse, error)
+
 	// WithdrawProposalWithResponse Withdraw a proposal (its author)
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -10336,6 +10785,13 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/documents/{slug}/revisions/{n}/export.akn.xml (the `ExportRevisionAKN` operationId).
 	ExportRevisionAKNWithResponse(ctx context.Context, slug Slug, n RevisionNumber, params *ExportRevisionAKNParams, reqEditors ...RequestEditorFn) (*ExportRevisionAKNResponse, error)
 
+	// HeadRevisionAKNWithResponse The headers of a revision's Akoma Ntoso file
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with HEAD /api/v1/documents/{slug}/revisions/{n}/export.akn.xml (the `HeadRevisionAKN` operationId).
+	HeadRevisionAKNWithResponse(ctx context.Context, slug Slug, n RevisionNumber, params *HeadRevisionAKNParams, reqEditors ...RequestEditorFn) (*HeadRevisionAKNResponse, error)
+
 	// ExportRevisionDocxWithResponse A revision as .docx (whoever may read the document)
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -10384,6 +10840,13 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /api/v1/documents/{slug}/revisions/{n}/text (the `GetRevisionText` operationId).
 	GetRevisionTextWithResponse(ctx context.Context, slug Slug, n RevisionNumber, params *GetRevisionTextParams, reqEditors ...RequestEditorFn) (*GetRevisionTextResponse, error)
+
+	// HeadRevisionTextWithResponse The headers of a revision's text
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with HEAD /api/v1/documents/{slug}/revisions/{n}/text (the `HeadRevisionText` operationId).
+	HeadRevisionTextWithResponse(ctx context.Context, slug Slug, n RevisionNumber, params *HeadRevisionTextParams, reqEditors ...RequestEditorFn) (*HeadRevisionTextResponse, error)
 
 	// GetMeWithResponse The caller and their roles
 	//
@@ -10500,6 +10963,13 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /api/v1/public/documents/{slug}/statements/{file} (the `GetStatementFile` operationId).
 	GetStatementFileWithResponse(ctx context.Context, slug Slug, file string, params *GetStatementFileParams, reqEditors ...RequestEditorFn) (*GetStatementFileResponse, error)
+
+	// HeadStatementFileWithResponse The headers of an adoption statement or its signature (anyone)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with HEAD /api/v1/public/documents/{slug}/statements/{file} (the `HeadStatementFile` operationId).
+	HeadStatementFileWithResponse(ctx context.Context, slug Slug, file string, params *HeadStatementFileParams, reqEditors ...RequestEditorFn) (*HeadStatementFileResponse, error)
 
 	// StreamPublicEventsWithResponse The public events as Server-Sent Events — adoptions, an open hall (anyone)
 	//
@@ -10679,6 +11149,49 @@ func (r GetAllowedSignersResponse) ContentType() string {
 	return ""
 }
 
+// HeadAllowedSignersResponse200Headers the declared response headers of an HTTP 200 response for HeadAllowedSigners
+type HeadAllowedSignersResponse200Headers struct {
+	ContentDisposition *string
+	ETag               *string
+	XContentSHA256     *string
+}
+
+type HeadAllowedSignersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *HeadAllowedSignersResponse200Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r HeadAllowedSignersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r HeadAllowedSignersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r HeadAllowedSignersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r HeadAllowedSignersResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetAPIDocsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -10714,6 +11227,40 @@ func (r GetAPIDocsResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetAPIDocsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type HeadAPIDocsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+}
+
+// GetBody returns the raw response body bytes
+func (r HeadAPIDocsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r HeadAPIDocsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r HeadAPIDocsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r HeadAPIDocsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -14400,6 +14947,49 @@ func (r GetProposalTextResponse) ContentType() string {
 	return ""
 }
 
+// HeadProposalTextResponse200Headers the declared response headers of an HTTP 200 response for HeadProposalText
+type HeadProposalTextResponse200Headers struct {
+	ContentDisposition *string
+	ETag               *string
+	XContentSHA256     *string
+}
+
+type HeadProposalTextResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *HeadProposalTextResponse200Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r HeadProposalTextResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r HeadProposalTextResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r HeadProposalTextResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r HeadProposalTextResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // WithdrawProposalResponse401Headers the declared response headers of an HTTP 401 response for WithdrawProposal
 type WithdrawProposalResponse401Headers struct {
 	WWWAuthenticate *string
@@ -15229,6 +15819,49 @@ func (r ExportRevisionAKNResponse) ContentType() string {
 	return ""
 }
 
+// HeadRevisionAKNResponse200Headers the declared response headers of an HTTP 200 response for HeadRevisionAKN
+type HeadRevisionAKNResponse200Headers struct {
+	ContentDisposition *string
+	ETag               *string
+	XContentSHA256     *string
+}
+
+type HeadRevisionAKNResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *HeadRevisionAKNResponse200Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r HeadRevisionAKNResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r HeadRevisionAKNResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r HeadRevisionAKNResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r HeadRevisionAKNResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ExportRevisionDocxResponse200Headers the declared response headers of an HTTP 200 response for ExportRevisionDocx
 type ExportRevisionDocxResponse200Headers struct {
 	ContentDisposition *string
@@ -15712,6 +16345,49 @@ func (r GetRevisionTextResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetRevisionTextResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// HeadRevisionTextResponse200Headers the declared response headers of an HTTP 200 response for HeadRevisionText
+type HeadRevisionTextResponse200Headers struct {
+	ContentDisposition *string
+	ETag               *string
+	XContentSHA256     *string
+}
+
+type HeadRevisionTextResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *HeadRevisionTextResponse200Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r HeadRevisionTextResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r HeadRevisionTextResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r HeadRevisionTextResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r HeadRevisionTextResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -16880,6 +17556,49 @@ func (r GetStatementFileResponse) ContentType() string {
 	return ""
 }
 
+// HeadStatementFileResponse200Headers the declared response headers of an HTTP 200 response for HeadStatementFile
+type HeadStatementFileResponse200Headers struct {
+	ContentDisposition *string
+	ETag               *string
+	XContentSHA256     *string
+}
+
+type HeadStatementFileResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *HeadStatementFileResponse200Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r HeadStatementFileResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r HeadStatementFileResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r HeadStatementFileResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r HeadStatementFileResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // StreamPublicEventsResponse503Headers the declared response headers of an HTTP 503 response for StreamPublicEvents
 type StreamPublicEventsResponse503Headers struct {
 	RetryAfter *int
@@ -17864,6 +18583,19 @@ func (c *ClientWithResponses) GetAllowedSignersWithResponse(ctx context.Context,
 	return ParseGetAllowedSignersResponse(rsp)
 }
 
+// HeadAllowedSignersWithResponse The headers of the secretariat's keys file (anyone)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with HEAD /.well-known/redline-keys (the `HeadAllowedSigners` operationId).
+func (c *ClientWithResponses) HeadAllowedSignersWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*HeadAllowedSignersResponse, error) {
+	rsp, err := c.HeadAllowedSigners(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseHeadAllowedSignersResponse(rsp)
+}
+
 // GetAPIDocsWithResponse This description as a page, in Russian or English
 //
 // Returns a wrapper object for the known response body format(s).
@@ -17875,6 +18607,19 @@ func (c *ClientWithResponses) GetAPIDocsWithResponse(ctx context.Context, reqEdi
 		return nil, err
 	}
 	return ParseGetAPIDocsResponse(rsp)
+}
+
+// HeadAPIDocsWithResponse The headers of this description's page
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with HEAD /api/docs (the `HeadAPIDocs` operationId).
+func (c *ClientWithResponses) HeadAPIDocsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*HeadAPIDocsResponse, error) {
+	rsp, err := c.HeadAPIDocs(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseHeadAPIDocsResponse(rsp)
 }
 
 // ListDocumentsWithResponse The documents the caller may see
@@ -18307,12 +19052,14 @@ func (c *ClientWithResponses) SetHallWithResponse(ctx context.Context, slug Slug
 // Administrators (a new document) and chairs (the next revision, when `exists`). The text, edited or not,
 // becomes a document with `POST /api/v1/documents` or the next revision with
 // `POST /api/v1/documents/{slug}/revisions` on `base`. A body declared over the limit is refused unread.
+// With an `Idempotency-Key`, a retry with the same form parts (the boundary may differ) gets the first
+// answer again without the file being read again.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/documents/{slug}/imports (the `ImportFile` operationId).
-func (c *ClientWithResponses) ImportFileWithBodyWithResponse(ctx context.Context, slug Slug, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ImportFileResponse, error) {
-	rsp, err := c.ImportFileWithBody(ctx, slug, contentType, body, reqEditors...)
+func (c *ClientWithResponses) ImportFileWithBodyWithResponse(ctx context.Context, slug Slug, params *ImportFileParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ImportFileResponse, error) {
+	rsp, err := c.ImportFileWithBody(ctx, slug, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -18576,6 +19323,19 @@ func (c *ClientWithResponses) GetProposalTextWithResponse(ctx context.Context, s
 	return ParseGetProposalTextResponse(rsp)
 }
 
+// HeadProposalTextWithResponse The headers of a proposal's text
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with HEAD /api/v1/documents/{slug}/proposals/{p}/text (the `HeadProposalText` operationId).
+func (c *ClientWithResponses) HeadProposalTextWithResponse(ctx context.Context, slug Slug, p ProposalNumber, reqEditors ...RequestEditorFn) (*HeadProposalTextResponse, error) {
+	rsp, err := c.HeadProposalText(ctx, slug, p, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseHeadProposalTextResponse(rsp)
+}
+
 // WithdrawProposalWithResponse Withdraw a proposal (its author)
 //
 // Returns a wrapper object for the known response body format(s).
@@ -18759,6 +19519,19 @@ func (c *ClientWithResponses) ExportRevisionAKNWithResponse(ctx context.Context,
 	return ParseExportRevisionAKNResponse(rsp)
 }
 
+// HeadRevisionAKNWithResponse The headers of a revision's Akoma Ntoso file
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with HEAD /api/v1/documents/{slug}/revisions/{n}/export.akn.xml (the `HeadRevisionAKN` operationId).
+func (c *ClientWithResponses) HeadRevisionAKNWithResponse(ctx context.Context, slug Slug, n RevisionNumber, params *HeadRevisionAKNParams, reqEditors ...RequestEditorFn) (*HeadRevisionAKNResponse, error) {
+	rsp, err := c.HeadRevisionAKN(ctx, slug, n, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseHeadRevisionAKNResponse(rsp)
+}
+
 // ExportRevisionDocxWithResponse A revision as .docx (whoever may read the document)
 //
 // Returns a wrapper object for the known response body format(s).
@@ -18848,6 +19621,19 @@ func (c *ClientWithResponses) GetRevisionTextWithResponse(ctx context.Context, s
 		return nil, err
 	}
 	return ParseGetRevisionTextResponse(rsp)
+}
+
+// HeadRevisionTextWithResponse The headers of a revision's text
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with HEAD /api/v1/documents/{slug}/revisions/{n}/text (the `HeadRevisionText` operationId).
+func (c *ClientWithResponses) HeadRevisionTextWithResponse(ctx context.Context, slug Slug, n RevisionNumber, params *HeadRevisionTextParams, reqEditors ...RequestEditorFn) (*HeadRevisionTextResponse, error) {
+	rsp, err := c.HeadRevisionText(ctx, slug, n, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseHeadRevisionTextResponse(rsp)
 }
 
 // GetMeWithResponse The caller and their roles
@@ -19060,6 +19846,19 @@ func (c *ClientWithResponses) GetStatementFileWithResponse(ctx context.Context, 
 		return nil, err
 	}
 	return ParseGetStatementFileResponse(rsp)
+}
+
+// HeadStatementFileWithResponse The headers of an adoption statement or its signature (anyone)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with HEAD /api/v1/public/documents/{slug}/statements/{file} (the `HeadStatementFile` operationId).
+func (c *ClientWithResponses) HeadStatementFileWithResponse(ctx context.Context, slug Slug, file string, params *HeadStatementFileParams, reqEditors ...RequestEditorFn) (*HeadStatementFileResponse, error) {
+	rsp, err := c.HeadStatementFile(ctx, slug, file, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseHeadStatementFileResponse(rsp)
 }
 
 // StreamPublicEventsWithResponse The public events as Server-Sent Events — adoptions, an open hall (anyone)
@@ -19326,6 +20125,49 @@ func ParseGetAllowedSignersResponse(rsp *http.Response) (*GetAllowedSignersRespo
 	return response, nil
 }
 
+// ParseHeadAllowedSignersResponse parses an HTTP response from a HeadAllowedSignersWithResponse call
+func ParseHeadAllowedSignersResponse(rsp *http.Response) (*HeadAllowedSignersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &HeadAllowedSignersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers HeadAllowedSignersResponse200Headers
+		if values := rsp.Header.Values("Content-Disposition"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Disposition", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentDisposition = &value
+		}
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		if values := rsp.Header.Values("X-Content-SHA256"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Content-SHA256", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XContentSHA256 = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseGetAPIDocsResponse parses an HTTP response from a GetAPIDocsWithResponse call
 func ParseGetAPIDocsResponse(rsp *http.Response) (*GetAPIDocsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -19347,6 +20189,22 @@ func ParseGetAPIDocsResponse(rsp *http.Response) (*GetAPIDocsResponse, error) {
 		}
 		response.JSONDefault = &dest
 
+	}
+
+	return response, nil
+}
+
+// ParseHeadAPIDocsResponse parses an HTTP response from a HeadAPIDocsWithResponse call
+func ParseHeadAPIDocsResponse(rsp *http.Response) (*HeadAPIDocsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &HeadAPIDocsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
 	}
 
 	return response, nil
@@ -22731,6 +23589,49 @@ func ParseGetProposalTextResponse(rsp *http.Response) (*GetProposalTextResponse,
 	return response, nil
 }
 
+// ParseHeadProposalTextResponse parses an HTTP response from a HeadProposalTextWithResponse call
+func ParseHeadProposalTextResponse(rsp *http.Response) (*HeadProposalTextResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &HeadProposalTextResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers HeadProposalTextResponse200Headers
+		if values := rsp.Header.Values("Content-Disposition"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Disposition", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentDisposition = &value
+		}
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		if values := rsp.Header.Values("X-Content-SHA256"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Content-SHA256", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XContentSHA256 = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseWithdrawProposalResponse parses an HTTP response from a WithdrawProposalWithResponse call
 func ParseWithdrawProposalResponse(rsp *http.Response) (*WithdrawProposalResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -23492,6 +24393,49 @@ func ParseExportRevisionAKNResponse(rsp *http.Response) (*ExportRevisionAKNRespo
 	return response, nil
 }
 
+// ParseHeadRevisionAKNResponse parses an HTTP response from a HeadRevisionAKNWithResponse call
+func ParseHeadRevisionAKNResponse(rsp *http.Response) (*HeadRevisionAKNResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &HeadRevisionAKNResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers HeadRevisionAKNResponse200Headers
+		if values := rsp.Header.Values("Content-Disposition"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Disposition", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentDisposition = &value
+		}
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		if values := rsp.Header.Values("X-Content-SHA256"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Content-SHA256", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XContentSHA256 = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseExportRevisionDocxResponse parses an HTTP response from a ExportRevisionDocxWithResponse call
 func ParseExportRevisionDocxResponse(rsp *http.Response) (*ExportRevisionDocxResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -24006,6 +24950,49 @@ func ParseGetRevisionTextResponse(rsp *http.Response) (*GetRevisionTextResponse,
 			headers.WWWAuthenticate = &value
 		}
 		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseHeadRevisionTextResponse parses an HTTP response from a HeadRevisionTextWithResponse call
+func ParseHeadRevisionTextResponse(rsp *http.Response) (*HeadRevisionTextResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &HeadRevisionTextResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers HeadRevisionTextResponse200Headers
+		if values := rsp.Header.Values("Content-Disposition"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Disposition", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentDisposition = &value
+		}
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		if values := rsp.Header.Values("X-Content-SHA256"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Content-SHA256", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XContentSHA256 = &value
+		}
+		response.Headers200 = &headers
 	}
 
 	return response, nil
@@ -25074,6 +26061,49 @@ func ParseGetStatementFileResponse(rsp *http.Response) (*GetStatementFileRespons
 				return nil, err
 			}
 			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseHeadStatementFileResponse parses an HTTP response from a HeadStatementFileWithResponse call
+func ParseHeadStatementFileResponse(rsp *http.Response) (*HeadStatementFileResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &HeadStatementFileResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers HeadStatementFileResponse200Headers
+		if values := rsp.Header.Values("Content-Disposition"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Disposition", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentDisposition = &value
+		}
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		if values := rsp.Header.Values("X-Content-SHA256"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Content-SHA256", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XContentSHA256 = &value
 		}
 		response.Headers200 = &headers
 	}
