@@ -217,14 +217,26 @@ func AmendmentsCSV(t drafting.AmendmentTable, people bool) []byte {
 	}
 	_ = cw.Write(append(header, w.decision, w.vote))
 	for _, r := range t.Rows {
-		rec := []string{strconv.Itoa(r.No), itemLabels(r.Items), r.Draft(), r.Proposed()}
+		rec := []string{strconv.Itoa(r.No), csvText(itemLabels(r.Items)), csvText(r.Draft()), csvText(r.Proposed())}
 		if people {
-			rec = append(rec, r.Author)
+			rec = append(rec, csvText(r.Author))
 		}
 		_ = cw.Write(append(rec, w.decisionText(r), w.formatVote(r.Vote)))
 	}
 	cw.Flush()
 	return buf.Bytes()
+}
+
+// csvText keeps a cell of members' text from being read as a formula by a
+// spreadsheet program: one that starts with =, +, -, @, a tab or a carriage
+// return (a proposed wording "=HYPERLINK(…)", or an item "- обеспечить…"
+// that Excel shows as #NAME?) is prefixed with an apostrophe, which the
+// programs take as "text follows".
+func csvText(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }
 
 // AmendmentsTable is the table as office writes it: the proposed wording
