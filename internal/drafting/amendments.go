@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"redline/internal/textdiff"
 )
@@ -51,18 +52,22 @@ func (r AmendmentRow) Draft() string { return r.side(textdiff.OpDelete) }
 func (r AmendmentRow) Proposed() string { return r.side(textdiff.OpInsert) }
 
 func (r AmendmentRow) side(keep string) string {
-	var out string
-	for i, ch := range r.Changes {
-		if i > 0 {
-			out += "\n\n"
-		}
+	// A paragraph replaced as a whole is one change deleting it and one
+	// inserting the new one: each side skips the other's, so a cell does
+	// not begin or end with blank lines.
+	var parts []string
+	for _, ch := range r.Changes {
+		var b strings.Builder
 		for _, c := range ch {
 			if c.Op == textdiff.OpEqual || c.Op == keep {
-				out += c.Text
+				b.WriteString(c.Text)
 			}
 		}
+		if b.Len() > 0 {
+			parts = append(parts, b.String())
+		}
 	}
-	return out
+	return strings.Join(parts, "\n\n")
 }
 
 // AmendmentTable is the table of amendments of a document for a basis

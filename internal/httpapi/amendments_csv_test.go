@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"bytes"
 	"encoding/csv"
+	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -42,5 +43,38 @@ func TestAmendmentsCSVHoldsNoFormulas(t *testing.T) {
 	j := member.mustStatus(member.do("GET", "/api/v1/documents/doc/amendments", nil), 200)
 	if !strings.Contains(string(j.Body), `"proposed":"=HYPERLINK`) {
 		t.Errorf("the JSON table changed the text: %s", j.Body)
+	}
+}
+
+// TestAmendmentCellsHaveNoStrayBlankLines: an item replaced by a wording
+// with little in common is one change deleting it and one inserting the new
+// one; the draft's cell ended and the proposed wording's began with a blank
+// line (JSON, .csv).
+func TestAmendmentCellsHaveNoStrayBlankLines(t *testing.T) {
+	a := workflowAPI(t, "sqlite+disk")
+	member := a.as("member")
+	wording := `=HYPERLINK("http://example.invalid/","Подробнее")`
+	member.mustStatus(member.do("POST", "/api/v1/documents/doc/proposals", map[string]any{"base": 1, "title": "Иначе",
+		"changes": []map[string]any{{"op": "replace", "item": "2", "text": wording}}}), 201)
+	var table struct {
+		Amendments []struct {
+			Draft, Proposed string
+			Changes         [][]any
+		}
+	}
+	j := member.mustStatus(member.do("GET", "/api/v1/documents/doc/amendments", nil), 200)
+	if err := json.Unmarshal(j.Body, &table); err != nil || len(table.Amendments) != 1 {
+		t.Fatalf("table: %v %s", err, j.Body)
+	}
+	row := table.Amendments[0]
+	if len(row.Changes) < 2 {
+		t.Fatalf("the replacement is %d change(s), the case needs a deletion and an insertion: %s", len(row.Changes), j.Body)
+	}
+	if row.Draft != "2. Рекомендовать создать центр кластерного развития." || row.Proposed != "2. "+wording {
+		t.Errorf("draft %q, proposed %q", row.Draft, row.Proposed)
+	}
+	c := member.mustStatus(member.do("GET", "/api/v1/documents/doc/amendments.csv", nil), 200)
+	if bytes.Contains(c.Body, []byte("\"\n\n")) || bytes.Contains(c.Body, []byte("\n\n\"")) {
+		t.Errorf("a csv cell begins or ends with a blank line: %s", c.Body)
 	}
 }
