@@ -250,6 +250,19 @@ type Consolidated struct {
 	BasisOutline, TextOutline Outline
 }
 
+// uniqueInOrder is ns without repetitions, each kept where it first appears.
+func uniqueInOrder(ns []int64) []int64 {
+	seen := make(map[int64]bool, len(ns))
+	out := make([]int64, 0, len(ns))
+	for _, n := range ns {
+		if !seen[n] {
+			seen[n] = true
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
 // ConsolidatedConflict is an amendment's change that did not merge.
 type ConsolidatedConflict struct {
 	Proposal int64
@@ -257,10 +270,14 @@ type ConsolidatedConflict struct {
 }
 
 // Consolidated returns the consolidated text for basis (0 as Amendments)
-// with the open amendments numbered in open merged onto the head.
+// with the open amendments numbered in open merged onto the head. An
+// amendment named twice is merged once: each merge costs a pass over the
+// whole text, and a query of one number repeated thousands of times made
+// one request cost as many.
 func (s *Proposals) Consolidated(ctx context.Context, actor *User, slug string, basis int64, open []int64, mode textdiff.Mode) (Consolidated, error) {
 	const op = "consolidated text"
 	c := s.c
+	open = uniqueInOrder(open)
 	d, err := c.documentFor(ctx, op, actor, slug, ObjProposal, ActRead)
 	if err != nil {
 		return Consolidated{}, err
