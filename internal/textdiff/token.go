@@ -33,9 +33,24 @@ func tokenize(s string, out []span) []span {
 // countTokens counts the tokens tokenize would split s into, without
 // allocating: enough to tell whether a diff of them fits its budget.
 func countTokens(s string) int {
+	// A token starts at every rune of class other and wherever the class
+	// changes: one pass over the bytes, ASCII without decoding.
 	n := 0
-	for i := 0; i < len(s); n++ {
-		i = nextToken(s, i)
+	prev := classOther
+	for i := 0; i < len(s); {
+		var cls uint8
+		if c := s[i]; c < utf8.RuneSelf {
+			cls = asciiClass[c]
+			i++
+		} else {
+			var size int
+			cls, size = classAt(s, i)
+			i += size
+		}
+		if cls == classOther || cls != prev {
+			n++
+		}
+		prev = cls
 	}
 	return n
 }
