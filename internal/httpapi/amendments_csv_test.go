@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"redline/internal/httpapi"
 )
 
 // TestAmendmentsCSVHoldsNoFormulas: a member's proposed wording
@@ -76,5 +78,36 @@ func TestAmendmentCellsHaveNoStrayBlankLines(t *testing.T) {
 	c := member.mustStatus(member.do("GET", "/api/v1/documents/doc/amendments.csv", nil), 200)
 	if bytes.Contains(c.Body, []byte("\"\n\n")) || bytes.Contains(c.Body, []byte("\n\n\"")) {
 		t.Errorf("a csv cell begins or ends with a blank line: %s", c.Body)
+	}
+}
+
+// TestAmendmentWordCellsHaveNoEmptyParagraphs: in the .docx table an
+// inserted item's "text of the draft" cell held an empty paragraph, a
+// blank line in Word.
+func TestAmendmentWordCellsHaveNoEmptyParagraphs(t *testing.T) {
+	a := workflowAPI(t, "sqlite+disk")
+	member := a.as("member")
+	member.mustStatus(member.do("POST", "/api/v1/documents/doc/proposals", map[string]any{"base": 1, "title": "Новый и без первого",
+		"changes": []map[string]any{{"op": "insert_after", "item": "4", "text": "5. Провести конференцию."}, {"op": "delete", "item": "1"}}}), 201)
+	u, err := a.svc.UserByLogin(t.Context(), "member")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tab, err := a.svc.Proposals.Amendments(t.Context(), &u, "doc", 1, "")
+	if err != nil || len(tab.Rows) != 1 {
+		t.Fatalf("table: %v %+v", err, tab)
+	}
+	row := httpapi.AmendmentsTable(tab, true).Rows[0]
+	// The draft holds the deleted item; the proposed wording shows it struck
+	// through and the inserted one.
+	for i, want := range map[int]int{2: 1, 3: 2} {
+		if len(row[i]) != want {
+			t.Errorf("cell %d has %d paragraphs, want %d: %+v", i, len(row[i]), want, row[i])
+		}
+		for _, para := range row[i] {
+			if len(para) == 0 {
+				t.Errorf("cell %d has an empty paragraph: %+v", i, row[i])
+			}
+		}
 	}
 }

@@ -264,7 +264,14 @@ func AmendmentsTable(t drafting.AmendmentTable, people bool) office.Table {
 					p = append(p, office.Run{Text: c.Text, Inserted: true})
 				}
 			}
-			draft, proposed = append(draft, d), append(proposed, p)
+			// A paragraph deleted or inserted as a whole has nothing on the
+			// other side: no empty paragraph there.
+			if len(d) > 0 {
+				draft = append(draft, d)
+			}
+			if len(p) > 0 {
+				proposed = append(proposed, p)
+			}
 		}
 		row := []office.Cell{office.PlainCell(strconv.Itoa(r.No)), office.PlainCell(itemLabels(r.Items)), draft, proposed}
 		if people {

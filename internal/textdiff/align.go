@@ -68,7 +68,13 @@ func (d *differ) toRunes(ids []int32, out []rune) []rune {
 // diff), recursively; what still exceeds the budget is reported as deleted and
 // inserted, and degrades the Result.
 func (d *differ) align(a, b []int32, what string) []alignOp {
-	var ops []alignOp
+	return d.alignTo(nil, a, b, what)
+}
+
+// alignTo is align appending to ops (appendOp's merging makes that the
+// same as appending align's ops one by one), so that the gaps of a patience
+// split do not each build a list of their own to be copied.
+func (d *differ) alignTo(ops []alignOp, a, b []int32, what string) []alignOp {
 	p := 0
 	for p < len(a) && p < len(b) && a[p] == b[p] {
 		p++
@@ -115,10 +121,7 @@ func (d *differ) alignMiddle(ops []alignOp, a, b []int32, what string) []alignOp
 // alignGap aligns the stretch between two anchors, trimming its common ends
 // first (the paragraphs next to an anchor usually match too).
 func (d *differ) alignGap(ops []alignOp, a, b []int32, what string) []alignOp {
-	for _, op := range d.align(a, b, what) {
-		ops = appendOp(ops, op.kind, op.n)
-	}
-	return ops
+	return d.alignTo(ops, a, b, what)
 }
 
 func appendOp(ops []alignOp, k opKind, n int) []alignOp {

@@ -3,6 +3,7 @@ package textdiff
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/sergi/go-diff/diffmatchpatch"
@@ -365,6 +366,12 @@ func appendChunk(cs []Chunk, op, text string) []Chunk {
 	if n := len(cs); n > 0 && cs[n-1].Op == op {
 		cs[n-1].Text += text
 		return cs
+	}
+	if len(cs) == cap(cs) && len(cs) >= 256 {
+		// Double, where append would grow a long slice by a quarter: a
+		// whole document shown line by line has 100,000s of chunks, and
+		// each growth copies them all.
+		cs = slices.Grow(cs, len(cs))
 	}
 	return append(cs, Chunk{Op: op, Text: text})
 }

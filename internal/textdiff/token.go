@@ -136,8 +136,6 @@ func prevToken(s string, i int) int {
 // without blank lines) is then refused without allocating its tokens. a and
 // b must be valid UTF-8.
 func tokenCost(a, b string) (cost int64, na, nb int) {
-	nA, nB := countTokens(a), countTokens(b)
-	p := 0
 	x, y := 0, 0
 	for x < len(a) && y < len(b) {
 		ex, ey := nextToken(a, x), nextToken(b, y)
@@ -145,19 +143,20 @@ func tokenCost(a, b string) (cost int64, na, nb int) {
 			break
 		}
 		x, y = ex, ey
-		p++
 	}
-	s := 0
-	x, y = len(a), len(b)
-	for s < nA-p && s < nB-p {
-		sx, sy := prevToken(a, x), prevToken(b, y)
-		if a[sx:x] != b[sy:y] {
+	// The common tail, in whole tokens, never reaching into the common
+	// head: the middles a[x:ex] and b[y:ey] then start and end at token
+	// boundaries, so counting their tokens alone gives the counts left
+	// (without tokenizing the common ends twice).
+	ex, ey := len(a), len(b)
+	for ex > x && ey > y {
+		sx, sy := prevToken(a, ex), prevToken(b, ey)
+		if a[sx:ex] != b[sy:ey] {
 			break
 		}
-		x, y = sx, sy
-		s++
+		ex, ey = sx, sy
 	}
-	na, nb = nA-p-s, nB-p-s
+	na, nb = countTokens(a[x:ex]), countTokens(b[y:ey])
 	return int64(na) * int64(nb), na, nb
 }
 

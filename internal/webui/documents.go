@@ -458,7 +458,9 @@ func (u *UI) handleReopen(c *gin.Context) {
 	slug := c.Param("slug")
 	reason := strings.TrimSpace(c.PostForm("reason"))
 	if _, err := u.svc.Documents.Reopen(c.Request.Context(), shell.Actor(c), slug, reason); err != nil {
-		if shownOnForm(err) {
+		// Not closed (reopened already, say by a second click): the page
+		// has no reopening form to say it beside.
+		if shownOnForm(err) && drafting.ErrorReason(err) != drafting.ReasonNotClosed {
 			t := u.langs[pickLanguage(c.Request)]
 			u.showDocument(c, shell.Status(err), map[string]string{"reopen": t.Reason(err)}, commentForm{Reopen: reason})
 			return
