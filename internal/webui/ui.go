@@ -334,7 +334,7 @@ func (u *UI) render(c *gin.Context, status int, name string, p *page) {
 	}
 	c.Header("Content-Language", p.tag)
 	c.Header("Vary", "Accept-Language, Cookie")
-	c.Header("Content-Length", strconv.Itoa(buf.Len())) // what a HEAD is told too
+	c.Header("Content-Length", strconv.Itoa(buf.Len()))     // what a HEAD is told too
 	c.Data(status, "text/html; charset=utf-8", buf.Bytes()) // written before the buffer goes back
 }
 
