@@ -581,10 +581,15 @@ func TestSmallItems(t *testing.T) {
 	for _, c := range comments.Comments {
 		newest = max(newest, c.ID)
 	}
-	if newest < 1005 || !strings.Contains(r.body, fmt.Sprintf("comment=%d<", newest)) {
+	// Each event is a sentence («Замечание № 1005 к редакции 1») in a row
+	// marked with its kind.
+	if newest < 1005 || !strings.Contains(r.body, fmt.Sprintf("Замечание № %d к редакции 1", newest)) {
 		t.Errorf("the audit page lacks the newest event (comment %d)", newest)
 	}
-	if strings.Contains(r.body, "document.create") {
+	if !strings.Contains(r.body, `data-kind="comment.create"`) {
+		t.Fatal("the audit page marks no row with its kind: the check of the oldest event below would prove nothing")
+	}
+	if strings.Contains(r.body, `data-kind="document.create"`) {
 		t.Errorf("the audit page still shows the oldest event")
 	}
 

@@ -300,10 +300,33 @@ func (u *UI) renderBytes(name string, p *page) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// renderBufs are the buffers pages are rendered into before they are
+// written: a page grown into a new buffer each time allocated about twice
+// its size per request (a public redline of the demo came to the edge of
+// the route cost table's small class, TestRouteCostTable).
+var renderBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledRender is the largest buffer kept for the next page: a rare huge
+// page is not held on to.
+const maxPooledRender = 4 << 20
+
 // render writes a page, or a plain 500 when it cannot be rendered (nothing
 // half-written reaches the browser).
 func (u *UI) render(c *gin.Context, status int, name string, p *page) {
-	b, err := u.renderBytes(name, p)
+	buf := renderBufs.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer func() {
+		if buf.Cap() <= maxPooledRender {
+			renderBufs.Put(buf)
+		}
+	}()
+	t, ok := u.pages[name]
+	var err error
+	if !ok {
+		err = fmt.Errorf("no page %q", name)
+	} else if err = t.ExecuteTemplate(buf, "base", p); err != nil {
+		err = fmt.Errorf("render %s: %w", name, err)
+	}
 	if err != nil {
 		u.log.ErrorContext(c.Request.Context(), "render page", "page", name, "err", err.Error())
 		c.Data(http.StatusInternalServerError, "text/plain; charset=utf-8", []byte("internal error"))
@@ -311,8 +334,8 @@ func (u *UI) render(c *gin.Context, status int, name string, p *page) {
 	}
 	c.Header("Content-Language", p.tag)
 	c.Header("Vary", "Accept-Language, Cookie")
-	c.Header("Content-Length", strconv.Itoa(len(b))) // what a HEAD is told too
-	c.Data(status, "text/html; charset=utf-8", b)
+	c.Header("Content-Length", strconv.Itoa(buf.Len()))     // what a HEAD is told too
+	c.Data(status, "text/html; charset=utf-8", buf.Bytes()) // written before the buffer goes back
 }
 
 type errorData struct {
