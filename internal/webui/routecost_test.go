@@ -93,6 +93,16 @@ var staticPages = map[string]bool{
 	"GET /api/v1/openapi.json": true,
 }
 
+// publicReading are the pages the public reads by design, whose cost is
+// one rendering of an adopted text or of a redline between two adopted
+// revisions (the diff itself kept by the service): it grows with the
+// document, bounded by the text limit, so they may be "medium" but never
+// "large". The demo's public redline allocates 235–246 KB, at the edge of
+// the small class.
+var publicReading = map[string]bool{
+	"GET /public/:slug/diff": true,
+}
+
 // TestRouteCostTable (issue 13) sends every route of the pages and the API,
 // as served together, once as an anonymous caller and once as a signed-in
 // account without any role, and records the status, the password hashes
@@ -200,11 +210,21 @@ func TestRouteCostTable(t *testing.T) {
 		path := fill.Replace(r.Path)
 		anon := measure(r.Method, path, "")
 		nobody := measure(r.Method, path, tok)
+		if publicReading[r.Method+" "+r.Path] {
+			// The table gives such a page's bound, not the class it fell
+			// in this time: it sits at the edge between the two.
+			for _, c := range []*cost{&anon, &nobody} {
+				if c.class == "small" {
+					c.class = "medium"
+				}
+			}
+		}
 		for who, c := range map[string]cost{"anonymous": anon, "no role": nobody} {
 			// Signing in computes one hash, whose memory (64 MiB in
 			// production, 8 MiB here) the hasher bounds: at most
 			// REDLINE_HASH_CONCURRENCY at once.
-			if (c.class != "small" && c.hashes != 1 && !staticPages[r.Method+" "+r.Path]) || c.hashes > 1 || c.status >= 500 {
+			key := r.Method + " " + r.Path
+			if (c.class != "small" && c.hashes != 1 && !staticPages[key] && !(publicReading[key] && c.class == "medium")) || c.hashes > 1 || c.status >= 500 {
 				t.Errorf("%s %s as %s: %d, %d hashes, %s allocation; want an answer before any expensive work",
 					r.Method, r.Path, who, c.status, c.hashes, c.class)
 			}

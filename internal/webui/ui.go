@@ -304,7 +304,10 @@ func (u *UI) renderBytes(name string, p *page) ([]byte, error) {
 // written: a page grown into a new buffer each time allocated about twice
 // its size per request (a public redline of the demo came to the edge of
 // the route cost table's small class, TestRouteCostTable).
-var renderBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+// A channel, not a sync.Pool: what a page costs must not depend on the
+// garbage collector's timing (nor on the race detector, which drops a
+// quarter of a Pool's buffers).
+var renderBufs = make(chan *bytes.Buffer, 16)
 
 // maxPooledRender is the largest buffer kept for the next page: a rare huge
 // page is not held on to.
@@ -313,11 +316,19 @@ const maxPooledRender = 4 << 20
 // render writes a page, or a plain 500 when it cannot be rendered (nothing
 // half-written reaches the browser).
 func (u *UI) render(c *gin.Context, status int, name string, p *page) {
-	buf := renderBufs.Get().(*bytes.Buffer)
-	buf.Reset()
+	var buf *bytes.Buffer
+	select {
+	case buf = <-renderBufs:
+		buf.Reset()
+	default:
+		buf = new(bytes.Buffer)
+	}
 	defer func() {
 		if buf.Cap() <= maxPooledRender {
-			renderBufs.Put(buf)
+			select {
+			case renderBufs <- buf:
+			default: // enough kept
+			}
 		}
 	}()
 	t, ok := u.pages[name]
