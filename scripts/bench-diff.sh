@@ -16,7 +16,8 @@
 # git's. Prints MISSED and exits 1 when one is missed.
 #
 # Usage: scripts/bench-diff.sh [RUNS]   (default 5)
-#   REDLINE_BIN=path  the binary to measure (default: built from this checkout)
+#   REDLINE_BIN=path  the binary to measure (default: cmd/redline-cli built
+#                     from this checkout: diff without the server linked in)
 #   BENCH_SET=legal|big  which corpus (default legal)
 #   BENCH_CORPUS=dir  the corpus (default: built by corpus-legal.sh or
 #                     corpus-registry.sh under $HOME/.cache/redline)
@@ -33,7 +34,7 @@ cd "$root"
 bin=${REDLINE_BIN:-}
 if [[ -z $bin ]]; then
 	echo "building redline…" >&2
-	go build -o "$tmp/redline" ./cmd/redline
+	go build -o "$tmp/redline" ./cmd/redline-cli
 	bin=$tmp/redline
 fi
 case ${BENCH_SET:-legal} in
@@ -111,13 +112,18 @@ runs_saved=$runs && runs=$((runs * 4 + 1))
 read -r sg sr < <(time_pair "$tmp/one-a" "$tmp/one-b")
 runs=$runs_saved
 sratio=$(awk -v r="$sr" -v g="$sg" 'BEGIN { printf "%.2f", r / g }')
+# What runs before main: the package inits of the binary (GODEBUG=inittrace).
+inits=$(GODEBUG=inittrace=1 "$bin" diff "$tmp/one-a" "$tmp/one-b" 2>&1 >/dev/null |
+	awk '/^init / { n++; s += $5 } END { printf "%d package inits, %.1f ms", n, s }')
+srss=$(rss_kb "$bin" diff "$tmp/one-a" "$tmp/one-b")
+grss=$(rss_kb git --no-pager diff --no-index "$tmp/one-a" "$tmp/one-b")
 
 verdict() { awk -v x="$1" -v lim="$2" 'BEGIN { print (x <= lim) ? "ok" : "MISSED" }'; }
 echo
 echo "pairs: $n (target ≥ 10)$( ((n >= 10)) && echo " ok" || echo " MISSED")"
 echo "time:  geometric mean ${geo}× git ($(verdict "$geo" 1.0), target ≤ 1×), worst ${worst}× ($(verdict "$worst" 2.0), target ≤ 2×)"
 echo "RSS:   worst ${mworst}× git ($(verdict "$mworst" 1.999), target < 2×)"
-echo "start: one-line files, redline ${sr} ms vs git ${sg} ms = ${sratio}×"
+echo "start: one-line files, redline ${sr} ms vs git ${sg} ms = ${sratio}×; RSS ${srss}K vs ${grss}K; ${inits}"
 for v in "$(verdict "$geo" 1.0)" "$(verdict "$worst" 2.0)" "$(verdict "$mworst" 1.999)"; do
 	[[ $v == ok ]] || fail=1
 done
