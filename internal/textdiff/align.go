@@ -32,34 +32,13 @@ func runeFor(i int) rune {
 }
 
 // myers diffs two sequences of item ids with go-diff's Myers algorithm (see
-// myersDiff),
-// the way go-diff's line mode does: every distinct id becomes one rune. The
-// DiffTimeout is 0 (no deadline), so the result is always a true minimal
-// diff; callers bound n*m before calling. a and b must have no common prefix
-// or suffix worth trimming for speed (go-diff trims them anyway).
-func (d *differ) myers(a, b []int32) []alignOp {
-	clear(d.runeOf)
-	ra := d.toRunes(a, d.runesA[:0])
-	rb := d.toRunes(b, d.runesB[:0])
-	d.runesA, d.runesB = ra, rb
-	diffs := d.md.diff(ra, rb)
-	ops := make([]alignOp, 0, len(diffs))
-	for _, e := range diffs {
-		ops = append(ops, alignOp{e.op, e.n})
-	}
-	return ops
-}
-
-func (d *differ) toRunes(ids []int32, out []rune) []rune {
-	for _, id := range ids {
-		r, ok := d.runeOf[id]
-		if !ok {
-			r = runeFor(len(d.runeOf))
-			d.runeOf[id] = r
-		}
-		out = append(out, r)
-	}
-	return out
+// myersDiff). go-diff's line mode turns every distinct item into a rune; its
+// decisions depend only on which items are equal, so the ids themselves (an
+// int32 is a rune) give the very same diff without a map or a copy. There is
+// no deadline, so the result is always a true minimal diff; callers bound n*m
+// before calling.
+func (d *differ) myers(a, b []int32) []medit {
+	return d.md.diff(a, b)
 }
 
 // align diffs the paragraph id sequences a and b. Common ends are trimmed;
@@ -98,8 +77,8 @@ func (d *differ) alignMiddle(ops []alignOp, a, b []int32, what string) []alignOp
 	cost := int64(n) * int64(m)
 	if cost <= d.opt.MaxAlignCost && n+m <= maxMyersItems && d.alignSpent+cost <= d.opt.MaxTotalCost && !d.late() {
 		d.alignSpent += cost
-		for _, op := range d.myers(a, b) {
-			ops = appendOp(ops, op.kind, op.n)
+		for _, e := range d.myers(a, b) {
+			ops = appendOp(ops, e.op, e.n)
 		}
 		return ops
 	}

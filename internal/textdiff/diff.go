@@ -27,7 +27,6 @@ type differ struct {
 	nReason    int
 
 	// Scratch space reused across go-diff runs.
-	runeOf         map[int32]rune
 	tokRune        map[string]rune
 	runesA, runesB []rune
 	tokA, tokB     []span
@@ -92,7 +91,6 @@ func newDiffer(opt Options) *differ {
 	return &differ{
 		opt:     opt,
 		dmp:     dmp,
-		runeOf:  make(map[int32]rune),
 		tokRune: make(map[string]rune),
 	}
 }
