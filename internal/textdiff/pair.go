@@ -389,7 +389,8 @@ func (d *differ) tokenEdits(a, b []rune) []medit {
 	if int64(len(a))*int64(len(b)) <= patienceCost {
 		return d.md.diff(a, b)
 	}
-	return d.patience(nil, a, b)
+	d.patOut = d.patience(d.patOut[:0], a, b)
+	return d.patOut
 }
 
 func (d *differ) patience(out []medit, a, b []rune) []medit {
@@ -402,7 +403,7 @@ func (d *differ) patience(out []medit, a, b []rune) []medit {
 	a, b = a[:len(a)-s], b[:len(b)-s]
 	var anchors []anchor
 	if int64(len(a))*int64(len(b)) > patienceCost {
-		anchors = uniqueLCS(a, b)
+		anchors = d.lcs.uniqueLCS(a, b)
 	}
 	if len(anchors) == 0 {
 		out = append(out, d.md.diff(a, b)...)
