@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # bench-diff.sh — `redline diff --mode word --format unified` against
 # `git diff --no-index --word-diff` as whole processes on real documents of
-# 1–4 MB: consecutive releases from the corpus of scripts/corpus-registry.sh
-# (CORPUS_SET=big: Hunspell dictionaries of fourteen languages, Russian first).
+# 1–4 MB: consecutive versions of legal texts (BENCH_SET=legal, the default:
+# whole French codes from public git histories, scripts/corpus-legal.sh), or
+# consecutive releases of Hunspell dictionaries of fourteen languages, Russian
+# first (BENCH_SET=big, CORPUS_SET=big of scripts/corpus-registry.sh).
 #
 # For each pair: the median of RUNS interleaved runs of each command (both see
 # the same load; the machine may be busy, so only ratios count), the ratio,
@@ -14,8 +16,13 @@
 # git's. Prints MISSED and exits 1 when one is missed.
 #
 # Usage: scripts/bench-diff.sh [RUNS]   (default 5)
-#   REDLINE_BIN=path  the binary to measure (default: built from this checkout)
-#   BENCH_CORPUS=dir  the corpus (default: built by corpus-registry.sh)
+#   REDLINE_BIN=path  the binary to measure (default: cmd/redline-cli built
+#                     from this checkout: diff without the server linked in)
+#   BENCH_SET=legal|big  which corpus (default legal)
+#   BENCH_CORPUS=dir  the corpus (default: built by corpus-legal.sh or
+#                     corpus-registry.sh under $HOME/.cache/redline)
+#   REDLINE_LEGAL_MIRROR=dir  local copies of the legal repositories (see
+#                     corpus-legal.sh); otherwise they are cloned from GitHub
 set -euo pipefail
 
 runs=${1:-5}
@@ -27,11 +34,23 @@ cd "$root"
 bin=${REDLINE_BIN:-}
 if [[ -z $bin ]]; then
 	echo "building redline…" >&2
-	go build -o "$tmp/redline" ./cmd/redline
+	go build -o "$tmp/redline" ./cmd/redline-cli
 	bin=$tmp/redline
 fi
-corpus=${BENCH_CORPUS:-$HOME/.cache/redline/corpus-big}
-CORPUS_SET=big bash scripts/corpus-registry.sh "$corpus" >&2
+case ${BENCH_SET:-legal} in
+legal)
+	corpus=${BENCH_CORPUS:-$HOME/.cache/redline/corpus-legal}
+	bash scripts/corpus-legal.sh "$corpus" >&2
+	;;
+big)
+	corpus=${BENCH_CORPUS:-$HOME/.cache/redline/corpus-big}
+	CORPUS_SET=big bash scripts/corpus-registry.sh "$corpus" >&2
+	;;
+*)
+	echo "BENCH_SET: legal or big, not ${BENCH_SET}" >&2
+	exit 2
+	;;
+esac
 
 run_git() {
 	local rc=0
@@ -65,7 +84,7 @@ time_pair() {
 
 fail=0
 : >"$tmp/ratios" && : >"$tmp/mem"
-printf '%-26s %9s %9s %12s %7s %10s %10s %6s\n' pair "old KB" "new KB" "git ms" "redline" ratio "git RSS" "RSS ×"
+printf '%-30s %9s %9s %12s %7s %10s %10s %6s\n' pair "old KB" "new KB" "git ms" "redline" ratio "git RSS" "RSS ×"
 for d in "$corpus"/*/; do
 	files=("$d"*.txt)
 	for ((k = 1; k < ${#files[@]}; k++)); do
@@ -79,7 +98,7 @@ for d in "$corpus"/*/; do
 		mratio=$(awk -v r="$mr" -v g="$mg" 'BEGIN { printf "%.2f", r / g }')
 		echo "$ratio" >>"$tmp/ratios"
 		echo "$mratio" >>"$tmp/mem"
-		printf '%-26s %9d %9d %12s %7s %9s× %9dK %5s×\n' "$(basename "$d")/$(basename "$b" .txt)" $((sa / 1024)) $((sb / 1024)) "$g" "$r" "$ratio" "$mg" "$mratio"
+		printf '%-30s %9d %9d %12s %7s %9s× %9dK %5s×\n' "$(basename "$d")/$(basename "$b" .txt)" $((sa / 1024)) $((sb / 1024)) "$g" "$r" "$ratio" "$mg" "$mratio"
 	done
 done
 n=$(wc -l <"$tmp/ratios")
@@ -93,13 +112,18 @@ runs_saved=$runs && runs=$((runs * 4 + 1))
 read -r sg sr < <(time_pair "$tmp/one-a" "$tmp/one-b")
 runs=$runs_saved
 sratio=$(awk -v r="$sr" -v g="$sg" 'BEGIN { printf "%.2f", r / g }')
+# What runs before main: the package inits of the binary (GODEBUG=inittrace).
+inits=$(GODEBUG=inittrace=1 "$bin" diff "$tmp/one-a" "$tmp/one-b" 2>&1 >/dev/null |
+	awk '/^init / { n++; s += $5 } END { printf "%d package inits, %.1f ms", n, s }')
+srss=$(rss_kb "$bin" diff "$tmp/one-a" "$tmp/one-b")
+grss=$(rss_kb git --no-pager diff --no-index "$tmp/one-a" "$tmp/one-b")
 
 verdict() { awk -v x="$1" -v lim="$2" 'BEGIN { print (x <= lim) ? "ok" : "MISSED" }'; }
 echo
 echo "pairs: $n (target ≥ 10)$( ((n >= 10)) && echo " ok" || echo " MISSED")"
 echo "time:  geometric mean ${geo}× git ($(verdict "$geo" 1.0), target ≤ 1×), worst ${worst}× ($(verdict "$worst" 2.0), target ≤ 2×)"
 echo "RSS:   worst ${mworst}× git ($(verdict "$mworst" 1.999), target < 2×)"
-echo "start: one-line files, redline ${sr} ms vs git ${sg} ms = ${sratio}×"
+echo "start: one-line files, redline ${sr} ms vs git ${sg} ms = ${sratio}×; RSS ${srss}K vs ${grss}K; ${inits}"
 for v in "$(verdict "$geo" 1.0)" "$(verdict "$worst" 2.0)" "$(verdict "$mworst" 1.999)"; do
 	[[ $v == ok ]] || fail=1
 done

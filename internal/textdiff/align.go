@@ -32,34 +32,13 @@ func runeFor(i int) rune {
 }
 
 // myers diffs two sequences of item ids with go-diff's Myers algorithm (see
-// myersDiff),
-// the way go-diff's line mode does: every distinct id becomes one rune. The
-// DiffTimeout is 0 (no deadline), so the result is always a true minimal
-// diff; callers bound n*m before calling. a and b must have no common prefix
-// or suffix worth trimming for speed (go-diff trims them anyway).
-func (d *differ) myers(a, b []int32) []alignOp {
-	clear(d.runeOf)
-	ra := d.toRunes(a, d.runesA[:0])
-	rb := d.toRunes(b, d.runesB[:0])
-	d.runesA, d.runesB = ra, rb
-	diffs := d.md.diff(ra, rb)
-	ops := make([]alignOp, 0, len(diffs))
-	for _, e := range diffs {
-		ops = append(ops, alignOp{e.op, e.n})
-	}
-	return ops
-}
-
-func (d *differ) toRunes(ids []int32, out []rune) []rune {
-	for _, id := range ids {
-		r, ok := d.runeOf[id]
-		if !ok {
-			r = runeFor(len(d.runeOf))
-			d.runeOf[id] = r
-		}
-		out = append(out, r)
-	}
-	return out
+// myersDiff). go-diff's line mode turns every distinct item into a rune; its
+// decisions depend only on which items are equal, so the ids themselves (an
+// int32 is a rune) give the very same diff without a map or a copy. There is
+// no deadline, so the result is always a true minimal diff; callers bound n*m
+// before calling.
+func (d *differ) myers(a, b []int32) []medit {
+	return d.md.diff(a, b)
 }
 
 // align diffs the paragraph id sequences a and b. Common ends are trimmed;
@@ -98,12 +77,12 @@ func (d *differ) alignMiddle(ops []alignOp, a, b []int32, what string) []alignOp
 	cost := int64(n) * int64(m)
 	if cost <= d.opt.MaxAlignCost && n+m <= maxMyersItems && d.alignSpent+cost <= d.opt.MaxTotalCost && !d.late() {
 		d.alignSpent += cost
-		for _, op := range d.myers(a, b) {
-			ops = appendOp(ops, op.kind, op.n)
+		for _, e := range d.myers(a, b) {
+			ops = appendOp(ops, e.op, e.n)
 		}
 		return ops
 	}
-	anchors := uniqueLCS(a, b)
+	anchors := d.lcs.uniqueLCS(a, b)
 	if len(anchors) == 0 {
 		d.degrade(fmt.Sprintf("alignment of %d×%d %s exceeds its budget; they are shown as deleted and inserted", n, m, what))
 		ops = appendOp(ops, opDel, n)
@@ -152,9 +131,28 @@ type anchor struct{ i, j int }
 // returns the longest run of them that is in the same order on both sides
 // (patience diff's anchors), in O(n log n).
 func uniqueLCS(a, b []int32) []anchor {
-	type count struct{ na, nb, ia, ib int32 }
-	// Ids are dense from 0: a table indexed by id is much faster than a map
-	// when the region holds a good part of them (the whole text, as a rule).
+	var sc lcsScratch
+	return sc.uniqueLCS(a, b)
+}
+
+// lcsScratch is uniqueLCS's memory, reused from one call to the next: the
+// alignment and the word diffs of a large text call it thousands of times.
+type lcsScratch struct {
+	tab         []lcsCount
+	cand        []anchor
+	tails, prev []int
+}
+
+// lcsCount counts an item's occurrences in a and b (saturating: only 0, 1
+// and more matter) and where it last occurred.
+type lcsCount struct {
+	ia, ib int32
+	na, nb uint8
+}
+
+func (sc *lcsScratch) uniqueLCS(a, b []int32) []anchor {
+	// Ids are dense from 0: a table indexed by id is much faster than a map.
+	// It is kept zero between calls: the entries used are cleared after.
 	maxID := int32(-1)
 	for _, id := range a {
 		maxID = max(maxID, id)
@@ -162,43 +160,39 @@ func uniqueLCS(a, b []int32) []anchor {
 	for _, id := range b {
 		maxID = max(maxID, id)
 	}
-	var at func(id int32) *count
-	if int(maxID) < 4*(len(a)+len(b)) {
-		tab := make([]count, maxID+1)
-		at = func(id int32) *count { return &tab[id] }
-	} else {
-		cnt := make(map[int32]*count, len(a))
-		at = func(id int32) *count {
-			c := cnt[id]
-			if c == nil {
-				c = &count{}
-				cnt[id] = c
-			}
-			return c
-		}
+	if int(maxID) >= len(sc.tab) {
+		sc.tab = make([]lcsCount, max(int(maxID)+1, 2*len(sc.tab)))
 	}
+	tab := sc.tab
 	for i, id := range a {
-		c := at(id)
-		c.na++
+		c := &tab[id]
+		c.na = min(c.na+1, 2)
 		c.ia = int32(i)
 	}
 	for j, id := range b {
-		c := at(id)
-		c.nb++
+		c := &tab[id]
+		c.nb = min(c.nb+1, 2)
 		c.ib = int32(j)
 	}
-	var cand []anchor // in a's order
+	cand := sc.cand[:0] // in a's order
 	for i, id := range a {
-		if c := at(id); c.na == 1 && c.nb == 1 {
+		if c := &tab[id]; c.na == 1 && c.nb == 1 {
 			cand = append(cand, anchor{i, int(c.ib)})
 		}
 	}
+	for _, id := range a {
+		tab[id] = lcsCount{}
+	}
+	for _, id := range b {
+		tab[id] = lcsCount{}
+	}
+	sc.cand = cand
 	if len(cand) == 0 {
 		return nil
 	}
 	// Longest increasing subsequence of cand by j (patience sorting).
-	tails := make([]int, 0, len(cand)) // index into cand of the smallest tail of each length
-	prev := make([]int, len(cand))
+	tails := sc.tails[:0] // index into cand of the smallest tail of each length
+	prev := sc.prev[:0]
 	for k, c := range cand {
 		lo, hi := 0, len(tails)
 		for lo < hi {
@@ -210,9 +204,9 @@ func uniqueLCS(a, b []int32) []anchor {
 			}
 		}
 		if lo > 0 {
-			prev[k] = tails[lo-1]
+			prev = append(prev, tails[lo-1])
 		} else {
-			prev[k] = -1
+			prev = append(prev, -1)
 		}
 		if lo == len(tails) {
 			tails = append(tails, k)
@@ -220,6 +214,7 @@ func uniqueLCS(a, b []int32) []anchor {
 			tails[lo] = k
 		}
 	}
+	sc.tails, sc.prev = tails, prev
 	out := make([]anchor, len(tails))
 	for k, x := len(tails)-1, tails[len(tails)-1]; k >= 0; k, x = k-1, prev[x] {
 		out[k] = cand[x]

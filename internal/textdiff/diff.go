@@ -19,7 +19,9 @@ type differ struct {
 	dmp       *diffmatchpatch.DiffMatchPatch
 	md        myersDiff // go-diff's Myers on ids, without its strings
 	tokIDs    internScratch
-	spent     int64 // pair diff cost spent so far, against opt.MaxTotalCost
+	lcs       lcsScratch
+	patOut    []medit // tokenEdits' edits of a patience split, reused
+	spent     int64   // pair diff cost spent so far, against opt.MaxTotalCost
 	// alignSpent is the alignment cost spent so far, against the same total:
 	// many regions each within MaxAlignCost must not add up to minutes.
 	alignSpent int64
@@ -27,7 +29,6 @@ type differ struct {
 	nReason    int
 
 	// Scratch space reused across go-diff runs.
-	runeOf         map[int32]rune
 	tokRune        map[string]rune
 	runesA, runesB []rune
 	tokA, tokB     []span
@@ -92,7 +93,6 @@ func newDiffer(opt Options) *differ {
 	return &differ{
 		opt:     opt,
 		dmp:     dmp,
-		runeOf:  make(map[int32]rune),
 		tokRune: make(map[string]rune),
 	}
 }

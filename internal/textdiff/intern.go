@@ -15,7 +15,8 @@ func internSpans(a string, as []span, b string, bs []span) (ida, idb []int32) {
 // internScratch is internSpans' memory, reused from one call to the next
 // (the ids it returns are overwritten by the next call).
 type internScratch struct {
-	table, rep, ida, idb []int32
+	table         []uint64
+	rep, ida, idb []int32
 }
 
 func (sc *internScratch) intern(a string, as []span, b string, bs []span) (ida, idb []int32) {
@@ -25,9 +26,11 @@ func (sc *internScratch) intern(a string, as []span, b string, bs []span) (ida, 
 		size <<= 1
 	}
 	mask := uint64(size - 1)
-	// table holds id+1 of the text whose hash lands there; 0: empty.
+	// table holds, for the text whose hash lands there, the hash's high 32
+	// bits and id+1 (0: empty): a text is compared only with texts of the
+	// same hash, never looked up on a collision.
 	if cap(sc.table) < size {
-		sc.table = make([]int32, size)
+		sc.table = make([]uint64, size)
 	}
 	table := sc.table[:size]
 	clear(table)
@@ -45,16 +48,19 @@ func (sc *internScratch) intern(a string, as []span, b string, bs []span) (ida, 
 	seed := maphash.MakeSeed() // any seed: ids go by first appearance
 	intern := func(s string, at int32) int32 {
 		h := maphash.String(seed, s)
+		tag := h &^ (1<<32 - 1)
 		for k := h & mask; ; k = (k + 1) & mask {
 			e := table[k]
 			if e == 0 {
 				id := int32(len(rep))
 				rep = append(rep, at)
-				table[k] = id + 1
+				table[k] = tag | uint64(id+1)
 				return id
 			}
-			if text(rep[e-1]) == s {
-				return e - 1
+			if e&^(1<<32-1) == tag {
+				if id := int32(uint32(e)) - 1; text(rep[id]) == s {
+					return id
+				}
 			}
 		}
 	}

@@ -20,44 +20,63 @@ type medit struct {
 }
 
 // myersDiff is go-diff's DiffMainRunes(a, b, false) with no deadline, as
-// edits.
+// edits. The recursion appends every level's edits to one list and tidies
+// each level's part of it in place (cleanupMerge), as go-diff tidies the list
+// each level returns: the same edits without a list per level to allocate and
+// copy into the next.
 type myersDiff struct {
-	v []int // scratch for the Myers vectors, reused
+	v   []int   // scratch for the Myers vectors, reused
+	out []medit // the edits of the last diff, reused
+	// mark and stamp: disjoint's table of the items of a.
+	mark  []uint32
+	stamp uint32
 }
 
+// diff returns the edits turning a into b. They are valid until the next
+// call.
 func (md *myersDiff) diff(a, b []rune) []medit {
-	return md.main(a, b)
+	md.out = md.main(md.out[:0], a, b)
+	return md.out
 }
 
-func (md *myersDiff) main(a, b []rune) []medit {
+// main appends the edits turning a into b to out (go-diff's diffMainRunes):
+// out[:len(out)] is left as it is.
+func (md *myersDiff) main(out []medit, a, b []rune) []medit {
 	if runesEqual(a, b) {
 		if len(a) > 0 {
-			return []medit{{opEq, len(a)}}
+			return append(out, medit{opEq, len(a)})
 		}
-		return nil
+		return out
 	}
+	k := len(out)
 	p := commonPrefix(a, b)
 	ma, mb := a[p:], b[p:]
 	s := commonSuffix(ma, mb)
 	ma, mb = ma[:len(ma)-s], mb[:len(mb)-s]
 
-	diffs := md.compute(ma, mb)
 	if p != 0 {
-		diffs = append([]medit{{opEq, p}}, diffs...)
+		out = append(out, medit{opEq, p})
 	}
+	out = md.compute(out, ma, mb)
 	if s != 0 {
-		diffs = append(diffs, medit{opEq, s})
+		out = append(out, medit{opEq, s})
 	}
-	return cleanupMerge(diffs, a, b)
+	merged := cleanupMerge(out[k:], a, b)
+	// cleanupMerge works in place unless it had to grow the list.
+	if len(merged) > 0 && &merged[0] == &out[k] {
+		return out[:k+len(merged)]
+	}
+	return append(out[:k], merged...)
 }
 
-// compute assumes a and b have no common prefix or suffix.
-func (md *myersDiff) compute(a, b []rune) []medit {
+// compute appends the edits turning a into b to out; it assumes a and b
+// have no common prefix or suffix.
+func (md *myersDiff) compute(out []medit, a, b []rune) []medit {
 	if len(a) == 0 {
-		return []medit{{opIns, len(b)}}
+		return append(out, medit{opIns, len(b)})
 	}
 	if len(b) == 0 {
-		return []medit{{opDel, len(a)}}
+		return append(out, medit{opDel, len(a)})
 	}
 	long, short := b, a
 	if len(a) > len(b) {
@@ -68,17 +87,65 @@ func (md *myersDiff) compute(a, b []rune) []medit {
 		if len(a) > len(b) {
 			op = opDel
 		}
-		return []medit{{op, i}, {opEq, len(short)}, {op, len(long) - i - len(short)}}
+		return append(out, medit{op, i}, medit{opEq, len(short)}, medit{op, len(long) - i - len(short)})
 	}
 	if len(short) == 1 {
-		return []medit{{opDel, len(a)}, {opIns, len(b)}}
+		return append(out, medit{opDel, len(a)}, medit{opIns, len(b)})
 	}
-	return md.bisect(a, b)
+	if len(short) >= minDisjointCheck && md.disjoint(a, b) {
+		// What bisect finds, after walking every diagonal: no middle
+		// snake, so a deleted and b inserted (TestMyersDisjoint). A
+		// stretch of lines all rewritten is common in a word list's
+		// revision, and bisect's walk costs the product of the lengths.
+		return append(out, medit{opDel, len(a)}, medit{opIns, len(b)})
+	}
+	return md.bisect(out, a, b)
 }
+
+// minDisjointCheck is the length of the shorter sequence from which compute
+// checks whether the two share any item before running bisect: below it
+// bisect is about as cheap as the check.
+const minDisjointCheck = 8
+
+// disjoint reports whether a and b have no item in common. Items are
+// marked in a table indexed by item, stamped so it never needs clearing;
+// items too large for a reasonable table are not checked (false).
+func (md *myersDiff) disjoint(a, b []rune) bool {
+	maxItem := rune(0)
+	for _, r := range a {
+		maxItem = max(maxItem, r)
+	}
+	if maxItem < 0 || int(maxItem) >= maxMarkTable {
+		return false
+	}
+	if int(maxItem) >= len(md.mark) {
+		md.mark = make([]uint32, max(int(maxItem)+1, 2*len(md.mark)))
+		md.stamp = 0
+	}
+	md.stamp++
+	if md.stamp == 0 { // wrapped: old stamps could match again
+		clear(md.mark)
+		md.stamp = 1
+	}
+	mark, stamp := md.mark, md.stamp
+	for _, r := range a {
+		mark[r] = stamp
+	}
+	for _, r := range b {
+		if r >= 0 && int(r) < len(mark) && mark[r] == stamp {
+			return false
+		}
+	}
+	return true
+}
+
+// maxMarkTable bounds disjoint's table: item ids are dense from 0 (tokens,
+// lines), or runes (go-diff's line mode), both well below it.
+const maxMarkTable = 1 << 21
 
 // bisect finds the middle snake of a diff, splits the problem in two and
 // returns the recursively constructed diff (Myers 1986).
-func (md *myersDiff) bisect(r1, r2 []rune) []medit {
+func (md *myersDiff) bisect(out []medit, r1, r2 []rune) []medit {
 	n1, n2 := len(r1), len(r2)
 	maxD := (n1 + n2 + 1) / 2
 	vOffset := maxD
@@ -127,7 +194,7 @@ func (md *myersDiff) bisect(r1, r2 []rune) []medit {
 					if x1 >= x2 {
 						// The vectors are dead from here on: the recursion
 						// may reuse them.
-						return md.split(r1, r2, x1, y1)
+						return md.split(out, r1, r2, x1, y1)
 					}
 				}
 			}
@@ -158,19 +225,19 @@ func (md *myersDiff) bisect(r1, r2 []rune) []medit {
 					y1 := vOffset + x1 - k1Offset
 					x2 = n1 - x2
 					if x1 >= x2 {
-						return md.split(r1, r2, x1, y1)
+						return md.split(out, r1, r2, x1, y1)
 					}
 				}
 			}
 		}
 	}
 	// No commonality at all.
-	return []medit{{opDel, n1}, {opIns, n2}}
+	return append(out, medit{opDel, n1}, medit{opIns, n2})
 }
 
-func (md *myersDiff) split(r1, r2 []rune, x, y int) []medit {
-	diffs := md.main(r1[:x], r2[:y])
-	return append(diffs, md.main(r1[x:], r2[y:])...)
+func (md *myersDiff) split(out []medit, r1, r2 []rune, x, y int) []medit {
+	out = md.main(out, r1[:x], r2[:y])
+	return md.main(out, r1[x:], r2[y:])
 }
 
 // size returns how many items of a and of b an medit spells.
@@ -223,7 +290,8 @@ func cleanupMerge(diffs []medit, a, b []rune) []medit {
 						if x > 0 && diffs[x-1].op == opEq {
 							diffs[x-1].n += c
 						} else {
-							diffs = append([]medit{{opEq, c}}, diffs...)
+							// Only the first run has no equality before it.
+							diffs = spliceEdits(diffs, 0, 0, medit{opEq, c})
 							pointer++
 						}
 						runA, runB = runA+c, runB+c

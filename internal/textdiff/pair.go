@@ -217,18 +217,12 @@ func (d *differ) tokenDiff(dst []Chunk, a, b string, ta, tb []span) ([]Chunk, in
 	case len(ma) == 0 || len(mb) == 0:
 		// Pure insertion or deletion: nothing for go-diff to find.
 	default:
-		// Every distinct token a rune, in order of first appearance.
+		// Every distinct token an id, as go-diff's line mode makes every
+		// distinct line a rune: its decisions depend only on which items
+		// are equal, so the ids serve as they are.
 		ida, idb := d.tokIDs.intern(a, ma, b, mb)
-		ra, rb := d.runesA[:0], d.runesB[:0]
-		for _, id := range ida {
-			ra = append(ra, runeFor(int(id)))
-		}
-		for _, id := range idb {
-			rb = append(rb, runeFor(int(id)))
-		}
-		d.runesA, d.runesB = ra, rb
 		x, y := p, p // token indices reached in ta and tb
-		for _, e := range d.tokenEdits(ra, rb) {
+		for _, e := range d.tokenEdits(ida, idb) {
 			n := e.n
 			switch e.op {
 			case opEq:
@@ -395,7 +389,8 @@ func (d *differ) tokenEdits(a, b []rune) []medit {
 	if int64(len(a))*int64(len(b)) <= patienceCost {
 		return d.md.diff(a, b)
 	}
-	return d.patience(nil, a, b)
+	d.patOut = d.patience(d.patOut[:0], a, b)
+	return d.patOut
 }
 
 func (d *differ) patience(out []medit, a, b []rune) []medit {
@@ -408,7 +403,7 @@ func (d *differ) patience(out []medit, a, b []rune) []medit {
 	a, b = a[:len(a)-s], b[:len(b)-s]
 	var anchors []anchor
 	if int64(len(a))*int64(len(b)) > patienceCost {
-		anchors = uniqueLCS(a, b)
+		anchors = d.lcs.uniqueLCS(a, b)
 	}
 	if len(anchors) == 0 {
 		out = append(out, d.md.diff(a, b)...)
