@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/services.sh
 
-trap services_stop EXIT INT TERM
+# Background steps (below) are stopped with the services if a step fails.
+trap 'kill $(jobs -p) 2>/dev/null; services_stop' EXIT INT TERM
 services_start
 # The real corpus (issue 12, below) is downloaded while vet and the race
 # pass use the CPU: its fetches wait on the network, not on the cores.
@@ -31,6 +32,19 @@ log "go test -race ./... (PostgreSQL $REDLINE_TEST_POSTGRES_URL, MinIO $REDLINE_
 REDLINE_TEST_WITHOUT_RACE_LATER=1 go test -race -timeout 20m -count=1 "$@" $slow ./...
 wait "$corpus_pid" || { cat "$corpus_log" >&2; exit 1; }
 cat "$corpus_log" >&2
+# Crash injection: a real redline serve built with -tags failpoints, killed
+# by SIGKILL at a random failpoint 200 times, and the notification pipeline
+# killed at each of its failpoints against a real SMTP server (without
+# -race, so it stays within a few minutes; the race detector has covered the
+# same code above).
+# issue 16: TestCrashSigning kills the server at each failpoint of signing.
+# It waits on processes it kills and restarts, so it runs in the background,
+# alongside the pass without -race, the fuzz targets and the client check
+# below; its output is shown when it ends.
+log "crash injection (go test -tags failpoints -run 'TestCrash|TestCrashSigning' ./cmd/redline ./internal/notify, in the background)"
+crash_log="$SERVICES_DIR/crash.log"
+go test -tags failpoints -count=1 -timeout 10m -parallel 4 -run '^TestCrash(Signing)?$' ./cmd/redline ./internal/notify >"$crash_log" 2>&1 &
+crash_pid=$!
 # Without -race: the tests that call withoutRace (listed from the sources),
 # and the engine on real documents (issue 12): a corpus of consecutive
 # releases of real documents from the npm registry and the Go module proxy,
@@ -49,14 +63,6 @@ log "without -race: ${later//|/, } and the real corpus (TestRealCorpus)"
 go test -count=1 -timeout 20m -v -run "^(TestRealCorpus|$later)\$" ./internal/textdiff $later_pkgs |
 	grep -v -E '^(=== (RUN|PAUSE|CONT|NAME)|    --- PASS)'
 unset REDLINE_CORPUS
-# Crash injection: a real redline serve built with -tags failpoints, killed
-# by SIGKILL at a random failpoint 200 times, and the notification pipeline
-# killed at each of its failpoints against a real SMTP server (without
-# -race, so it stays within a few minutes; the race detector has covered the
-# same code above).
-# issue 16: TestCrashSigning kills the server at each failpoint of signing.
-log "crash injection (go test -tags failpoints -run 'TestCrash|TestCrashSigning' ./cmd/redline ./internal/notify)"
-go test -tags failpoints -count=1 -timeout 10m -parallel 4 -run '^TestCrash(Signing)?$' ./cmd/redline ./internal/notify
 # Hostile input: every fuzz target for a few seconds (make fuzz runs longer).
 FUZZTIME="${FUZZTIME:-4s}" bash scripts/fuzz.sh
 # issue 16: the committed API client (internal/apidoc/client) is what the
@@ -64,3 +70,6 @@ FUZZTIME="${FUZZTIME:-4s}" bash scripts/fuzz.sh
 # its own so that its dependencies stay out of Redline's go.mod.
 log "go test ./internal/apidoc/clientgen (its own module: the generated API client is current)"
 (cd internal/apidoc/clientgen && go test -count=1 ./...)
+log "crash injection (its output)"
+wait "$crash_pid" || { cat "$crash_log" >&2; exit 1; }
+cat "$crash_log"
