@@ -10,14 +10,15 @@ trap 'kill $(jobs -p) 2>/dev/null; services_stop' EXIT INT TERM
 services_start
 # The real corpus (issue 12, below) is downloaded while vet and the race
 # pass use the CPU: its fetches wait on the network, not on the cores.
-export REDLINE_CORPUS="${REDLINE_CORPUS:-$HOME/.cache/redline/corpus}"
+# REDLINE_CORPUS is set for the pass without -race only (TestRealCorpus skips without it).
+corpus="${REDLINE_CORPUS:-$HOME/.cache/redline/corpus}"
 debian_tool curl curl
 debian_tool jq jq
 debian_tool unzip unzip
 debian_tool patch patch
 log "real corpus download (scripts/corpus-registry.sh, in the background)"
 corpus_log="$SERVICES_DIR/corpus.log"
-bash scripts/corpus-registry.sh "$REDLINE_CORPUS" >"$corpus_log" 2>&1 &
+bash scripts/corpus-registry.sh "$corpus" >"$corpus_log" 2>&1 &
 corpus_pid=$!
 log "go vet"
 go vet ./...
@@ -60,9 +61,8 @@ later=$(awk '/^func Test[A-Za-z0-9_]*\(/ { name = $2; sub(/\(.*/, "", name) } /^
 later_pkgs=$(for f in $marked; do echo "./$(dirname "$f")"; done | sort -u)
 log "without -race: ${later//|/, } and the real corpus (TestRealCorpus)"
 # shellcheck disable=SC2086
-go test -count=1 -timeout 20m -v -run "^(TestRealCorpus|$later)\$" ./internal/textdiff $later_pkgs |
+REDLINE_CORPUS="$corpus" go test -count=1 -timeout 20m -v -run "^(TestRealCorpus|$later)\$" ./internal/textdiff $later_pkgs |
 	grep -v -E '^(=== (RUN|PAUSE|CONT|NAME)|    --- PASS)'
-unset REDLINE_CORPUS
 # Hostile input: every fuzz target for a few seconds (make fuzz runs longer).
 FUZZTIME="${FUZZTIME:-4s}" bash scripts/fuzz.sh
 # issue 16: the committed API client (internal/apidoc/client) is what the
