@@ -4,6 +4,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"pgregory.net/rapid"
 )
 
 // TestParagraphsAgreeWithDiff: Paragraphs numbers paragraphs as Diff does,
@@ -50,4 +52,19 @@ func TestParagraphsAgreeWithDiff(t *testing.T) {
 	if s := Paragraphs("12. Пункт\n\nб) подпункт"); string("12. Пункт\n\nб) подпункт"[s[1].MarkerStart:s[1].MarkerEnd]) != "б)" {
 		t.Fatalf("marker of the second paragraph: %+v", s[1])
 	}
+}
+
+func TestCountBlankLineBreaks(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		s := strings.Join(rapid.SliceOfN(rapid.SampledFrom([]string{"\n", "a", "ж", " ", "\n\n"}), 0, 80).Draw(t, "pieces"), "")
+		want := 0
+		for i := 0; i+1 < len(s); i++ {
+			if s[i] == '\n' && s[i+1] == '\n' {
+				want++
+			}
+		}
+		if got := countBlankLineBreaks(s); got != want {
+			t.Fatalf("countBlankLineBreaks(%q) = %d, want %d", s, got, want)
+		}
+	})
 }

@@ -82,7 +82,7 @@ func splitParagraphs(text string, group int) []para {
 		// Paragraphs are mostly apart by an empty line: counting them
 		// (fast) spares growing a slice of a paragraph per few lines, each
 		// growth copying it all.
-		out = make([]para, 0, strings.Count(text, "\n\n")+1)
+		out = make([]para, 0, countBlankLineBreaks(text)+1)
 		eachParagraph(text, func(start, end, sepEnd int) {
 			if start == end {
 				// Leading blank lines: a key no paragraph with text can have
