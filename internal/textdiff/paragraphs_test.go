@@ -4,6 +4,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"pgregory.net/rapid"
 )
@@ -65,6 +66,16 @@ func TestCountBlankLineBreaks(t *testing.T) {
 		}
 		if got := countBlankLineBreaks(s); got != want {
 			t.Fatalf("countBlankLineBreaks(%q) = %d, want %d", s, got, want)
+		}
+	})
+}
+
+// runeCount reads eight bytes at a time; it must count what utf8 does.
+func TestRuneCountMatchesUTF8(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		s := strings.Join(rapid.SliceOfN(rapid.SampledFrom([]string{"a", "ж", "€", "𝄞", "\n", " "}), 0, 100).Draw(t, "pieces"), "")
+		if got, want := runeCount(s), utf8.RuneCountInString(s); got != want {
+			t.Fatalf("runeCount(%q) = %d, want %d", s, got, want)
 		}
 	})
 }
