@@ -5,8 +5,11 @@
 run: build
 	./bin/redline serve --demo
 
+# bin/redline is the command (diff runs there with no server linked in;
+# every other command it hands to bin/redline-server, the server binary).
 build:
-	go build -o bin/redline ./cmd/redline
+	go build -o bin/redline-server ./cmd/redline
+	go build -o bin/redline ./cmd/redline-cli
 
 # Install what is missing, start PostgreSQL and MinIO on loopback, run every
 # test with the race detector, stop the services.

@@ -7,24 +7,46 @@ cd "$(dirname "$0")/.."
 
 trap services_stop EXIT INT TERM
 services_start
-log "go vet"
-go vet ./...
-log "go test -race ./... (PostgreSQL $REDLINE_TEST_POSTGRES_URL, MinIO $REDLINE_TEST_MINIO_ENDPOINT)"
-go test -race -timeout 20m -count=1 "$@" ./...
-# The engine on real documents (issue 12): a corpus of consecutive releases
-# of real documents from the npm registry and the Go module proxy, built once
-# into $HOME/.cache/redline/corpus; every redline round-trips in every mode and
-# format (also through GNU patch and git apply), every triple merges with no
-# wrong clean merge and at least as often as git merge-file. Without -race,
-# so that it stays within a few minutes; prints its one-line summary.
-log "real corpus (scripts/corpus-registry.sh, TestRealCorpus)"
+# The real corpus (issue 12, below) is downloaded while vet and the race
+# pass use the CPU: its fetches wait on the network, not on the cores.
 export REDLINE_CORPUS="${REDLINE_CORPUS:-$HOME/.cache/redline/corpus}"
 debian_tool curl curl
 debian_tool jq jq
 debian_tool unzip unzip
 debian_tool patch patch
-bash scripts/corpus-registry.sh "$REDLINE_CORPUS"
-go test -count=1 -timeout 20m -v -run '^TestRealCorpus$' ./internal/textdiff |
+log "real corpus download (scripts/corpus-registry.sh, in the background)"
+corpus_log="$SERVICES_DIR/corpus.log"
+bash scripts/corpus-registry.sh "$REDLINE_CORPUS" >"$corpus_log" 2>&1 &
+corpus_pid=$!
+log "go vet"
+go vet ./...
+# The slowest packages first: go test starts the packages in the order they
+# are named, two at a time on two cores, so a long one named last would run
+# alone at the end. Tests that call withoutRace (the browser walks and the
+# multi-megabyte forms, whose handlers other tests run under the race
+# detector) are skipped in this pass and run in the one without -race below.
+slow="./internal/webui ./cmd/redline ./internal/httpapi ./internal/reliability ./internal/sqlstore ./internal/drafting ./internal/textdiff"
+log "go test -race ./... (PostgreSQL $REDLINE_TEST_POSTGRES_URL, MinIO $REDLINE_TEST_MINIO_ENDPOINT)"
+# shellcheck disable=SC2086
+REDLINE_TEST_WITHOUT_RACE_LATER=1 go test -race -timeout 20m -count=1 "$@" $slow ./...
+wait "$corpus_pid" || { cat "$corpus_log" >&2; exit 1; }
+cat "$corpus_log" >&2
+# Without -race: the tests that call withoutRace (listed from the sources),
+# and the engine on real documents (issue 12): a corpus of consecutive
+# releases of real documents from the npm registry and the Go module proxy,
+# built once into $HOME/.cache/redline/corpus; every redline round-trips in
+# every mode and format (also through GNU patch and git apply), every triple
+# merges with no wrong clean merge and at least as often as git merge-file.
+# Without -race, so that it stays within a few minutes; prints its one-line
+# summary.
+marked=$(grep -rl --include='*_test.go' '^	withoutRace(t)$' cmd internal || true)
+# shellcheck disable=SC2086
+later=$(awk '/^func Test[A-Za-z0-9_]*\(/ { name = $2; sub(/\(.*/, "", name) } /^\twithoutRace\(t\)$/ { print name }' $marked /dev/null | sort -u | paste -sd'|')
+# shellcheck disable=SC2086
+later_pkgs=$(for f in $marked; do echo "./$(dirname "$f")"; done | sort -u)
+log "without -race: ${later//|/, } and the real corpus (TestRealCorpus)"
+# shellcheck disable=SC2086
+go test -count=1 -timeout 20m -v -run "^(TestRealCorpus|$later)\$" ./internal/textdiff $later_pkgs |
 	grep -v -E '^(=== (RUN|PAUSE|CONT|NAME)|    --- PASS)'
 unset REDLINE_CORPUS
 # Crash injection: a real redline serve built with -tags failpoints, killed

@@ -246,18 +246,35 @@ func (zeroReader) Read(p []byte) (int, error) { clear(p); return len(p), nil }
 
 // serverBinary is a redline binary without the race detector, whose shadow
 // memory would triple what is measured: this test binary when it has none,
-// else one built with go build.
+// else one built with go build, once for the whole package.
 func serverBinary(t *testing.T) (bin string, env []string) {
 	if !raceEnabled {
 		return os.Args[0], []string{"REDLINE_TEST_AS_MAIN=1"}
 	}
-	bin = filepath.Join(t.TempDir(), "redline")
-	cmd := exec.Command("go", "build", "-o", bin, ".")
-	cmd.Env = append(os.Environ(), "GOFLAGS=")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	built.once.Do(func() {
+		dir, err := os.MkdirTemp("", "redline-cmd-test-")
+		if err != nil {
+			built.err = err
+			return
+		}
+		built.dir = dir
+		cmd := exec.Command("go", "build", "-o", filepath.Join(dir, "redline"), ".")
+		cmd.Env = append(os.Environ(), "GOFLAGS=")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			built.err = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if built.err != nil {
+		t.Fatal(built.err)
 	}
-	return bin, nil
+	return filepath.Join(built.dir, "redline"), nil
+}
+
+// built is the redline binary serverBinary builds (removed by TestMain).
+var built struct {
+	once sync.Once
+	dir  string
+	err  error
 }
 
 // peakRSS reads a process's peak resident set size (VmHWM).

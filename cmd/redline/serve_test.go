@@ -24,7 +24,11 @@ func TestMain(m *testing.M) {
 	if os.Getenv("REDLINE_TEST_AS_MAIN") == "1" {
 		os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	if built.dir != "" {
+		os.RemoveAll(built.dir)
+	}
+	os.Exit(code)
 }
 
 // TestServeDemo is what make run does: serve --demo on an empty data folder,

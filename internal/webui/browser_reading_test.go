@@ -172,6 +172,7 @@ func TestBrowserReading(t *testing.T) {
 // answers the same, the text back in the form. A proposal deleting most
 // of the text asks for confirmation, then goes.
 func TestBrowserLargeFormsAndDeletions(t *testing.T) {
+	withoutRace(t)
 	s := newSite(t)
 	b := newBrowser(t, s)
 	// About 2.8 million characters of Russian paragraphs, built in the page.

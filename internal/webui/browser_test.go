@@ -34,17 +34,60 @@ type browser struct {
 	dialogs  []string
 }
 
+// chromium is the package's one headless Chromium, started by the first test
+// that needs it and stopped by TestMain: each browser is a tab of its own in
+// a browser context of its own (cookies, storage and cache apart), so tests
+// do not pay a Chromium start each.
+var chromium struct {
+	once   sync.Once
+	ctx    context.Context
+	err    error
+	cancel func()
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if chromium.cancel != nil {
+		chromium.cancel()
+	}
+	if seeded.dir != "" {
+		os.RemoveAll(seeded.dir)
+	}
+	os.Exit(code)
+}
+
+func sharedChromium(t *testing.T) context.Context {
+	t.Helper()
+	exec := testenv.Chromium(t)
+	chromium.once.Do(func() {
+		dir, err := os.MkdirTemp("", "redline-webui-chromium-")
+		if err != nil {
+			chromium.err = err
+			return
+		}
+		opts := append(chromedp.DefaultExecAllocatorOptions[:],
+			chromedp.ExecPath(exec), chromedp.NoSandbox, chromedp.Headless,
+			chromedp.Flag("disable-gpu", true), chromedp.Flag("disable-quic", true), chromedp.Flag("no-first-run", true),
+			chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+			chromedp.Flag("disable-sync", true), chromedp.Flag("accept-lang", "ru-RU,ru"), chromedp.UserDataDir(dir), chromedp.WindowSize(1280, 900))
+		actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+		ctx, cancelBrowser := chromedp.NewContext(actx)
+		chromium.ctx = ctx
+		chromium.cancel = func() { cancelBrowser(); cancelAlloc(); os.RemoveAll(dir) }
+		// Start the browser now: tabs are children of a running one.
+		chromium.err = chromedp.Do(ctx)
+	})
+	if chromium.err != nil {
+		t.Fatalf("start Chromium: %v", chromium.err)
+	}
+	return chromium.ctx
+}
+
 func newBrowser(t *testing.T, s *site) *browser {
 	t.Helper()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(testenv.Chromium(t)), chromedp.NoSandbox, chromedp.Headless,
-		chromedp.Flag("disable-gpu", true), chromedp.Flag("disable-quic", true), chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.Flag("accept-lang", "ru-RU,ru"), chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900))
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelTab := chromedp.NewContext(actx)
+	ctx, cancelTab := chromedp.NewContext(sharedChromium(t), chromedp.WithNewBrowserContext())
 	ctx, cancelTime := context.WithTimeout(ctx, 150*time.Second)
-	t.Cleanup(func() { cancelTime(); cancelTab(); cancelAlloc() })
+	t.Cleanup(func() { cancelTime(); cancelTab() })
 	b := &browser{t: t, site: s, ctx: ctx}
 	if err := chromedp.Listen(ctx, func(ev any) {
 		switch ev := ev.(type) {

@@ -4,19 +4,25 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"redline/internal/auth"
+	"redline/internal/authz"
+	"redline/internal/blobstore"
 	"redline/internal/drafting"
 	"redline/internal/httpapi"
 	"redline/internal/shell"
+	"redline/internal/sqlstore"
 	"redline/internal/testenv/stack"
 	"redline/internal/webui/demo"
 )
@@ -38,7 +44,7 @@ const adminPassword = "admin-password-1"
 
 func newSite(t testing.TB) *site {
 	t.Helper()
-	st := stack.New(t, "sqlite+disk")
+	st := seededStack(t)
 	svc := st.Service(t, drafting.Options{})
 	ui, err := New(svc, Options{Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))})
 	if err != nil {
@@ -65,30 +71,108 @@ func newSite(t testing.TB) *site {
 	srv.Start()
 	t.Cleanup(srv.Close)
 	t.Cleanup(closeLive) // first: the server's Close waits for the streams
-	s := &site{t: t, svc: svc, ui: ui, srv: srv, URL: srv.URL, pw: map[string]string{}}
-	hash, err := auth.HashPassword(adminPassword)
-	if err != nil {
-		t.Fatal(err)
-	}
-	admin, err := drafting.NewOperator(svc).CreateUser(context.Background(), drafting.NewUser{Login: "admin", DisplayName: "Администратор", PasswordHash: hash, Admin: true})
+	s := &site{t: t, svc: svc, ui: ui, srv: srv, URL: srv.URL, pw: maps.Clone(seeded.pw)}
+	admin, err := svc.UserByLogin(context.Background(), "admin")
 	if err != nil {
 		t.Fatal(err)
 	}
 	s.admin = &admin
-	s.pw["admin"] = adminPassword
-	accounts, err := demo.Seed(context.Background(), svc, &admin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, a := range accounts {
-		s.pw[a.Login] = a.Password
-	}
 	t.Cleanup(func() {
 		if m := ui.MissingMessages(); len(m) > 0 {
 			t.Errorf("pages asked for messages missing from the locale files: %v", m)
 		}
 	})
 	return s
+}
+
+// seeded is the demo conference, seeded once for the package (the admin
+// account, demo.Seed's accounts and texts: argon2 hashes and a few dozen
+// commits, seconds under the race detector) into a SQLite database and a
+// blob folder that every site starts from a copy of.
+var seeded struct {
+	once sync.Once
+	dir  string
+	pw   map[string]string // login → password
+	err  error
+}
+
+// seededStack returns a SQLite database and a blob folder of the test's own,
+// a copy of the seeded demo conference.
+func seededStack(t testing.TB) *stack.Stack {
+	t.Helper()
+	seeded.once.Do(func() { seeded.dir, seeded.pw, seeded.err = seed() })
+	if seeded.err != nil {
+		t.Fatalf("seed the demo conference: %v", seeded.err)
+	}
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS(seeded.dir)); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	db, err := sqlstore.Open(ctx, "sqlite://"+filepath.Join(dir, "redline.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	disk, err := blobstore.NewDisk(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &stack.Stack{Name: "sqlite+disk", DB: db, Blobs: disk, BlobDir: dir}
+}
+
+// seed builds the seeded folder (removed by TestMain) as newSite used to
+// for every site: the stack package's SQLite and disk blobs, the real
+// authorizer, an admin account and demo.Seed.
+func seed() (dir string, pw map[string]string, err error) {
+	ctx := context.Background()
+	if dir, err = os.MkdirTemp("", "redline-webui-seed-"); err != nil {
+		return "", nil, err
+	}
+	db, err := sqlstore.Open(ctx, "sqlite://"+filepath.Join(dir, "redline.db"))
+	if err != nil {
+		return "", nil, err
+	}
+	defer func() {
+		if cerr := db.Close(); err == nil && cerr != nil {
+			err = cerr
+		}
+	}()
+	if err := db.Migrate(ctx); err != nil {
+		return "", nil, err
+	}
+	disk, err := blobstore.NewDisk(dir)
+	if err != nil {
+		return "", nil, err
+	}
+	enf, err := authz.New(db, nil)
+	if err != nil {
+		return "", nil, err
+	}
+	if err := enf.Reload(ctx); err != nil {
+		return "", nil, err
+	}
+	svc := drafting.NewService(db, disk, drafting.Options{Authorizer: enf, PolicyChanged: enf.Reload})
+	hash, err := auth.HashPassword(adminPassword)
+	if err != nil {
+		return "", nil, err
+	}
+	admin, err := drafting.NewOperator(svc).CreateUser(ctx, drafting.NewUser{Login: "admin", DisplayName: "Администратор", PasswordHash: hash, Admin: true})
+	if err != nil {
+		return "", nil, err
+	}
+	accounts, err := demo.Seed(ctx, svc, &admin)
+	if err != nil {
+		return "", nil, err
+	}
+	pw = map[string]string{"admin": adminPassword}
+	for _, a := range accounts {
+		pw[a.Login] = a.Password
+	}
+	return dir, pw, nil
 }
 
 // user returns a signed-in account's service identity.

@@ -80,6 +80,7 @@ func headOf(t *testing.T, s *site, login string) (int64, string) {
 // comes back in the form, as do the title and the message typed; a body
 // beyond anything the form takes is refused with the limit too.
 func TestLargeTextsThroughForms(t *testing.T) {
+	withoutRace(t)
 	s := newSite(t)
 	member := s.client().signIn("ivanova")
 	chair := s.client().signIn("chair")

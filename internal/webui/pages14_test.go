@@ -480,6 +480,7 @@ func linkKey(link string) string {
 // it stands, is not refused as forbidden; no page, error pages included,
 // shows a Russian reader an English sentence.
 func TestEveryRoleIsOfferedOnlyWhatItMayDo(t *testing.T) {
+	withoutRace(t)
 	for _, role := range []string{"", "observer", "ivanova", "chair", "admin"} {
 		t.Run("as "+cmp.Or(role, "anonymous"), func(t *testing.T) {
 			s := newSite(t)
