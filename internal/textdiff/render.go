@@ -100,6 +100,9 @@ func WriteUnified(w io.Writer, r *Result, oldName, newName string) error {
 // unifiedContext is the number of unchanged lines shown around a change.
 const unifiedContext = 3
 
+// ctxBufLines is the size of the buffer the leading context slides over.
+const ctxBufLines = 64
+
 // hunker groups unified diff lines into hunks as they come: a hunk starts
 // unifiedContext lines before a change and runs until a stretch of more than
 // 2*unifiedContext unchanged lines (or the end), keeping unifiedContext of
@@ -113,6 +116,7 @@ type hunker struct {
 	// Out of a hunk: the last unchanged lines (up to unifiedContext), with
 	// the numbers of the first of them.
 	ctx            []uline
+	ctxBuf         []uline // the memory ctx is a window of
 	ctxOld, ctxNew int
 	inHunk         bool
 	hunk           []uline // the hunk so far, its first line numbered hOld/hNew
@@ -138,13 +142,21 @@ func (h *hunker) line(l uline) {
 	if l.op == ' ' {
 		if !h.inHunk {
 			if len(h.ctx) == ctx {
-				copy(h.ctx, h.ctx[1:])
-				h.ctx = h.ctx[:ctx-1]
+				// The window slides over ctxBuf: shifting the lines
+				// down for every unchanged line of a large text cost a
+				// tenth of its rendering.
+				h.ctx = h.ctx[1:]
 				h.ctxOld++
 				h.ctxNew++
 			}
 			if len(h.ctx) == 0 {
 				h.ctxOld, h.ctxNew = oldNo, newNo
+			}
+			if len(h.ctx) == cap(h.ctx) {
+				if h.ctxBuf == nil {
+					h.ctxBuf = make([]uline, ctxBufLines)
+				}
+				h.ctx = h.ctxBuf[:copy(h.ctxBuf, h.ctx)]
 			}
 			h.ctx = append(h.ctx, l)
 			return
