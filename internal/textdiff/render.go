@@ -86,6 +86,9 @@ func WriteUnified(w io.Writer, r *Result, oldName, newName string) error {
 	u := &unifier{}
 	for pi := range r.Paragraphs {
 		for _, c := range r.Paragraphs[pi].Chunks {
+			if c.Op == OpEqual && !h.inHunk && u.atLineStart() {
+				c.Text = h.skipContext(c.Text)
+			}
 			u.chunk(c)
 			h.take(u.lines)
 			u.lines = u.lines[:0]
@@ -122,6 +125,28 @@ type hunker struct {
 	hunk           []uline // the hunk so far, its first line numbered hOld/hNew
 	hOld, hNew     int
 	tail           int // unchanged lines at the end of hunk
+}
+
+// skipContext passes over the unchanged lines at the start of text, out of
+// a hunk and at a line start, that would only slide through the leading
+// context: all but the last unifiedContext complete lines, counted without
+// being made into lines. It returns the rest of text.
+func (h *hunker) skipContext(text string) string {
+	n := strings.Count(text, "\n")
+	k := n - unifiedContext // the lines to skip
+	if k <= 0 {
+		return text
+	}
+	// The line break ending line k is the (unifiedContext+1)-th from the end.
+	i := len(text)
+	for range unifiedContext + 1 {
+		i = strings.LastIndexByte(text[:i], '\n')
+	}
+	h.oldNext += k
+	h.newNext += k
+	// The lines kept push out whatever context came before.
+	h.ctx = h.ctx[:0]
+	return text[i+1:]
 }
 
 func (h *hunker) take(lines []uline) {
@@ -250,6 +275,12 @@ type unifier struct {
 	oldCur, newCur []string // pieces of the current, unfinished line of each side
 	segNew         []uline  // the new side's finished lines since the last common line break
 	dirty          bool     // an insertion or deletion touched the current segment
+}
+
+// atLineStart reports whether both sides are at the start of a line with
+// nothing edited pending: an equal chunk's lines then go out one for one.
+func (u *unifier) atLineStart() bool {
+	return !u.dirty && len(u.oldCur) == 0 && len(u.newCur) == 0 && len(u.segNew) == 0 && len(u.lines) == 0
 }
 
 func (u *unifier) chunk(c Chunk) {
