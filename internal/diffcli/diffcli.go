@@ -6,6 +6,7 @@ package diffcli
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -85,8 +86,13 @@ func Run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "redline diff: %s: %d bytes, over the %d the engine diffs\n", name, len(b), maxDiffFileBytes)
 			return 1
 		}
-		// The bytes are never written again: a string over them spares a
-		// copy of each file (megabytes of peak memory on large texts).
+		// Line ends are not content: CRLF against LF is no change. The
+		// bytes are ours, so they are normalised where they lie (the
+		// engine's NormalizeNewlines copies the whole text), and never
+		// written again after: a string over them spares a copy of each file
+		// (megabytes of peak memory on large texts). Dropping a CR before an
+		// LF cannot make valid UTF-8 invalid or invalid valid.
+		b = crlfToLF(b)
 		texts[i] = unsafe.String(unsafe.SliceData(b), len(b))
 		// Checking UTF-8 is a good part of the run time on large files: check
 		// the first file while reading the second.
@@ -101,8 +107,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 
-	// Line ends are not content: CRLF against LF is no change.
-	r := textdiff.Diff(textdiff.NormalizeNewlines(texts[0]), textdiff.NormalizeNewlines(texts[1]), textdiff.Options{Mode: m})
+	r := textdiff.Diff(texts[0], texts[1], textdiff.Options{Mode: m})
 	if r.Degraded {
 		fmt.Fprintf(stderr, "redline diff: warning: parts shown more coarsely than asked: %s\n", r.DegradedReason)
 	}
@@ -161,4 +166,25 @@ func invalidUTF8At(b []byte) (line, col int) {
 	line = strings.Count(prefix, "\n") + 1
 	col = i - strings.LastIndexByte(prefix, '\n')
 	return line, col
+}
+
+// crlfToLF rewrites every CR LF in b as LF, in place, as
+// textdiff.NormalizeNewlines does for a string, and returns the shortened b.
+func crlfToLF(b []byte) []byte {
+	i := bytes.Index(b, []byte("\r\n"))
+	if i < 0 {
+		return b
+	}
+	w := i
+	for i < len(b) {
+		j := bytes.Index(b[i+1:], []byte("\r\n"))
+		end := len(b)
+		if j >= 0 {
+			end = i + 1 + j
+		}
+		// b[i] is the CR of a CR LF: keep what follows it up to the next.
+		w += copy(b[w:], b[i+1:end])
+		i = end
+	}
+	return b[:w]
 }

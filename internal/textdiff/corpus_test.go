@@ -270,3 +270,48 @@ func BenchmarkDiff1MB(b *testing.B) {
 		})
 	}
 }
+
+// wordList is a Hunspell-like dictionary of n lines ("word/FLAGS") and a
+// revision of it that rewrites runs of lines, as the big corpus's releases
+// do: a text without blank lines, diffed line by line and then word by word
+// inside each stretch of changed lines.
+func wordList(n int) (old, new string) {
+	rng := rand.New(rand.NewPCG(12, 34))
+	word := func() string {
+		const letters = "abcdefghijklmnopqrstuvwxyzéèàç"
+		var sb strings.Builder
+		for range 4 + rng.IntN(8) {
+			sb.WriteRune([]rune(letters)[rng.IntN(30)])
+		}
+		return sb.String()
+	}
+	var a, b strings.Builder
+	for i := 0; i < n; i++ {
+		w := word()
+		line := fmt.Sprintf("%s/%c%c\n", w, 'A'+rng.IntN(26), 'A'+rng.IntN(26))
+		a.WriteString(line)
+		switch r := rng.IntN(10); {
+		case r < 4: // flags changed
+			fmt.Fprintf(&b, "%s/%c%c\n", w, 'A'+rng.IntN(26), 'a'+rng.IntN(26))
+		case r < 5: // replaced
+			fmt.Fprintf(&b, "%s/%c\n", word(), 'A'+rng.IntN(26))
+		default:
+			b.WriteString(line)
+		}
+	}
+	return a.String(), b.String()
+}
+
+// BenchmarkDiffWordList is BenchmarkDiff1MB on a word list of about 1 MB
+// with half its lines changed (see wordList).
+func BenchmarkDiffWordList(b *testing.B) {
+	old, new := wordList(80_000)
+	b.SetBytes(int64(len(old) + len(new)))
+	b.ReportAllocs()
+	for b.Loop() {
+		r := Diff(old, new, Options{})
+		if err := WriteUnified(io.Discard, r, "a", "b"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -19,6 +19,7 @@ type differ struct {
 	dmp       *diffmatchpatch.DiffMatchPatch
 	md        myersDiff // go-diff's Myers on ids, without its strings
 	tokIDs    internScratch
+	chunkSlab []Chunk // see twoChunks
 	lcs       lcsScratch
 	patOut    []medit // tokenEdits' edits of a patience split, reused
 	spent     int64   // pair diff cost spent so far, against opt.MaxTotalCost
@@ -118,16 +119,10 @@ func (d *differ) run(old, new string) *Result {
 	pa := splitParagraphs(old, group)
 	pb := splitParagraphs(new, group)
 
-	// Paragraph ids by key, as go-diff's line mode hashes lines.
-	idOf := make(map[string]int32, len(pa)+len(pb))
-	ida := make([]int32, len(pa))
-	idb := make([]int32, len(pb))
-	for i := range pa {
-		ida[i] = internID(idOf, pa[i].key)
-	}
-	for j := range pb {
-		idb[j] = internID(idOf, pb[j].key)
-	}
+	// Paragraph ids by key, as go-diff's line mode hashes lines (its own
+	// scratch: the ids live as long as the alignment).
+	var sc internScratch
+	ida, idb := sc.internKeys(pa, pb)
 	m, ops := d.pairParagraphs(pa, pb, ida, idb)
 	return d.build(m, ops)
 }
@@ -270,7 +265,7 @@ func (d *differ) pairParagraph(m *matcher, i, j int) Paragraph {
 	switch {
 	case a.content == b.content:
 		p.Kind = KindEqual
-		p.Chunks = appendChunk(p.Chunks, OpEqual, a.content)
+		p.Chunks = appendChunk(d.twoChunks(), OpEqual, a.content)
 	case m.kindA[i] != pairChanged && renumberable(a, b):
 		p.Kind = KindRenumbered
 		p.Chunks = renumberChunks(a, b)
@@ -308,6 +303,22 @@ func (d *differ) contentChunks(a, b *para, i, j int) []Chunk {
 	}
 	return d.diffPair(a.content, b.content, i, j)
 }
+
+// twoChunks returns an empty chunk slice with room for two chunks (a
+// paragraph and its separator), cut from a slab shared with other
+// paragraphs: most paragraphs of a large text are equal, and a slice each
+// was two allocations per paragraph. Appending past the two allocates anew.
+func (d *differ) twoChunks() []Chunk {
+	if len(d.chunkSlab)+2 > cap(d.chunkSlab) {
+		d.chunkSlab = make([]Chunk, 0, chunkSlabSize)
+	}
+	n := len(d.chunkSlab)
+	d.chunkSlab = d.chunkSlab[:n+2]
+	return d.chunkSlab[n : n : n+2]
+}
+
+// chunkSlabSize is the number of chunks twoChunks allocates at a time.
+const chunkSlabSize = 2048
 
 // renumberable reports whether a and b differ at most in their list number:
 // the same text around it (keys alone could match with the number in

@@ -20,7 +20,31 @@ type internScratch struct {
 }
 
 func (sc *internScratch) intern(a string, as []span, b string, bs []span) (ida, idb []int32) {
-	n := len(as) + len(bs)
+	return sc.ids(len(as), len(bs), func(r int32) string {
+		if int(r) < len(as) {
+			t := as[r]
+			return a[t.start:t.end]
+		}
+		t := bs[int(r)-len(as)]
+		return b[t.start:t.end]
+	})
+}
+
+// internKeys gives every paragraph of pa and pb the id of its key, as
+// internID with a map would.
+func (sc *internScratch) internKeys(pa, pb []para) (ida, idb []int32) {
+	return sc.ids(len(pa), len(pb), func(r int32) string {
+		if int(r) < len(pa) {
+			return pa[r].key
+		}
+		return pb[int(r)-len(pa)].key
+	})
+}
+
+// ids interns na+nb texts, text(r) for r from 0: ids numbered from 0 in order
+// of first appearance, returned for the first na and the last nb.
+func (sc *internScratch) ids(na, nb int, text func(r int32) string) (ida, idb []int32) {
+	n := na + nb
 	size := 16
 	for size < 2*n {
 		size <<= 1
@@ -34,26 +58,18 @@ func (sc *internScratch) intern(a string, as []span, b string, bs []span) (ida, 
 	}
 	table := sc.table[:size]
 	clear(table)
-	// rep[id] is where id's text first appeared: a span index into as, or
-	// len(as)+k for bs[k].
+	// rep[id] is the first r whose text has that id.
 	rep := sc.rep[:0]
-	text := func(r int32) string {
-		if int(r) < len(as) {
-			t := as[r]
-			return a[t.start:t.end]
-		}
-		t := bs[int(r)-len(as)]
-		return b[t.start:t.end]
-	}
 	seed := maphash.MakeSeed() // any seed: ids go by first appearance
-	intern := func(s string, at int32) int32 {
+	intern := func(r int32) int32 {
+		s := text(r)
 		h := maphash.String(seed, s)
 		tag := h &^ (1<<32 - 1)
 		for k := h & mask; ; k = (k + 1) & mask {
 			e := table[k]
 			if e == 0 {
 				id := int32(len(rep))
-				rep = append(rep, at)
+				rep = append(rep, r)
 				table[k] = tag | uint64(id+1)
 				return id
 			}
@@ -64,12 +80,12 @@ func (sc *internScratch) intern(a string, as []span, b string, bs []span) (ida, 
 			}
 		}
 	}
-	ida, idb = grow32(sc.ida, len(as)), grow32(sc.idb, len(bs))
-	for k, t := range as {
-		ida[k] = intern(a[t.start:t.end], int32(k))
+	ida, idb = grow32(sc.ida, na), grow32(sc.idb, nb)
+	for k := range ida {
+		ida[k] = intern(int32(k))
 	}
-	for k, t := range bs {
-		idb[k] = intern(b[t.start:t.end], int32(len(as)+k))
+	for k := range idb {
+		idb[k] = intern(int32(na + k))
 	}
 	sc.rep, sc.ida, sc.idb = rep, ida, idb
 	return ida, idb

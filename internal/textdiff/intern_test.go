@@ -29,3 +29,31 @@ func TestInternSpansMatchesMap(t *testing.T) {
 		}
 	})
 }
+
+// internKeys numbers paragraph keys exactly as interning them in a map does.
+func TestInternKeysMatchesMap(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		key := rapid.SampledFrom([]string{"a", "b", "a b", "\n", "жж", ""})
+		gen := func(label string) []para {
+			var ps []para
+			for _, k := range rapid.SliceOfN(key, 0, 50).Draw(t, label) {
+				ps = append(ps, para{key: k})
+			}
+			return ps
+		}
+		pa, pb := gen("a"), gen("b")
+		idOf := map[string]int32{}
+		var wa, wb []int32
+		for _, p := range pa {
+			wa = append(wa, internID(idOf, p.key))
+		}
+		for _, p := range pb {
+			wb = append(wb, internID(idOf, p.key))
+		}
+		var sc internScratch
+		ga, gb := sc.internKeys(pa, pb)
+		if len(ga) != len(wa) || len(gb) != len(wb) || (len(ga) > 0 && !slices.Equal(ga, wa)) || (len(gb) > 0 && !slices.Equal(gb, wb)) {
+			t.Fatalf("internKeys = %v %v, map %v %v", ga, gb, wa, wb)
+		}
+	})
+}

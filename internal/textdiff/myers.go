@@ -30,6 +30,9 @@ type myersDiff struct {
 	// mark and stamp: disjoint's table of the items of a.
 	mark  []uint32
 	stamp uint32
+	// steps counts bisect's rounds (d), the work its walk does: a test
+	// reads it.
+	steps int64
 }
 
 // diff returns the edits turning a into b. They are valid until the next
@@ -168,6 +171,7 @@ func (md *myersDiff) bisect(out []medit, r1, r2 []rune) []medit {
 	front := delta%2 != 0
 	k1start, k1end, k2start, k2end := 0, 0, 0, 0
 	for d := 0; d < maxD; d++ {
+		md.steps++
 		// Walk the front path one step.
 		for k1 := -d + k1start; k1 <= d-k1end; k1 += 2 {
 			k1Offset := vOffset + k1

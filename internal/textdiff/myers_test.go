@@ -136,3 +136,27 @@ func goDiffEdits(dmp *diffmatchpatch.DiffMatchPatch, a, b []rune) []medit {
 	}
 	return want
 }
+
+// Two long sequences with nothing in common cost no bisect round (the walk
+// over every diagonal is what compute spares), and sharing one item brings
+// the walk back.
+func TestMyersDisjointCostsNoWalk(t *testing.T) {
+	var a, b []rune
+	for i := range 2000 {
+		a = append(a, runeFor(i))
+		b = append(b, runeFor(5000+i))
+	}
+	var md myersDiff
+	got := md.diff(a, b)
+	if want := []medit{{opDel, 2000}, {opIns, 2000}}; !slices.Equal(got, want) {
+		t.Fatalf("diff = %v, want %v", got, want)
+	}
+	if md.steps != 0 {
+		t.Fatalf("disjoint sequences: %d bisect rounds, want 0", md.steps)
+	}
+	b[1000] = a[1000]
+	md.diff(a, b)
+	if md.steps < 1000 {
+		t.Fatalf("sequences sharing an item: %d bisect rounds, want the walk (≥ 1000)", md.steps)
+	}
+}

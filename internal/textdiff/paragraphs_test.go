@@ -4,6 +4,9 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"unicode/utf8"
+
+	"pgregory.net/rapid"
 )
 
 // TestParagraphsAgreeWithDiff: Paragraphs numbers paragraphs as Diff does,
@@ -50,4 +53,29 @@ func TestParagraphsAgreeWithDiff(t *testing.T) {
 	if s := Paragraphs("12. Пункт\n\nб) подпункт"); string("12. Пункт\n\nб) подпункт"[s[1].MarkerStart:s[1].MarkerEnd]) != "б)" {
 		t.Fatalf("marker of the second paragraph: %+v", s[1])
 	}
+}
+
+func TestCountBlankLineBreaks(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		s := strings.Join(rapid.SliceOfN(rapid.SampledFrom([]string{"\n", "a", "ж", " ", "\n\n"}), 0, 80).Draw(t, "pieces"), "")
+		want := 0
+		for i := 0; i+1 < len(s); i++ {
+			if s[i] == '\n' && s[i+1] == '\n' {
+				want++
+			}
+		}
+		if got := countBlankLineBreaks(s); got != want {
+			t.Fatalf("countBlankLineBreaks(%q) = %d, want %d", s, got, want)
+		}
+	})
+}
+
+// runeCount reads eight bytes at a time; it must count what utf8 does.
+func TestRuneCountMatchesUTF8(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		s := strings.Join(rapid.SliceOfN(rapid.SampledFrom([]string{"a", "ж", "€", "𝄞", "\n", " "}), 0, 100).Draw(t, "pieces"), "")
+		if got, want := runeCount(s), utf8.RuneCountInString(s); got != want {
+			t.Fatalf("runeCount(%q) = %d, want %d", s, got, want)
+		}
+	})
 }

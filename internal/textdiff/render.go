@@ -86,6 +86,9 @@ func WriteUnified(w io.Writer, r *Result, oldName, newName string) error {
 	u := &unifier{}
 	for pi := range r.Paragraphs {
 		for _, c := range r.Paragraphs[pi].Chunks {
+			if c.Op == OpEqual && !h.inHunk && u.atLineStart() {
+				c.Text = h.skipContext(c.Text)
+			}
 			u.chunk(c)
 			h.take(u.lines)
 			u.lines = u.lines[:0]
@@ -100,6 +103,9 @@ func WriteUnified(w io.Writer, r *Result, oldName, newName string) error {
 // unifiedContext is the number of unchanged lines shown around a change.
 const unifiedContext = 3
 
+// ctxBufLines is the size of the buffer the leading context slides over.
+const ctxBufLines = 64
+
 // hunker groups unified diff lines into hunks as they come: a hunk starts
 // unifiedContext lines before a change and runs until a stretch of more than
 // 2*unifiedContext unchanged lines (or the end), keeping unifiedContext of
@@ -113,11 +119,34 @@ type hunker struct {
 	// Out of a hunk: the last unchanged lines (up to unifiedContext), with
 	// the numbers of the first of them.
 	ctx            []uline
+	ctxBuf         []uline // the memory ctx is a window of
 	ctxOld, ctxNew int
 	inHunk         bool
 	hunk           []uline // the hunk so far, its first line numbered hOld/hNew
 	hOld, hNew     int
 	tail           int // unchanged lines at the end of hunk
+}
+
+// skipContext passes over the unchanged lines at the start of text, out of
+// a hunk and at a line start, that would only slide through the leading
+// context: all but the last unifiedContext complete lines, counted without
+// being made into lines. It returns the rest of text.
+func (h *hunker) skipContext(text string) string {
+	n := strings.Count(text, "\n")
+	k := n - unifiedContext // the lines to skip
+	if k <= 0 {
+		return text
+	}
+	// The line break ending line k is the (unifiedContext+1)-th from the end.
+	i := len(text)
+	for range unifiedContext + 1 {
+		i = strings.LastIndexByte(text[:i], '\n')
+	}
+	h.oldNext += k
+	h.newNext += k
+	// The lines kept push out whatever context came before.
+	h.ctx = h.ctx[:0]
+	return text[i+1:]
 }
 
 func (h *hunker) take(lines []uline) {
@@ -138,13 +167,21 @@ func (h *hunker) line(l uline) {
 	if l.op == ' ' {
 		if !h.inHunk {
 			if len(h.ctx) == ctx {
-				copy(h.ctx, h.ctx[1:])
-				h.ctx = h.ctx[:ctx-1]
+				// The window slides over ctxBuf: shifting the lines
+				// down for every unchanged line of a large text cost a
+				// tenth of its rendering.
+				h.ctx = h.ctx[1:]
 				h.ctxOld++
 				h.ctxNew++
 			}
 			if len(h.ctx) == 0 {
 				h.ctxOld, h.ctxNew = oldNo, newNo
+			}
+			if len(h.ctx) == cap(h.ctx) {
+				if h.ctxBuf == nil {
+					h.ctxBuf = make([]uline, ctxBufLines)
+				}
+				h.ctx = h.ctxBuf[:copy(h.ctxBuf, h.ctx)]
 			}
 			h.ctx = append(h.ctx, l)
 			return
@@ -238,6 +275,12 @@ type unifier struct {
 	oldCur, newCur []string // pieces of the current, unfinished line of each side
 	segNew         []uline  // the new side's finished lines since the last common line break
 	dirty          bool     // an insertion or deletion touched the current segment
+}
+
+// atLineStart reports whether both sides are at the start of a line with
+// nothing edited pending: an equal chunk's lines then go out one for one.
+func (u *unifier) atLineStart() bool {
+	return !u.dirty && len(u.oldCur) == 0 && len(u.newCur) == 0 && len(u.segNew) == 0 && len(u.lines) == 0
 }
 
 func (u *unifier) chunk(c Chunk) {

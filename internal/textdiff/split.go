@@ -79,6 +79,10 @@ func countParagraphs(text string) int {
 func splitParagraphs(text string, group int) []para {
 	var out []para
 	if group <= 1 {
+		// Paragraphs are mostly apart by an empty line: counting them
+		// (fast) spares growing a slice of a paragraph per few lines, each
+		// growth copying it all.
+		out = make([]para, 0, countBlankLineBreaks(text)+1)
 		eachParagraph(text, func(start, end, sepEnd int) {
 			if start == end {
 				// Leading blank lines: a key no paragraph with text can have
