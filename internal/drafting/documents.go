@@ -75,6 +75,11 @@ func (s *Documents) Create(ctx context.Context, actor *User, in NewDocument) (Do
 	}
 	var first *Revision
 	if in.Text != nil {
+		// No text at all makes a document without revisions; a blank one
+		// would be a first revision with nothing in it.
+		if blank([]byte(*in.Text)) {
+			return DocumentView{}, Refuse(op, ReasonEmptyText, "the first revision needs a text: omit text to create the document without one").With("field", "text")
+		}
 		msg, err := cleanMessage(op, "message", in.Message, 2000)
 		if err != nil {
 			return DocumentView{}, err
@@ -174,6 +179,9 @@ func (s *Documents) Commit(ctx context.Context, actor *User, slug string, base i
 	}
 	if text == nil {
 		return Revision{}, missing(op, "text")
+	}
+	if blank(text) {
+		return Revision{}, Refuse(op, ReasonEmptyText, "a revision needs a text: an empty one would delete everything").With("field", "text")
 	}
 	msg, err := cleanMessage(op, "message", message, 2000)
 	if err != nil {

@@ -1,6 +1,7 @@
 package drafting
 
 import (
+	"bytes"
 	"regexp"
 	"strconv"
 	"strings"
@@ -109,3 +110,7 @@ func tooLong(op, field string, max int) error {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// blank: text is empty or only whitespace (empty_text where a text is
+// required).
+func blank(text []byte) bool { return len(bytes.TrimSpace(text)) == 0 }

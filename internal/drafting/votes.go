@@ -25,10 +25,16 @@ func (v Vote) String() string {
 	return "за " + strconv.Itoa(v.For) + ", против " + strconv.Itoa(v.Against) + ", воздержались " + strconv.Itoa(v.Abstained)
 }
 
-// checkVote refuses a vote with a negative or absurd count (out_of_range).
+// checkVote refuses a vote with a negative or absurd count, or with no
+// count above zero: nobody voted, which is no vote (out_of_range; give no
+// vote at all instead).
 func checkVote(op string, v *Vote) error {
 	if v == nil {
 		return nil
+	}
+	if *v == (Vote{}) {
+		return Refuse(op, ReasonOutOfRange, "a vote needs at least one count above zero; leave the vote out when there was none").
+			With("field", "vote").With("min", 1)
 	}
 	for _, f := range []struct {
 		name string
