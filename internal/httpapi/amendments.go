@@ -74,6 +74,10 @@ func (s *Server) handleProposalDecision(c *gin.Context) {
 		s.respondError(c, err)
 		return
 	}
+	if err := numberInRange("head", req.Head, 1); err != nil {
+		s.respondError(c, err)
+		return
+	}
 	in := drafting.DecideInput{Decision: req.Decision, Head: -1, Reason: req.Reason, Message: req.Message, Vote: req.Vote.in()}
 	if req.Head != nil {
 		in.Head = *req.Head

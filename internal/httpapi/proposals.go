@@ -68,6 +68,10 @@ func (s *Server) handleProposalCreate(c *gin.Context) {
 		s.respondError(c, err)
 		return
 	}
+	if err := numberInRange("base", req.Base, 1); err != nil {
+		s.respondError(c, err)
+		return
+	}
 	in := drafting.NewProposal{Title: req.Title, Rationale: req.Rationale}
 	if req.Base != nil {
 		in.Base = *req.Base
@@ -221,6 +225,10 @@ func (s *Server) handleProposalMerge(c *gin.Context) {
 	}
 	var req mergeRequest
 	if err := decodeJSON(c, s.maxBody, &req); err != nil {
+		s.respondError(c, err)
+		return
+	}
+	if err := numberInRange("head", req.Head, 1); err != nil {
 		s.respondError(c, err)
 		return
 	}

@@ -74,6 +74,19 @@ func intParam(name, s string) (int64, error) {
 	return n, nil
 }
 
+// numberInRange refuses a number given in a JSON body below min
+// (out_of_range, with field and min): a negative revision number is no
+// revision, and not a missing field either. An absent number (nil) is the
+// service's to refuse, after it has checked who is asking; a number out of
+// range, like one of the wrong type, says nothing about the document.
+func numberInRange(field string, n *int64, min int64) error {
+	if n != nil && *n < min {
+		return drafting.Refuse("decode request", drafting.ReasonOutOfRange, field+" must be "+strconv.FormatInt(min, 10)+" or more").
+			With("field", field).With("min", min)
+	}
+	return nil
+}
+
 func strconvFormat(n int64) string { return strconv.FormatInt(n, 10) }
 
 func malformed(msg string) error {

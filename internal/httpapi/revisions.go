@@ -88,6 +88,10 @@ func (s *Server) handleRevisionCommit(c *gin.Context) {
 		s.respondError(c, err)
 		return
 	}
+	if err := numberInRange("base", req.Base, 0); err != nil {
+		s.respondError(c, err)
+		return
+	}
 	// Missing fields are the service's to refuse, after it has checked who
 	// is asking: a caller who may not commit learns nothing from validation.
 	base := int64(-1)
