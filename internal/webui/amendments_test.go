@@ -58,7 +58,7 @@ func TestDemoAmendmentsPages(t *testing.T) {
 		t.Errorf("the proposal's page does not show just item 15:\n%s", page)
 	}
 	resp, body = member.post(d+"/amend", url.Values{"base": {"6"}, "item": {"15"}, "op": {"replace"}, "text": {"   "}})
-	if resp.StatusCode != 400 || !strings.Contains(body, "Текст поправки пуст") {
+	if resp.StatusCode != 400 || !strings.Contains(body, "Текст пуст. Впишите текст") {
 		t.Errorf("an empty amendment: %d", resp.StatusCode)
 	}
 

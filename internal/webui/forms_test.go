@@ -31,7 +31,8 @@ func htmlUnescape(s string) string {
 // TestChairEditsAndCommits: the document page links chairs (only) to the
 // edit page; it carries the head's text and number; a commit makes the next
 // revision; a stale base is refused in the page's language with a link to
-// the new head, keeping the chair's text.
+// the new head, keeping the chair's text; a blank text is refused
+// (empty_text), keeping the message.
 func TestChairEditsAndCommits(t *testing.T) {
 	t.Parallel()
 	s := newSite(t)
@@ -64,6 +65,12 @@ func TestChairEditsAndCommits(t *testing.T) {
 	resp, body := chair.post(d+"/edit", url.Values{"base": {"4"}, "text": {demo.Revision4}, "message": {""}})
 	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "Заполните это поле.") || !strings.Contains(body, "Текст не изменён") {
 		t.Errorf("empty message, unchanged text: %d", resp.StatusCode)
+	}
+	// A blank text would delete everything: refused next to the text,
+	// keeping the chair's message.
+	resp, body = chair.post(d+"/edit", url.Values{"base": {"4"}, "text": {" \r\n\r\n\t "}, "message": {"Всё стёрто"}})
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "Текст пуст. Впишите текст") || !strings.Contains(body, `value="Всё стёрто"`) {
+		t.Errorf("a blank text: %d %q", resp.StatusCode, fieldErrors(body))
 	}
 	edited := strings.Replace(demo.Revision4, "креативные индустрии.", "креативные индустрии, биотехнологии.", 1)
 	resp, _ = chair.post(d+"/edit", url.Values{"base": {"4"}, "text": {strings.ReplaceAll(edited, "\n", "\r\n")}, "message": {"Добавлены биотехнологии"}})
