@@ -1255,7 +1255,7 @@ type User struct {
 	Login       string    `json:"login"`
 }
 
-// Vote defines model for Vote.
+// Vote How a decision or adoption was voted. At least one count must be above zero (out_of_range, field vote); leave the vote out when there was none.
 type Vote struct {
 	Abstained int `json:"abstained"`
 	Against   int `json:"against"`
@@ -1340,7 +1340,7 @@ type CreateDocumentJSONBody struct {
 	// Slug `^[a-z0-9][a-z0-9-]{0,62}$`
 	Slug string `json:"slug"`
 
-	// Text The text of revision 1.
+	// Text The text of revision 1; leave it out for a document without revisions (a blank one is refused: empty_text).
 	Text  *string `json:"text,omitempty"`
 	Title string  `json:"title"`
 }
@@ -1661,7 +1661,9 @@ type DecideProposalJSONBody struct {
 
 	// Text The chair's text (accepted_with_changes).
 	Text *string `json:"text,omitempty"`
-	Vote *Vote   `json:"vote,omitempty"`
+
+	// Vote How a decision or adoption was voted. At least one count must be above zero (out_of_range, field vote); leave the vote out when there was none.
+	Vote *Vote `json:"vote,omitempty"`
 }
 
 // DecideProposalParams defines parameters for DecideProposal.
@@ -1708,7 +1710,9 @@ type MergeProposalJSONBody struct {
 
 	// Text The chair's text.
 	Text *string `json:"text,omitempty"`
-	Vote *Vote   `json:"vote,omitempty"`
+
+	// Vote How a decision or adoption was voted. At least one count must be above zero (out_of_range, field vote); leave the vote out when there was none.
+	Vote *Vote `json:"vote,omitempty"`
 }
 
 // MergeProposalParams defines parameters for MergeProposal.
@@ -1720,7 +1724,9 @@ type MergeProposalParams struct {
 // RejectProposalJSONBody defines parameters for RejectProposal.
 type RejectProposalJSONBody struct {
 	Reason string `json:"reason"`
-	Vote   *Vote  `json:"vote,omitempty"`
+
+	// Vote How a decision or adoption was voted. At least one count must be above zero (out_of_range, field vote); leave the vote out when there was none.
+	Vote *Vote `json:"vote,omitempty"`
 }
 
 // RejectProposalParams defines parameters for RejectProposal.
@@ -1757,11 +1763,11 @@ type ListRevisionsParams struct {
 
 // CommitRevisionJSONBody defines parameters for CommitRevision.
 type CommitRevisionJSONBody struct {
-	// Base The current head's number (0 for the first revision).
+	// Base The current head's number (0 for the first revision); a negative one is out_of_range.
 	Base    int     `json:"base"`
 	Message *string `json:"message,omitempty"`
 
-	// Text Valid UTF-8 without NUL or other control characters (tab and newline are fine; CRLF becomes LF), at most REDLINE_MAX_TEXT_BYTES.
+	// Text Valid UTF-8 without NUL or other control characters (tab and newline are fine; CRLF becomes LF), at most REDLINE_MAX_TEXT_BYTES. A blank text is refused (empty_text).
 	Text string `json:"text"`
 }
 
@@ -1778,7 +1784,9 @@ type AdoptRevisionJSONBody struct {
 
 	// Stage basis or final
 	Stage string `json:"stage"`
-	Vote  *Vote  `json:"vote,omitempty"`
+
+	// Vote How a decision or adoption was voted. At least one count must be above zero (out_of_range, field vote); leave the vote out when there was none.
+	Vote *Vote `json:"vote,omitempty"`
 }
 
 // AdoptRevisionParams defines parameters for AdoptRevision.
