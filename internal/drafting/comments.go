@@ -49,12 +49,18 @@ func (s *Comments) Add(ctx context.Context, actor *User, slug string, in NewComm
 		return Comment{}, err
 	}
 	cm := Comment{DocumentID: d.ID, AuthorID: actor.ID, Body: body}
+	// A negative number names nothing (out_of_range); 0 is "not given".
+	for _, f := range []struct {
+		name string
+		n    int64
+	}{{"revision", in.Revision}, {"proposal", in.Proposal}, {"reply_to", in.ReplyTo}} {
+		if f.n < 0 {
+			return Comment{}, Refuse(op, ReasonOutOfRange, f.name+" must be a positive number").With("field", f.name).With("min", 1)
+		}
+	}
 	if in.ReplyTo == 0 {
 		if (in.Revision == 0) == (in.Proposal == 0) {
 			return Comment{}, Refuse(op, ReasonInvalidInput, "give either revision or proposal")
-		}
-		if in.Revision < 0 || in.Proposal < 0 {
-			return Comment{}, Refuse(op, ReasonInvalidInput, "revision and proposal are positive numbers")
 		}
 		cm.Revision, cm.Proposal = in.Revision, in.Proposal
 		// The text commented on is immutable: read and check the anchor

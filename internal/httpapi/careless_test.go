@@ -9,7 +9,7 @@ import (
 
 // TestCarelessBodiesRefused: a blank commit was stored as a revision
 // deleting everything; a negative revision number was refused as a missing
-// field; a decision with "vote": {} recorded 0/0/0. Each is a 400 with its
+// field (a comment's as invalid_input or, replying, not_found); a decision with "vote": {} recorded 0/0/0. Each is a 400 with its
 // reason, and nothing is stored; "vote": null and no vote are no vote.
 func TestCarelessBodiesRefused(t *testing.T) {
 	a := workflowAPI(t, "sqlite+disk")
@@ -31,6 +31,9 @@ func TestCarelessBodiesRefused(t *testing.T) {
 		{member, "/proposals", `{"base":-1,"title":"т","text":"a"}`, "out_of_range", "base"},
 		{chair, "/proposals/1/merge", `{"head":-1}`, "out_of_range", "head"},
 		{chair, "/proposals/1/decision", `{"decision":"accepted","head":-2}`, "out_of_range", "head"},
+		{member, "/comments", `{"revision":-1,"body":"к редакции"}`, "out_of_range", "revision"},
+		{member, "/comments", `{"proposal":-2,"body":"к поправке"}`, "out_of_range", "proposal"},
+		{member, "/comments", `{"reply_to":-1,"body":"ответ"}`, "out_of_range", "reply_to"},
 		{chair, "/proposals/1/decision", `{"decision":"accepted","head":1,"vote":{}}`, "out_of_range", "vote"},
 		{chair, "/proposals/1/merge", `{"head":1,"vote":{"for":0,"against":0,"abstained":0}}`, "out_of_range", "vote"},
 		{chair, "/proposals/2/decision", `{"decision":"rejected","reason":"нет","vote":{}}`, "out_of_range", "vote"},
