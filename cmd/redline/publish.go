@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"redline/internal/diffcli"
 	"redline/internal/signing"
 )
 
@@ -88,7 +89,7 @@ func cmdVerifyAdoption(args []string, stdout, stderr io.Writer) int {
 	keyFile := fs.String("key", "", "the public key to trust (a file with one ssh-ed25519 line)")
 	keysFile := fs.String("keys", "", "the allowed_signers file of the published keys")
 	previous := fs.String("previous", "", "the previous adoption statement of the document")
-	files, err := verifyAdoptionArgs(fs, args)
+	files, err := diffcli.ParseInterspersed(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		fmt.Fprint(stdout, verifyAdoptionUsage)
 		return 0
@@ -171,26 +172,6 @@ func cmdVerifyAdoption(args []string, stdout, stderr io.Writer) int {
 		files[0], st.Revision, st.Document, st.Title, st.Stage, st.AdoptedAt.UTC().Format(time.RFC3339), st.Adoption, votes,
 		st.SHA256, key.Fingerprint, key.Period(), later, chain)
 	return 0
-}
-
-// verifyAdoptionArgs parses flags that may come before, between or after the
-// positional arguments.
-func verifyAdoptionArgs(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		rest := fs.Args()
-		if len(rest) == 0 {
-			return pos, nil
-		}
-		if rest[0] == "--" {
-			return append(pos, rest[1:]...), nil
-		}
-		pos = append(pos, rest[0])
-		args = rest[1:]
-	}
 }
 
 // readLimited reads a file that should be small, refusing a larger one.

@@ -40,7 +40,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(io.Discard) // errors are reported below, with the usage
 	mode := fs.String("mode", "word", "diff granularity: word, char or line")
 	format := fs.String("format", "unified", "output format: unified, json, html or html-side")
-	files, err := parseDiffArgs(fs, args)
+	files, err := ParseInterspersed(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		fmt.Fprint(stdout, Usage)
 		return 0
@@ -123,10 +123,11 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// parseDiffArgs parses flags that may come before, between or after the
+// ParseInterspersed parses flags that may come before, between or after the
 // positional arguments (flag.FlagSet stops at the first positional one), and
-// returns the positional arguments. Everything after "--" is positional.
-func parseDiffArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+// returns the positional arguments. Everything after "--" is positional. The
+// server binary's commands parse their arguments with it too.
+func ParseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
