@@ -44,18 +44,7 @@ func checkMyersMatchesGoDiff(t *testing.T, maxAlpha, maxLen, maxEdits int) {
 		} else {
 			b = gen("b")
 		}
-		var want []medit
-		for _, df := range dmp.DiffMainRunes(a, b, false) {
-			n := utf8.RuneCountInString(df.Text)
-			switch df.Type {
-			case diffmatchpatch.DiffEqual:
-				want = append(want, medit{opEq, n})
-			case diffmatchpatch.DiffDelete:
-				want = append(want, medit{opDel, n})
-			case diffmatchpatch.DiffInsert:
-				want = append(want, medit{opIns, n})
-			}
-		}
+		want := goDiffEdits(dmp, a, b)
 		got := md.diff(a, b)
 		if len(got) != len(want) {
 			t.Fatalf("diff(%v, %v) = %v, go-diff %v", a, b, got, want)
