@@ -77,7 +77,7 @@ func (a *Authenticator) SignIn(ctx context.Context, login, password, clientIP st
 			release()
 		}
 	}()
-	refused, err := a.throttle.Reserve(ctx, userKey, ipKey)
+	reservation, refused, err := a.throttle.Reserve(ctx, userKey, ipKey)
 	if err != nil {
 		return drafting.User{}, "", err
 	}
@@ -99,7 +99,7 @@ func (a *Authenticator) SignIn(ctx context.Context, login, password, clientIP st
 	if cerr != nil || err != nil || u.Disabled {
 		return drafting.User{}, "", errBadCredentials
 	}
-	if err := a.throttle.Succeed(ctx, userKey, ipKey); err != nil {
+	if err := a.throttle.Succeed(ctx, reservation); err != nil {
 		return drafting.User{}, "", err
 	}
 	secret, sessHash, err := NewSessionSecret()

@@ -92,12 +92,20 @@ type Refusal struct {
 	Wait  time.Duration // until the next attempt is judged
 }
 
+// Reservation is an attempt Reserve recorded as a failure, for Succeed.
+type Reservation struct {
+	Account, Address string
+	failures         int       // the account's failures, this one included
+	at               time.Time // when it was reserved (microseconds, as stores keep it)
+}
+
 // Reserve records an attempt on the account and the address as a failure
 // before it is judged. It returns a Refusal (and records nothing) when the
 // account is locked out or the address is over its limit.
-func (t *Throttle) Reserve(ctx context.Context, account, address string) (*Refusal, error) {
-	now := t.now()
+func (t *Throttle) Reserve(ctx context.Context, account, address string) (Reservation, *Refusal, error) {
+	now := t.now().Round(0).Truncate(time.Microsecond)
 	t.purge(ctx, now)
+	res := Reservation{Account: account, Address: address, at: now}
 	var refused *Refusal
 	err := t.store.UpdateCounters(ctx, []string{account, address}, func(cs []Counter) []Counter {
 		acc, addr := t.fresh(cs[0], cs[0].Last, now), t.fresh(cs[1], cs[1].First, now)
@@ -120,25 +128,32 @@ func (t *Throttle) Reserve(ctx context.Context, account, address string) (*Refus
 		if acc.Failures >= t.opt.Attempts {
 			acc.BlockedUntil = now.Add(t.Lockout(acc.Failures))
 		}
+		res.failures = acc.Failures
 		return []Counter{acc, addr}
 	})
 	if err != nil {
-		return nil, err
+		return Reservation{}, nil, err
 	}
-	return refused, nil
+	return res, refused, nil
 }
 
-// Succeed gives a reservation back after a right password: the account's
-// failures are forgotten and the address's reservation is returned, so the
-// address counts failures only.
-func (t *Throttle) Succeed(ctx context.Context, account, address string) error {
+// Succeed gives a reservation back after a right password. The address's
+// reservation is returned, so the address counts failures only. The
+// account's failures are forgotten when no attempt was reserved on it
+// since this one; otherwise they are kept, lockout and all: the attempts
+// reserved after it are being judged or were, and forgetting them would let
+// a burst that holds the right password have more than the limit judged.
+func (t *Throttle) Succeed(ctx context.Context, r Reservation) error {
 	now := t.now()
-	return t.store.UpdateCounters(ctx, []string{account, address}, func(cs []Counter) []Counter {
-		addr := t.fresh(cs[1], cs[1].First, now)
+	return t.store.UpdateCounters(ctx, []string{r.Account, r.Address}, func(cs []Counter) []Counter {
+		acc, addr := cs[0], t.fresh(cs[1], cs[1].First, now)
 		if addr.Failures > 0 {
 			addr.Failures--
 		}
-		return []Counter{{Key: account}, addr}
+		if acc.Failures == r.failures && !acc.Last.After(r.at) {
+			acc = Counter{Key: r.Account}
+		}
+		return []Counter{acc, addr}
 	})
 }
 

@@ -13,19 +13,20 @@ func TestThrottle(t *testing.T) {
 	th := NewThrottle(nil, ThrottleOptions{Attempts: 3, Window: 15 * time.Minute, AddressAttempts: 10})
 	th.now = func() time.Time { return now }
 	for i := 0; i < 3; i++ {
-		if r, _ := th.Reserve(ctx, "login:a", "ip:1"); r != nil {
+		if _, r, _ := th.Reserve(ctx, "login:a", "ip:1"); r != nil {
 			t.Fatalf("attempt %d refused: %+v", i, r)
 		}
 	}
 	// The fourth attempt on the account is refused unjudged, from any
 	// address, with the wait; other accounts from the address go on.
-	if r, _ := th.Reserve(ctx, "login:a", "ip:2"); r == nil || r.Scope != "account" || r.Wait != time.Minute {
+	if _, r, _ := th.Reserve(ctx, "login:a", "ip:2"); r == nil || r.Scope != "account" || r.Wait != time.Minute {
 		t.Fatalf("fourth attempt on the account: %+v", r)
 	}
-	if r, _ := th.Reserve(ctx, "login:b", "ip:1"); r != nil {
+	res, r, _ := th.Reserve(ctx, "login:b", "ip:1")
+	if r != nil {
 		t.Fatalf("another account from the same address refused: %+v", r)
 	}
-	if err := th.Succeed(ctx, "login:b", "ip:1"); err != nil {
+	if err := th.Succeed(ctx, res); err != nil {
 		t.Fatal(err)
 	}
 	// The wait grows with each failure after it, up to the window; once a
@@ -34,10 +35,10 @@ func TestThrottle(t *testing.T) {
 	wait := time.Minute
 	for range 4 {
 		now = now.Add(wait)
-		if r, _ := th.Reserve(ctx, "login:a", "ip:3"); r != nil {
+		if _, r, _ := th.Reserve(ctx, "login:a", "ip:3"); r != nil {
 			t.Fatalf("refused after the lockout: %+v", r)
 		}
-		r, _ := th.Reserve(ctx, "login:a", "ip:3")
+		_, r, _ := th.Reserve(ctx, "login:a", "ip:3")
 		if r == nil {
 			t.Fatal("not locked out again")
 		}
@@ -52,39 +53,40 @@ func TestThrottle(t *testing.T) {
 	}
 	now = now.Add(wait)
 	for i := 0; i < 3; i++ {
-		if r, _ := th.Reserve(ctx, "login:a", "ip:3"); r != nil {
+		if _, r, _ := th.Reserve(ctx, "login:a", "ip:3"); r != nil {
 			t.Fatalf("a window after the last failure, attempt %d refused: %+v", i, r)
 		}
 	}
-	if r, _ := th.Reserve(ctx, "login:a", "ip:3"); r == nil || r.Wait != time.Minute {
+	if _, r, _ := th.Reserve(ctx, "login:a", "ip:3"); r == nil || r.Wait != time.Minute {
 		t.Fatalf("afresh, the fourth attempt: %+v", r)
 	}
 	// A right password forgets the account's failures.
 	now = now.Add(time.Hour / 4)
-	if r, _ := th.Reserve(ctx, "login:a", "ip:4"); r != nil {
+	res, r, _ = th.Reserve(ctx, "login:a", "ip:4")
+	if r != nil {
 		t.Fatal(r)
 	}
-	th.Succeed(ctx, "login:a", "ip:4")
+	th.Succeed(ctx, res)
 	for i := 0; i < 2; i++ {
-		if r, _ := th.Reserve(ctx, "login:a", "ip:4"); r != nil {
+		if _, r, _ := th.Reserve(ctx, "login:a", "ip:4"); r != nil {
 			t.Fatalf("after a success, attempt %d refused", i)
 		}
 	}
 	// The address limit counts failures only and refuses every account.
 	for i := 0; i < 10; i++ {
-		th.Reserve(ctx, "login:x"+string(rune('a'+i)), "ip:hall")
-		th.Succeed(ctx, "login:x"+string(rune('a'+i)), "ip:hall")
+		res, _, _ := th.Reserve(ctx, "login:x"+string(rune('a'+i)), "ip:hall")
+		th.Succeed(ctx, res)
 	}
 	for i := 0; i < 10; i++ {
-		if r, _ := th.Reserve(ctx, "login:y"+string(rune('a'+i)), "ip:hall"); r != nil {
+		if _, r, _ := th.Reserve(ctx, "login:y"+string(rune('a'+i)), "ip:hall"); r != nil {
 			t.Fatalf("failure %d from the hall refused: %+v", i, r)
 		}
 	}
-	if r, _ := th.Reserve(ctx, "login:z", "ip:hall"); r == nil || r.Scope != "address" {
+	if _, r, _ := th.Reserve(ctx, "login:z", "ip:hall"); r == nil || r.Scope != "address" {
 		t.Fatalf("past the address limit: %+v", r)
 	}
 	now = now.Add(15 * time.Minute)
-	if r, _ := th.Reserve(ctx, "login:z", "ip:hall"); r != nil {
+	if _, r, _ := th.Reserve(ctx, "login:z", "ip:hall"); r != nil {
 		t.Fatalf("the address is still refused after the window: %+v", r)
 	}
 }
@@ -101,7 +103,7 @@ func TestThrottleBurst(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if r, err := th.Reserve(ctx, "login:a", "ip:1"); err == nil && r == nil {
+			if _, r, err := th.Reserve(ctx, "login:a", "ip:1"); err == nil && r == nil {
 				mu.Lock()
 				judged++
 				mu.Unlock()
@@ -111,6 +113,43 @@ func TestThrottleBurst(t *testing.T) {
 	wg.Wait()
 	if judged != 5 {
 		t.Fatalf("%d of 30 simultaneous attempts judged, want 5", judged)
+	}
+}
+
+// TestSuccessInABurst: a right password judged while later attempts on the
+// account are reserved does not forget them, so the burst still has no more
+// than the limit judged; a right password after failures judged one by one
+// forgets them.
+func TestSuccessInABurst(t *testing.T) {
+	ctx := context.Background()
+	th := NewThrottle(nil, ThrottleOptions{Attempts: 5})
+	right, r, _ := th.Reserve(ctx, "login:a", "ip:1")
+	if r != nil {
+		t.Fatal(r)
+	}
+	for i := range 4 {
+		if _, r, _ := th.Reserve(ctx, "login:a", "ip:1"); r != nil {
+			t.Fatalf("attempt %d refused: %+v", i+2, r)
+		}
+	}
+	if err := th.Succeed(ctx, right); err != nil {
+		t.Fatal(err)
+	}
+	if _, r, _ := th.Reserve(ctx, "login:a", "ip:1"); r == nil || r.Scope != "account" {
+		t.Fatalf("after a success amid four later reservations, a sixth attempt is judged: %+v", r)
+	}
+
+	for range 4 {
+		th.Reserve(ctx, "login:b", "ip:1")
+	}
+	right, _, _ = th.Reserve(ctx, "login:b", "ip:1")
+	if err := th.Succeed(ctx, right); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 5 {
+		if _, r, _ := th.Reserve(ctx, "login:b", "ip:1"); r != nil {
+			t.Fatalf("after four failures and a success, attempt %d refused: %+v", i+1, r)
+		}
 	}
 }
 

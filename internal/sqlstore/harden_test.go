@@ -35,7 +35,7 @@ func testThrottleCounters(t *testing.T, b backend) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r, err := th.Reserve(ctx, "login:anna", "ip:192.0.2.1")
+			_, r, err := th.Reserve(ctx, "login:anna", "ip:192.0.2.1")
 			if err != nil {
 				t.Error(err)
 				return
@@ -66,6 +66,22 @@ func testThrottleCounters(t *testing.T, b backend) {
 			t.Errorf("stored counter: %+v", cs[0])
 		}
 		return cs
+	})
+	// A right password after failures judged one by one forgets them:
+	// the reservation's time and count survive the database's round trip.
+	th.Reserve(ctx, "login:boris", "ip:192.0.2.2")
+	right, r, err := th.Reserve(ctx, "login:boris", "ip:192.0.2.2")
+	if err != nil || r != nil {
+		t.Fatal(r, err)
+	}
+	if err := th.Succeed(ctx, right); err != nil {
+		t.Fatal(err)
+	}
+	db.UpdateCounters(ctx, []string{"login:boris"}, func(cs []auth.Counter) []auth.Counter {
+		if cs[0].Failures != 0 || !cs[0].BlockedUntil.IsZero() {
+			t.Errorf("a success after failures did not forget them: %+v", cs[0])
+		}
+		return nil
 	})
 	if err := db.PurgeCounters(ctx, at.Add(time.Second)); err != nil {
 		t.Fatal(err)
