@@ -275,7 +275,7 @@ func (s *Adoptions) Adopt(ctx context.Context, actor *User, slug string, n int64
 	if err != nil {
 		return Adoption{}, err
 	}
-	override, err := cleanMessage(op, "override_reason", in.OverrideReason, 2000)
+	override, err := cleanReason(op, "override_reason", in.OverrideReason, 2000)
 	if err != nil {
 		return Adoption{}, err
 	}

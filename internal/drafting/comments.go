@@ -314,7 +314,7 @@ func (s *Comments) Hide(ctx context.Context, actor *User, slug string, id int64,
 	if err != nil {
 		return Comment{}, err
 	}
-	reason, err = cleanMessage(op, "reason", reason, 2000)
+	reason, err = cleanReason(op, "reason", reason, 2000)
 	if err != nil {
 		return Comment{}, err
 	}

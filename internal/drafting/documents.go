@@ -369,7 +369,7 @@ func (s *Documents) Reopen(ctx context.Context, actor *User, slug, reason string
 	if err := c.checkStep(op, actor, d, ActionReopen); err != nil {
 		return Reopening{}, err
 	}
-	reason, err = cleanMessage(op, "reason", reason, 2000)
+	reason, err = cleanReason(op, "reason", reason, 2000)
 	if err != nil {
 		return Reopening{}, err
 	}

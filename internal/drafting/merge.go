@@ -79,7 +79,7 @@ func (s *Proposals) Merge(ctx context.Context, actor *User, slug string, n int64
 		}
 		// A blank text would delete everything in the proposal's author's
 		// name, which no proposal may do (empty_text on proposing too).
-		if strings.TrimSpace(norm) == "" {
+		if blank([]byte(norm)) {
 			return Revision{}, Refuse(op, ReasonEmptyText, "the merged text is empty: it would delete everything").With("field", "text")
 		}
 		text = norm

@@ -3,7 +3,6 @@ package drafting
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"redline/internal/textdiff"
 )
@@ -72,7 +71,7 @@ func (s *Proposals) Propose(ctx context.Context, actor *User, slug string, in Ne
 		}
 		raw = []byte(applied)
 	}
-	if strings.TrimSpace(string(raw)) == "" {
+	if blank(raw) {
 		return Proposal{}, Refuse(op, ReasonEmptyText, "a proposal needs a text: an empty one would delete everything").With("field", "text")
 	}
 	text, sum, err := c.storeText(ctx, op, d.ID, raw)
@@ -220,7 +219,7 @@ func (s *Proposals) reject(ctx context.Context, actor *User, slug string, n int6
 	if _, err := s.c.stepDocument(ctx, op, actor, slug, ActionReject); err != nil {
 		return Proposal{}, err
 	}
-	reason, err := cleanMessage(op, "reason", reason, 5000)
+	reason, err := cleanReason(op, "reason", reason, 5000)
 	if err != nil {
 		return Proposal{}, err
 	}

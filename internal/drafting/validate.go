@@ -1,7 +1,6 @@
 package drafting
 
 import (
-	"bytes"
 	"regexp"
 	"strconv"
 	"strings"
@@ -55,6 +54,9 @@ func badTextRune(r rune) bool {
 // 1..max characters after trimming.
 func cleanLine(op, field, s string, max int, required bool) (string, error) {
 	s = strings.TrimSpace(s)
+	if invisibleOnly(s) {
+		s = ""
+	}
 	if s == "" {
 		if required {
 			return "", missing(op, field)
@@ -86,6 +88,9 @@ func bidiControl(r rune) bool {
 // cleanMessage is cleanLine for multi-line fields: newline and tab allowed.
 func cleanMessage(op, field, s string, max int) (string, error) {
 	s = strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n"))
+	if invisibleOnly(s) {
+		s = ""
+	}
 	if !utf8.ValidString(s) || strings.IndexFunc(s, badTextRune) >= 0 {
 		return "", badCharacters(op, field)
 	}
@@ -93,6 +98,41 @@ func cleanMessage(op, field, s string, max int) (string, error) {
 		return "", tooLong(op, field, max)
 	}
 	return s, nil
+}
+
+// cleanReason is cleanMessage for a reason shown beside a procedural act
+// (a reopening, an override, a rejection, a hidden comment), often on the
+// public page: like a title, it may not hold text-direction controls, which
+// make it read otherwise than it is written.
+func cleanReason(op, field, s string, max int) (string, error) {
+	s, err := cleanMessage(op, field, s, max)
+	if err != nil {
+		return "", err
+	}
+	if strings.IndexFunc(s, bidiControl) >= 0 {
+		return "", badCharacters(op, field)
+	}
+	return s, nil
+}
+
+// invisible reports a character a reader does not see: white space, a
+// format character (U+200B zero width space, U+2060 word joiner, U+FEFF,
+// U+00AD soft hyphen, the text-direction marks …) or a blank filler
+// (Hangul fillers, the blank Braille pattern).
+func invisible(r rune) bool {
+	switch r {
+	case '\u115F', '\u1160', '\u3164', '\uFFA0', '\u2800':
+		return true
+	}
+	return unicode.IsSpace(r) || unicode.Is(unicode.Cf, r)
+}
+
+// invisibleOnly: s shows nothing (it is empty or all invisible), so a
+// required field or text given as s is missing. A zero width space was
+// taken for a reason (which let it override open threads) and for a whole
+// text (a merge that deleted everything).
+func invisibleOnly(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return !invisible(r) }) < 0
 }
 
 // missing is the refusal of a request that lacks field.
@@ -111,6 +151,6 @@ func tooLong(op, field string, max int) error {
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
-// blank: text is empty or only whitespace (empty_text where a text is
-// required).
-func blank(text []byte) bool { return len(bytes.TrimSpace(text)) == 0 }
+// blank: text is empty or shows nothing (only white space or invisible
+// characters: empty_text where a text is required).
+func blank(text []byte) bool { return invisibleOnly(string(text)) }

@@ -433,13 +433,31 @@ func (u *UI) handlePublicFeed(c *gin.Context) {
 	t := u.langs[pickLanguage(c.Request)]
 	base := u.baseURL(c)
 	page := base + "/public/" + slug
+	// A reopening is news too: whoever follows the feed of a text adopted
+	// as a whole learns that it is open for amendment again, and why, as
+	// the public page says it (it listed the adoptions alone, so a reopened
+	// document's feed went on showing it closed).
+	updated := pub.Current.CreatedAt
+	if n := len(pub.Reopenings); n > 0 && pub.Reopenings[n-1].At.After(updated) {
+		updated = pub.Reopenings[n-1].At
+	}
 	f := atomFeed{Lang: t.tag, Title: pub.Document.Title, ID: page,
-		Updated: pub.Current.CreatedAt.UTC().Format(time.RFC3339),
+		Updated: updated.UTC().Format(time.RFC3339),
 		Links:   []atomLink{{Rel: "self", Type: "application/atom+xml", Href: page + "/feed.atom"}, {Rel: "alternate", Type: "text/html", Href: page}},
 		Author:  atomPerson{Name: t.T("feed.author")}}
 	links := statementsByAdoption(slug, pub)
+	revisionOf := make(map[int64]int64, len(pub.Adoptions))
+	for _, a := range pub.Adoptions {
+		revisionOf[a.ID] = a.Revision
+	}
+	// Newest first: a reopening comes after the adoption it reopens.
+	reopenings := pub.Reopenings
 	for i := len(pub.Adoptions) - 1; i >= 0; i-- {
 		a := pub.Adoptions[i]
+		for n := len(reopenings); n > 0 && reopenings[n-1].Adoption >= a.ID; n = len(reopenings) {
+			f.Entries = append(f.Entries, reopeningEntry(t, page, reopenings[n-1], revisionOf[reopenings[n-1].Adoption]))
+			reopenings = reopenings[:n-1]
+		}
 		stage := t.T("stage." + a.Stage)
 		var signed []atomLink // issue 16: the statement and its signature
 		if st := links[a.ID]; st != nil {
@@ -462,4 +480,17 @@ func (u *UI) handlePublicFeed(c *gin.Context) {
 	}
 	c.Header("Cache-Control", "no-cache")
 	c.Data(http.StatusOK, "application/atom+xml; charset=utf-8", append([]byte(xml.Header), b...))
+}
+
+// reopeningEntry is the feed's entry for a reopening of the adoption of
+// revision as a whole: when, and the reason, with no name (the public page
+// shows none either).
+func reopeningEntry(t *translator, page string, r drafting.Reopening, revision int64) atomEntry {
+	return atomEntry{
+		Title:   t.T("feed.reopened", "Revision", revision),
+		ID:      page + "#reopening-" + strconv.FormatInt(r.ID, 10),
+		Updated: r.At.UTC().Format(time.RFC3339),
+		Links:   []atomLink{{Rel: "alternate", Type: "text/html", Href: page}},
+		Summary: t.T("feed.reopened_summary", "Date", t.DateTime(r.At), "Reason", r.Reason),
+	}
 }
