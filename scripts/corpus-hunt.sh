@@ -2,13 +2,14 @@
 # corpus-hunt.sh — build a second corpus of real versioned documents, from
 # the git histories of public repositories (terms of service and privacy
 # policies archived by Open Terms Archive, web standards, Python PEPs, the
-# Russian JavaScript tutorial), to hunt for wrong clean merges on texts the
+# Russian JavaScript tutorial and React documentation), to hunt for wrong clean merges on texts the
 # engine was not tuned on. Nobody here wrote them.
 #
-# A "file" chain is one file across the newest N commits that touched it; a
+# A "file" chain is one file across the newest N commits that touched it
+# (along first parents, so that each version descends from the one before); a
 # "tree" chain is the concatenation of the .md files under a path at each of
-# the newest N commits touching it (each file followed by a blank line, in
-# tree order; over 1 MB for the Russian tutorial). Versions land in
+# the newest N such commits touching it (each file followed by a blank line, in
+# tree order; over 1 MB for the Russian tutorial and React docs). Versions land in
 # OUT/<chain>/NNNN.txt, oldest first (a version equal to the previous one
 # is skipped), with OUT/<chain>/SOURCE naming the repository, the path and
 # each version's commit: the layout of scripts/corpus-registry.sh, so
@@ -63,6 +64,21 @@ chains=(
 	"ru-js-types file javascript-tutorial/ru.javascript.info 30 1-js/02-first-steps/05-types/article.md"
 	"ru-js-array-methods file javascript-tutorial/ru.javascript.info 30 1-js/05-data-types/05-array-methods/article.md"
 	"ru-js-book tree javascript-tutorial/ru.javascript.info 8 1-js"
+	"ru-js-ui tree javascript-tutorial/ru.javascript.info 15 2-ui"
+	"ota-instagram-tos file OpenTermsArchive/pga-versions 30 Instagram/Terms of Service.md"
+	"ota-instagram-guidelines file OpenTermsArchive/pga-versions 30 Instagram/Community Guidelines.md"
+	"ota-instagram-law-enforcement file OpenTermsArchive/pga-versions 30 Instagram/Law Enforcement Guidelines.md"
+	"ota-facebook-dpa file OpenTermsArchive/pga-versions 30 Facebook/Data Processor Agreement.md"
+	"ota-threads-tos file OpenTermsArchive/pga-versions 30 Threads/Terms of Service.md"
+	"ota-facebook-live file OpenTermsArchive/pga-versions 30 Facebook/Live Policy.md"
+	"ota-linkedin-guidelines file OpenTermsArchive/pga-versions 30 LinkedIn/Community Guidelines.md"
+	"ru-react-hooks-faq file reactjs/ru.react.dev 30 content/docs/hooks-faq.md"
+	"ru-react-hooks-reference file reactjs/ru.react.dev 30 content/docs/hooks-reference.md"
+	"ru-react-tutorial file reactjs/ru.react.dev 30 content/tutorial/tutorial.md"
+	"ru-react-design-principles file reactjs/ru.react.dev 30 content/docs/design-principles.md"
+	"ru-react-code-splitting file reactjs/ru.react.dev 30 content/docs/code-splitting.md"
+	"ru-react-learn tree reactjs/ru.react.dev 10 src/content/learn"
+	"ru-react-reference tree reactjs/ru.react.dev 10 src/content/reference"
 )
 
 # gitdir REPO: a local git directory holding REPO's history.
@@ -114,7 +130,7 @@ for spec in "${chains[@]}"; do
 	rm -rf "$dir.tmp" && mkdir -p "$dir.tmp"
 	printf 'git %s %s %s\n' "$repo" "$kind" "$path" >"$dir.tmp/SOURCE"
 	k=0
-	for c in $(git --git-dir="$g" log --format=%H -n "$n" HEAD -- "$path" | tac); do
+	for c in $(git --git-dir="$g" log --first-parent --format=%H -n "$n" HEAD -- "$path" | tac); do
 		if [[ $kind == tree ]]; then
 			tree "$g" "$c" "$path" >"$tmp"
 		else

@@ -87,3 +87,75 @@ func TestClassifyMergeInsideParagraph(t *testing.T) {
 		}
 	}
 }
+
+// TestMerge3DoesNotRepeatWhatEachSideAddedOnce: a paragraph (or a line of a
+// list) that ours added at one place and theirs at another is content each
+// input has once; a clean merge holding it twice repeats it (the hunt
+// corpus: B added a paragraph that D moved, or C put back elsewhere one that
+// B had dropped). It is a conflict, as a move of new text cannot be told
+// from two additions; a line an input already has twice (a table rule, a
+// code fence) may still be added by both.
+func TestMerge3DoesNotRepeatWhatEachSideAddedOnce(t *testing.T) {
+	tests := []struct{ name, base, ours, theirs string }{
+		{
+			name:   "a paragraph added at two places",
+			base:   "Введение.\n\nПервая статья.\n\nПоследняя статья.\n",
+			ours:   "Введение.\n\nНовое положение о порядке голосования.\n\nПервая статья.\n\nПоследняя статья.\n",
+			theirs: "Введение.\n\nПервая статья.\n\nПоследняя статья.\n\nНовое положение о порядке голосования.\n",
+		},
+		{
+			name:   "a list line added at two places",
+			base:   "Участники:\n\n- Иванов\n- Петров\n- Сидоров\n- Кузнецов\n",
+			ours:   "Участники:\n\n- Смирнова\n- Иванов\n- Петров\n- Сидоров\n- Кузнецов\n",
+			theirs: "Участники:\n\n- Иванов\n- Петров\n- Сидоров\n- Кузнецов\n- Смирнова\n",
+		},
+		{
+			name:   "a paragraph dropped by base, put back at two places",
+			base:   "Intro.\n\nFirst.\n\nMiddle.\n\nLast.\n",
+			ours:   "Intro.\n\nWhere needed under applicable law, we obtain consent.\n\nFirst.\n\nMiddle.\n\nLast.\n",
+			theirs: "Intro.\n\nFirst.\n\nMiddle.\n\nWhere needed under applicable law, we obtain consent.\n\nLast.\n",
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			m := Merge3(tc.base, tc.ours, tc.theirs)
+			checkMerge(t, m)
+			if len(m.Conflicts) == 0 {
+				t.Fatalf("merged clean to %q, want a conflict", m.Text)
+			}
+			if m.Text != tc.ours {
+				t.Errorf("Text = %q, want ours %q (the conflict holds ours)", m.Text, tc.ours)
+			}
+		})
+	}
+	// Lines an input already has more than once may be added by both.
+	base := "Intro.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n| c | d |\n|---|---|\n| 3 | 4 |\n\nEnd.\n"
+	ours := "Intro.\n\n| x | y |\n|---|---|\n| 5 | 6 |\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n| c | d |\n|---|---|\n| 3 | 4 |\n\nEnd.\n"
+	theirs := "Intro.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n| c | d |\n|---|---|\n| 3 | 4 |\n\nEnd.\n\n| z | w |\n|---|---|\n| 7 | 8 |\n"
+	m := Merge3(base, ours, theirs)
+	want := "Intro.\n\n| x | y |\n|---|---|\n| 5 | 6 |\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n| c | d |\n|---|---|\n| 3 | 4 |\n\nEnd.\n\n| z | w |\n|---|---|\n| 7 | 8 |\n"
+	if len(m.Conflicts) > 0 || m.Text != want {
+		t.Errorf("two new tables: Merge3 = %q with %d conflicts, want %q clean", m.Text, len(m.Conflicts), want)
+	}
+}
+
+// TestMerge3RepeatConflictSparesIdenticalRegions: when a line is written
+// too often, only the regions where ours and theirs differ become conflicts;
+// a region both sides changed alike stays merged (a conflict with identical
+// sides is no conflict). The official corpus had 33 such conflicts (gin's
+// README, a code block both sides edited alike, its lines added elsewhere).
+func TestMerge3RepeatConflictSparesIdenticalRegions(t *testing.T) {
+	base := "Intro.\n\nCall foo now.\n\nMiddle.\n\nEnd.\n"
+	ours := "Intro.\n\nCall foo(x) now.\n\nMiddle.\n\nEnd.\n\nCall foo(x) now.\n"
+	theirs := "Call foo(x) now.\n\nIntro.\n\nCall foo(x) now.\n\nMiddle.\n\nEnd.\n"
+	m := Merge3(base, ours, theirs)
+	checkMerge(t, m)
+	if len(m.Conflicts) == 0 {
+		t.Fatalf("merged clean to %q, want the two additions in conflict", m.Text)
+	}
+	for k, c := range m.Conflicts {
+		if c.Ours == c.Theirs {
+			t.Errorf("conflict %d has identical sides %q", k, c.Ours)
+		}
+	}
+}

@@ -15,12 +15,16 @@ import (
 // chain's versions A → B → C (C a descendant of B, B of A):
 //
 //   - consecutive, Merge3(A, B, C) and swapped Merge3(A, C, B);
-//   - skipping one version, Merge3(A, B, D) where D follows C.
+//   - skipping one version, Merge3(A, B, D) where D follows C;
+//   - Merge3(B, A, C): one side undoes B's change, the other makes C's.
 //
-// In each, the side that is further along holds the other's changes (but
+// In the first three, the side that is further along holds the other's changes (but
 // where it undid one), so a clean merge is classified against it as
-// TestRealCorpus does; none may be wrong. A conflict whose sides are the same
-// text is spurious (an identical change on both sides applies once). Merge3
+// TestRealCorpus does; none may be wrong. The fourth has no text to compare
+// with, but merged clean both ways round (ours and theirs swapped) it must
+// give one text but for whitespace. A conflict whose sides are the same
+// text is spurious (an identical change on both sides applies once), and a
+// clean merge must not hold a paragraph more often than any input. Merge3
 // must merge at least as many triples cleanly as git merge-file.
 func TestHuntCorpus(t *testing.T) {
 	dir := os.Getenv("REDLINE_HUNT_DIR")
@@ -37,7 +41,8 @@ func TestHuntCorpus(t *testing.T) {
 		verdict [mergeWrong + 1]int
 	}
 	shapes := []*shape{{name: "A,B,C"}, {name: "A,C,B"}, {name: "A,B,D"}}
-	spurious, conflicts := 0, 0
+	spurious, conflicts, repeats := 0, 0, 0
+	reverts, revertsClean, revertsGit, asymmetric := 0, 0, 0, 0
 	for _, c := range chains {
 		t.Run(c.name, func(t *testing.T) {
 			v := c.versions
@@ -58,6 +63,10 @@ func TestHuntCorpus(t *testing.T) {
 				if len(m.Conflicts) > 0 {
 					return
 				}
+				if p := repeatedParagraph(a, b, cc, m.Text); p != "" {
+					repeats++
+					t.Errorf("%s: a clean merge repeats a paragraph more often than any input has it:\n%q", label, p)
+				}
 				s.clean++
 				verdict := classifyMerge(a, behind, ahead, m.Text)
 				s.verdict[verdict]++
@@ -67,6 +76,28 @@ func TestHuntCorpus(t *testing.T) {
 			}
 			for k := 2; k < len(v); k++ {
 				a, b, cc := v[k-2], v[k-1], v[k]
+				// B's change undone on one side, C's made on the other:
+				// independent edits of B, merged both ways round.
+				m1, m2 := Merge3(b, a, cc), Merge3(b, cc, a)
+				checkMerge(t, m1)
+				checkMerge(t, m2)
+				reverts++
+				if len(m1.Conflicts) == 0 {
+					revertsClean++
+					if p := repeatedParagraph(a, b, cc, m1.Text); p != "" {
+						repeats++
+						t.Errorf("Merge3(B, A, C) from version %d: a clean merge repeats a paragraph more often than any input has it:\n%q", k-1, p)
+					}
+					// Whitespace between paragraphs is ours' where both
+					// changed it, so only the words must agree.
+					if len(m2.Conflicts) == 0 && strings.Join(strings.Fields(m1.Text), " ") != strings.Join(strings.Fields(m2.Text), " ") {
+						asymmetric++
+						t.Errorf("Merge3(B, A, C) from version %d: clean both ways round, but to different texts:\n%s", k-1, firstDifference(m1.Text, m2.Text))
+					}
+				}
+				if gitMergeFile(t, tmp, b, a, cc) {
+					revertsGit++
+				}
 				run(shapes[0], label3("A,B,C", k), a, b, cc, cc, b)
 				run(shapes[1], label3("A,C,B", k), a, cc, b, cc, b)
 				if k+1 < len(v) {
@@ -82,7 +113,31 @@ func TestHuntCorpus(t *testing.T) {
 			t.Errorf("Merge3(%s) merged %d triples cleanly, git merge-file %d: want at least as many", s.name, s.clean, s.git)
 		}
 	}
-	t.Logf("%d conflicts, %d with identical sides", conflicts, spurious)
+	t.Logf("Merge3(B,A,C): %d triples, clean %d (%d clean the other way round to another text); git merge-file clean %d",
+		reverts, revertsClean, asymmetric, revertsGit)
+	t.Logf("%d conflicts, %d with identical sides; %d clean merges repeat a paragraph", conflicts, spurious, repeats)
+}
+
+// repeatedParagraph returns a paragraph of m (a blank-line separated block,
+// trimmed, of at least four words) that m holds more often than any of a,
+// b and c does, or "".
+func repeatedParagraph(a, b, c, m string) string {
+	count := func(s string) map[string]int {
+		n := map[string]int{}
+		for _, p := range strings.Split(s, "\n\n") {
+			if p = strings.TrimSpace(p); len(strings.Fields(p)) >= 4 {
+				n[p]++
+			}
+		}
+		return n
+	}
+	na, nb, nc := count(a), count(b), count(c)
+	for p, k := range count(m) {
+		if k > max(1, na[p], nb[p], nc[p]) {
+			return p
+		}
+	}
+	return ""
 }
 
 func label3(shape string, k int) string {

@@ -46,7 +46,8 @@ type Conflict struct {
 // the same words conflict. A move carries the other side's edits of the
 // paragraph to its new place. What cannot be combined (overlapping edits,
 // a paragraph deleted on one side and edited on the other, different
-// paragraphs inserted at the same place, a paragraph moved to two places)
+// paragraphs inserted at the same place, a paragraph moved to two places,
+// the same new paragraph or line added by each side at another place)
 // becomes a Conflict, and Text holds ours' version of it. A change is never
 // dropped silently.
 //
@@ -257,10 +258,15 @@ func (m *merger) settleIdentical() {
 
 // refuseDuplicates is the last check of a merge, diff3's caution made
 // explicit: no line of the merged text may appear more often than the
-// inputs account for (in ours, in theirs, or added by both: ours + theirs −
-// base), and a line none of them has, more than once. A clean region that carries a line too many (a table row, a list
-// entry, a header line merged twice) becomes a conflict. It reports whether
-// it changed anything, so that the caller checks again.
+// inputs account for (in ours, in theirs, or, for a line of base that some
+// input has more than once, added by both: ours + theirs − base), and a line
+// none of them has, more than once. A line each input has at most once is
+// never written twice: ours and theirs adding it at two places is a move of
+// new text as much as two additions. A clean region that carries a line too
+// many (a table row, a list entry, a header line merged twice, a paragraph
+// each side added at another place) becomes a conflict, unless both sides
+// wrote the region alike (the line too many is then another region's). It
+// reports whether it changed anything, so that the caller checks again.
 func (m *merger) refuseDuplicates(base, ours, theirs string) bool {
 	out := m.layout()
 	merged := make(map[string]int)
@@ -278,15 +284,33 @@ func (m *merger) refuseDuplicates(base, ours, theirs string) bool {
 	}
 	nb, no, nt := count(base), count(ours), count(theirs)
 	changed := false
+	same := make(map[int]bool)
 	for _, op := range out {
 		if op.ci < 0 || op.conflict || m.clusters[op.ci].conflict {
+			continue
+		}
+		// A region both sides wrote alike holds a line where each of them
+		// has it; the line too many comes from a region where they differ.
+		s, ok := same[op.ci]
+		if !ok {
+			c := &m.clusters[op.ci]
+			s = slices.Equal(m.region(c, 0), m.region(c, 1))
+			same[op.ci] = s
+		}
+		if s {
 			continue
 		}
 		eachLine(op.content, func(l string) {
 			if m.clusters[op.ci].conflict {
 				return
 			}
-			if merged[l] > max(1, no[l], nt[l], no[l]+nt[l]-nb[l]) {
+			allowed := max(1, no[l], nt[l])
+			if nb[l] > 0 && max(nb[l], no[l], nt[l]) > 1 {
+				// A line of base that some input repeats (a table
+				// rule, a code fence) may be added by both sides.
+				allowed = max(allowed, no[l]+nt[l]-nb[l])
+			}
+			if merged[l] > allowed {
 				m.clusters[op.ci].conflict = true
 				changed = true
 			}

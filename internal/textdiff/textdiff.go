@@ -78,7 +78,7 @@ func ParseFormat(s string) (Format, error) {
 
 // EngineVersion changes whenever the engine's output for the same inputs and
 // options may change. It is part of every cache key (see Options.CacheKey).
-const EngineVersion = "5"
+const EngineVersion = "6"
 
 // Default budgets, used where Options leaves a field zero. They are counted in
 // work (tokens, characters, paragraphs compared), never in time, so the same
