@@ -62,13 +62,15 @@ func loadCorpus(t *testing.T, dir string) []corpusChain {
 type mergeVerdict int
 
 const (
-	mergeEqual      mergeVerdict = iota // the merge is C
-	mergeWhitespace                     // C but for whitespace
-	mergeUndone                         // C but where C undid B's change (the merge keeps it: B is "ours")
+	mergeEqual       mergeVerdict = iota // the merge is C
+	mergeWhitespace                      // C but for whitespace
+	mergeUndone                          // C but where C undid B's change (the merge keeps it: B is "ours")
+	mergeUndoneWords                     // likewise, but inside a paragraph C also changed otherwise
 	mergeWrong
 )
 
 func classifyMerge(a, b, c, m string) mergeVerdict {
+	verdict := mergeUndone
 	switch {
 	case m == c:
 		return mergeEqual
@@ -96,10 +98,132 @@ func classifyMerge(a, b, c, m string) mergeVerdict {
 			continue
 		}
 		if (x != "" && !strings.Contains(a, x)) || (y != "" && !strings.Contains(b, y)) {
-			return mergeWrong
+			if !undoneInParagraph(a, b, x, y) {
+				return mergeWrong
+			}
+			verdict = mergeUndoneWords
 		}
 	}
-	return mergeUndone
+	return verdict
+}
+
+// undoneInParagraph reports whether paragraph y of a merge differs from
+// paragraph x of C only where C undid some of B's word or line edits while
+// changing the paragraph otherwise too (so that C's paragraph is not in A,
+// or the merge's not in B, as a whole): a paragraph both sides edited, which
+// Merge3 merges word by word (line by line when it has several lines), where
+// B's edit, kept by the merge, touches nothing C changed. Word by word (line
+// by line for a paragraph of several lines), each stretch where x and y
+// differ, with its neighbouring token (line) that is not whitespace on either
+// side (the place), must read as A's text in x and as B's text in y: L+x+R
+// in A and L+y+R in B. A paragraph too long for the quadratic alignment is
+// not accepted.
+func undoneInParagraph(a, b, x, y string) bool {
+	split := tokenize
+	if strings.Contains(x, "\n") || strings.Contains(y, "\n") {
+		split = tokenizeLines // as Merge3 merges a paragraph of several lines
+	}
+	tx, ty := split(x, nil), split(y, nil)
+	tok := func(s string, ts []span, i int) string { return s[ts[i].start:ts[i].end] }
+	n, m := len(tx), len(ty)
+	if (n+1)*(m+1) > 4<<20 {
+		return false
+	}
+	// lcs[i*(m+1)+j] is the longest common subsequence of tx[i:], ty[j:].
+	lcs := make([]int32, (n+1)*(m+1))
+	for i := n - 1; i >= 0; i-- {
+		for j := m - 1; j >= 0; j-- {
+			if tok(x, tx, i) == tok(y, ty, j) {
+				lcs[i*(m+1)+j] = lcs[(i+1)*(m+1)+j+1] + 1
+			} else {
+				lcs[i*(m+1)+j] = max(lcs[(i+1)*(m+1)+j], lcs[i*(m+1)+j+1])
+			}
+		}
+	}
+	// The alignment as segments: runs of equal tokens and hunks between.
+	type seg struct {
+		i0, i1, j0, j1 int
+		eq             bool
+	}
+	var segs []seg
+	ci, cj := 0, 0
+	flush := func(i, j int) {
+		if i > ci || j > cj {
+			segs = append(segs, seg{ci, i, cj, j, false})
+		}
+	}
+	for i, j := 0, 0; i < n && j < m; {
+		switch {
+		case tok(x, tx, i) == tok(y, ty, j):
+			flush(i, j)
+			if k := len(segs) - 1; k >= 0 && segs[k].eq && segs[k].i1 == i && segs[k].j1 == j {
+				segs[k].i1, segs[k].j1 = i+1, j+1
+			} else {
+				segs = append(segs, seg{i, i + 1, j, j + 1, true})
+			}
+			ci, cj = i+1, j+1
+			i++
+			j++
+		case lcs[(i+1)*(m+1)+j] >= lcs[i*(m+1)+j+1]:
+			i++
+		default:
+			j++
+		}
+	}
+	flush(n, m)
+	// Hunks only whitespace apart are one stretch.
+	space := func(g seg) bool {
+		for i := g.i0; i < g.i1; i++ {
+			if !isSeparatorText(tok(x, tx, i)) {
+				return false
+			}
+		}
+		return true
+	}
+	var merged []seg
+	for _, g := range segs {
+		if k := len(merged); !g.eq && k >= 2 && !merged[k-2].eq && merged[k-1].eq && space(merged[k-1]) {
+			merged[k-2].i1, merged[k-2].j1 = g.i1, g.j1
+			merged = merged[:k-1]
+			continue
+		}
+		merged = append(merged, g)
+	}
+	text := func(s string, ts []span, from, to int) string {
+		if from >= to {
+			return ""
+		}
+		return s[ts[from].start:ts[to-1].end]
+	}
+	for k, g := range merged {
+		if g.eq {
+			continue
+		}
+		// The place: the equal tokens on each side up to the nearest one
+		// that is not whitespace.
+		l, r := g.i0, g.i1
+		if k > 0 {
+			for l > merged[k-1].i0 {
+				l--
+				if !isSeparatorText(tok(x, tx, l)) {
+					break
+				}
+			}
+		}
+		if k+1 < len(merged) {
+			for r < merged[k+1].i1 {
+				r++
+				if !isSeparatorText(tok(x, tx, r-1)) {
+					break
+				}
+			}
+		}
+		L, R := text(x, tx, l, g.i0), text(x, tx, g.i1, r)
+		if !strings.Contains(a, L+text(x, tx, g.i0, g.i1)+R) || !strings.Contains(b, L+text(y, ty, g.j0, g.j1)+R) {
+			return false
+		}
+	}
+	return true
 }
 
 // gitMergeFile runs `git merge-file -p B A C` and reports whether it merged
@@ -164,7 +288,7 @@ func TestRealCorpus(t *testing.T) {
 	}
 	chains := loadCorpus(t, dir)
 	tmp := t.TempDir()
-	var verdicts [4]int
+	var verdicts [mergeWrong + 1]int
 	nPairs, nBig, nTriples, nClean, nGit, nConflicts, nDegraded := 0, 0, 0, 0, 0, 0, 0
 	for _, c := range chains {
 		t.Run(c.name, func(t *testing.T) {
@@ -221,9 +345,9 @@ func TestRealCorpus(t *testing.T) {
 		})
 	}
 	t.Logf("corpus: %d chains, %d pairs (%d over 1 MB, %d degraded in some mode) round-trip in 3 modes × 4 formats, patch and git apply; "+
-		"%d triples: Merge3 clean %d (%.0f%%: equal %d, whitespace %d, C undid B %d, wrong %d), %d conflicts; git merge-file clean %d (%.0f%%)",
+		"%d triples: Merge3 clean %d (%.0f%%: equal %d, whitespace %d, C undid B %d (inside a paragraph %d), wrong %d), %d conflicts; git merge-file clean %d (%.0f%%)",
 		len(chains), nPairs, nBig, nDegraded, nTriples, nClean, 100*float64(nClean)/float64(max(nTriples, 1)),
-		verdicts[mergeEqual], verdicts[mergeWhitespace], verdicts[mergeUndone], verdicts[mergeWrong], nConflicts,
+		verdicts[mergeEqual], verdicts[mergeWhitespace], verdicts[mergeUndone]+verdicts[mergeUndoneWords], verdicts[mergeUndoneWords], verdicts[mergeWrong], nConflicts,
 		nGit, 100*float64(nGit)/float64(max(nTriples, 1)))
 	if nClean < nGit {
 		t.Errorf("Merge3 merged %d triples cleanly, git merge-file %d: want at least as many", nClean, nGit)

@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# corpus-hunt.sh — build a second corpus of real versioned documents, from
+# the git histories of public repositories (terms of service and privacy
+# policies archived by Open Terms Archive, web standards, Python PEPs, the
+# Russian JavaScript tutorial), to hunt for wrong clean merges on texts the
+# engine was not tuned on. Nobody here wrote them.
+#
+# A "file" chain is one file across the newest N commits that touched it; a
+# "tree" chain is the concatenation of the .md files under a path at each of
+# the newest N commits touching it (each file followed by a blank line, in
+# tree order; over 1 MB for the Russian tutorial). Versions land in
+# OUT/<chain>/NNNN.txt, oldest first (a version equal to the previous one
+# is skipped), with OUT/<chain>/SOURCE naming the repository, the path and
+# each version's commit: the layout of scripts/corpus-registry.sh, so
+#   REDLINE_CORPUS=OUT go test -count=1 -run TestRealCorpus ./internal/textdiff/
+# checks it (round trips, Merge3 against C and git merge-file).
+#
+# Usage: scripts/corpus-hunt.sh [OUT]   (default $HOME/.cache/redline/corpus-hunt)
+#   REDLINE_HUNT_MIRROR=D  a folder of local bare copies, as D/<owner>+<name>/repo
+#                          or D/<owner>+<name>.git (e.g. /work/.mirror); otherwise
+#                          each repository is cloned once (bare, blobs on demand)
+#                          into $HOME/.cache/redline/corpus-hunt-git.
+# Never commit the texts: they are rebuilt from their public source.
+set -euo pipefail
+
+out=${1:-$HOME/.cache/redline/corpus-hunt}
+gitcache=${REDLINE_HUNT_GIT_CACHE:-$HOME/.cache/redline/corpus-hunt-git}
+mkdir -p "$out"
+
+log() { printf '==> %s\n' "$*" >&2; }
+
+# The chains: name, kind (file or tree), repository, versions, path.
+chains=(
+	"ota-adsense-tos file OpenTermsArchive/contrib-versions 30 AdSense/Terms of Service.md"
+	"ota-twitter-guidelines file OpenTermsArchive/contrib-versions 30 Twitter/Community Guidelines.md"
+	"ota-cdiscount-terms file OpenTermsArchive/contrib-versions 30 Cdiscount/Commercial Terms.md"
+	"ota-wikimedia-tos file OpenTermsArchive/contrib-versions 30 Wikimedia Foundation/Terms of Service.md"
+	"ota-zoom-tos file OpenTermsArchive/contrib-versions 30 Zoom/Terms of Service.md"
+	"ota-disqus-privacy file OpenTermsArchive/contrib-versions 30 Disqus/Privacy Policy.md"
+	"ota-ccm-tos file OpenTermsArchive/contrib-versions 30 CommentCaMarche/Terms of Service.md"
+	"ota-googleplay-review file OpenTermsArchive/contrib-versions 30 Google Play/Review Guidelines.md"
+	"ota-tiktok-guidelines file OpenTermsArchive/contrib-versions 30 TikTok/Community Guidelines.md"
+	"ota-facebook-privacy file OpenTermsArchive/contrib-versions 30 Facebook/Privacy Policy.md"
+	"ota-booking-privacy file OpenTermsArchive/contrib-versions 30 Booking.com/Privacy Policy.md"
+	"ota-binance-tos file OpenTermsArchive/contrib-versions 30 Binance/Terms of Service.md"
+	"ota-roblox-tos file OpenTermsArchive/contrib-versions 20 Roblox/Terms of Service.md"
+	"ota-bershka-cgv file OpenTermsArchive/france-versions 30 Bershka/General Conditions of Sale.md"
+	"ota-cdiscount-cgv file OpenTermsArchive/france-versions 30 Cdiscount/General Conditions of Sale.md"
+	"ota-printemps-privacy file OpenTermsArchive/france-versions 30 Printemps/Privacy Policy.md"
+	"ota-transavia-privacy file OpenTermsArchive/france-versions 30 Transavia/Privacy Policy.md"
+	"ota-airfrance-carriage file OpenTermsArchive/france-versions 30 Air France/Conditions of Carriage.md"
+	"ota-uber-tos file OpenTermsArchive/france-versions 30 Uber/Terms of Service.md"
+	"whatwg-dom file whatwg/dom 30 dom.bs"
+	"whatwg-fetch file whatwg/fetch 30 fetch.bs"
+	"pep-0008 file python/peps 30 pep-0008.txt"
+	"pep-0101 file python/peps 30 pep-0101.txt"
+	"pep-0484 file python/peps 30 pep-0484.txt"
+	"pep-0572 file python/peps 30 pep-0572.rst"
+	"ru-js-string file javascript-tutorial/ru.javascript.info 30 1-js/05-data-types/03-string/article.md"
+	"ru-js-recursion file javascript-tutorial/ru.javascript.info 30 1-js/06-advanced-functions/01-recursion/article.md"
+	"ru-js-class-inheritance file javascript-tutorial/ru.javascript.info 30 1-js/09-classes/02-class-inheritance/article.md"
+	"ru-js-object-methods file javascript-tutorial/ru.javascript.info 30 1-js/04-object-basics/04-object-methods/article.md"
+	"ru-js-types file javascript-tutorial/ru.javascript.info 30 1-js/02-first-steps/05-types/article.md"
+	"ru-js-array-methods file javascript-tutorial/ru.javascript.info 30 1-js/05-data-types/05-array-methods/article.md"
+	"ru-js-book tree javascript-tutorial/ru.javascript.info 8 1-js"
+)
+
+# gitdir REPO: a local git directory holding REPO's history.
+gitdir() {
+	local repo=$1 m=${REDLINE_HUNT_MIRROR:-} d
+	if [[ -n $m ]]; then
+		for d in "$m/${repo/\//+}/repo" "$m/${repo/\//+}.git" "$m/${repo/\//+}"; do
+			if git --git-dir="$d" rev-parse -q --verify HEAD >/dev/null 2>&1; then
+				echo "$d"
+				return
+			fi
+		done
+	fi
+	d=$gitcache/${repo/\//+}.git
+	if ! git --git-dir="$d" rev-parse -q --verify HEAD >/dev/null 2>&1; then
+		log "cloning https://github.com/$repo"
+		rm -rf "$d"
+		mkdir -p "$gitcache"
+		git clone -q --bare --filter=blob:none "https://github.com/$repo" "$d"
+	fi
+	echo "$d"
+}
+
+# tree GITDIR COMMIT PATH: the .md files under PATH at COMMIT in tree order,
+# each followed by a blank line.
+tree() {
+	local g=$1 c=$2 p=$3
+	git --git-dir="$g" -c core.quotePath=false ls-tree -r "$c" -- "$p" |
+		awk -F'\t' '$2 ~ /\.md$/ { split($1, f, " "); print f[3] }' |
+		git --git-dir="$g" cat-file --batch |
+		perl -e 'binmode STDIN; binmode STDOUT;
+			while (my $h = <STDIN>) {
+				my (undef, undef, $size) = split " ", $h;
+				read(STDIN, my $b, $size) == $size or die "short read";
+				getc(STDIN);
+				$b .= "\n" unless $b =~ /\n\z/;
+				print $b, "\n";
+			}'
+}
+
+tmp=$(mktemp)
+trap 'rm -f "$tmp"' EXIT
+for spec in "${chains[@]}"; do
+	read -r name kind repo n path <<<"$spec"
+	dir=$out/$name
+	[[ -f $dir/SOURCE ]] && continue
+	log "$name: $repo $path ($kind, newest $n commits)"
+	g=$(gitdir "$repo")
+	rm -rf "$dir.tmp" && mkdir -p "$dir.tmp"
+	printf 'git %s %s %s\n' "$repo" "$kind" "$path" >"$dir.tmp/SOURCE"
+	k=0
+	for c in $(git --git-dir="$g" log --format=%H -n "$n" HEAD -- "$path" | tac); do
+		if [[ $kind == tree ]]; then
+			tree "$g" "$c" "$path" >"$tmp"
+		else
+			git --git-dir="$g" show "$c:$path" >"$tmp" 2>/dev/null || : >"$tmp"
+		fi
+		[[ -s $tmp ]] || continue
+		last=$(printf '%s/%04d.txt' "$dir.tmp" "$k")
+		if ((k > 0)) && cmp -s "$tmp" "$last"; then
+			continue
+		fi
+		k=$((k + 1))
+		cp "$tmp" "$(printf '%s/%04d.txt' "$dir.tmp" "$k")"
+		echo "$c" >>"$dir.tmp/SOURCE"
+	done
+	mv "$dir.tmp" "$dir"
+done
+
+chains_=0 versions=0 big=0 triples=0
+for d in "$out"/*/; do
+	[[ -f $d/SOURCE ]] || continue
+	v=$(find "$d" -name '*.txt' | wc -l)
+	chains_=$((chains_ + 1))
+	versions=$((versions + v))
+	triples=$((triples + (v > 2 ? v - 2 : 0)))
+	big=$((big + $(find "$d" -name '*.txt' -size +1024k | wc -l)))
+done
+log "hunt corpus in $out: $chains_ chains, $versions versions ($big over 1 MB), $triples triples"
