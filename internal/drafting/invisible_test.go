@@ -13,7 +13,8 @@ import (
 // zero width space as override_reason adopted a revision over open threads,
 // one as a reopening's reason showed "Причина: " with nothing after it on
 // the public page, and a merge with the chair's text "\u200b" replaced the
-// whole document. They are blank now (missing_field, empty_text), and a
+// whole document, and an item "replaced" by one kept only its number.
+// They are blank now (missing_field, empty_text), and a
 // reason with a text-direction override (U+202E), which reads otherwise than
 // it is written, is refused as a title's is (invalid_text).
 func TestInvisibleTextIsBlank(t *testing.T) {
@@ -55,6 +56,12 @@ func invisibleTextIsBlank(t *testing.T, backend string) {
 	refused("an invisible commit", drafting.ReasonEmptyText, err)
 	_, err = svc.Proposals.Propose(ctx, &member, "doc", drafting.NewProposal{Base: 1, Title: "Правка", Text: []byte(zw)})
 	refused("an invisible proposal", drafting.ReasonEmptyText, err)
+	for _, ch := range []drafting.ItemChange{{Op: drafting.ChangeReplace, Item: "2", Text: zw},
+		{Op: drafting.ChangeInsertAfter, Item: "2", Text: zw}} {
+		_, err = svc.Proposals.Propose(ctx, &member, "doc", drafting.NewProposal{Base: 1, Title: "Правка",
+			Changes: []drafting.ItemChange{ch}})
+		refused("an invisible "+ch.Op+" of an item", drafting.ReasonEmptyText, err)
+	}
 	_, err = svc.Comments.Add(ctx, &member, "doc", drafting.NewComment{Revision: 1, Body: zw})
 	refused("an invisible comment", drafting.ReasonMissingField, err)
 

@@ -66,7 +66,7 @@ func ApplyChanges(op, base string, changes []ItemChange) (string, error) {
 				deleted[i] = true
 				continue
 			}
-			if text == "" {
+			if invisibleOnly(text) {
 				return "", Refuse(op, ReasonEmptyText, "a replacement needs its wording; delete the item instead").With("field", field+".text")
 			}
 			// A wording sent without the item's number keeps it.
@@ -77,7 +77,7 @@ func ApplyChanges(op, base string, changes []ItemChange) (string, error) {
 			}
 			wording[i] = &text
 		case ChangeInsertAfter:
-			if text == "" {
+			if invisibleOnly(text) {
 				return "", Refuse(op, ReasonEmptyText, "an insertion needs its text").With("field", field+".text")
 			}
 			if i < 0 {

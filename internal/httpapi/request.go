@@ -49,8 +49,13 @@ func decodeJSON(c *gin.Context, limit int64, v any) error {
 		switch {
 		case errors.As(err, &se):
 			return malformed("malformed JSON at byte " + strconv.FormatInt(se.Offset, 10))
+		case errors.As(err, &te) && te.Field == "":
+			// The body itself is of the wrong type (an array, a string):
+			// there is no field to name.
+			return invalid("the request body must be a JSON object")
 		case errors.As(err, &te):
-			return invalid("field " + te.Field + " has the wrong type")
+			return drafting.Refuse("decode request", drafting.ReasonInvalidInput, "field "+te.Field+" has the wrong type").
+				With("field", te.Field)
 		case errors.Is(err, io.ErrUnexpectedEOF):
 			return malformed("malformed JSON: unexpected end")
 		}
