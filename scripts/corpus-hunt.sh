@@ -17,6 +17,8 @@
 # checks it (round trips, Merge3 against C and git merge-file).
 #
 # Usage: scripts/corpus-hunt.sh [OUT]   (default $HOME/.cache/redline/corpus-hunt)
+#   HUNT_VERSIONS=N        the newest N commits of every file chain (default 30,
+#                          20 for Roblox; tree chains keep theirs)
 #   REDLINE_HUNT_MIRROR=D  a folder of local bare copies, as D/<owner>+<name>/repo
 #                          or D/<owner>+<name>.git (e.g. /work/.mirror); otherwise
 #                          each repository is cloned once (bare, blobs on demand)
@@ -141,6 +143,7 @@ tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT
 for spec in "${chains[@]}"; do
 	read -r name kind repo n path <<<"$spec"
+	[[ $kind == file ]] && n=${HUNT_VERSIONS:-$n}
 	dir=$out/$name
 	[[ -f $dir/SOURCE ]] && continue
 	log "$name: $repo $path ($kind, newest $n commits)"
