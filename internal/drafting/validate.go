@@ -1,6 +1,7 @@
 package drafting
 
 import (
+	"bytes"
 	"regexp"
 	"strconv"
 	"strings"
@@ -153,4 +154,6 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 // blank: text is empty or shows nothing (only white space or invisible
 // characters: empty_text where a text is required).
-func blank(text []byte) bool { return invisibleOnly(string(text)) }
+func blank(text []byte) bool {
+	return bytes.IndexFunc(text, func(r rune) bool { return !invisible(r) }) < 0
+}
