@@ -25,12 +25,12 @@
 #                          into $HOME/.cache/redline/corpus-hunt-git.
 # Never commit the texts: they are rebuilt from their public source.
 set -euo pipefail
+. "$(dirname "$0")/corpus-git.sh"
 
 out=${1:-$HOME/.cache/redline/corpus-hunt}
 gitcache=${REDLINE_HUNT_GIT_CACHE:-$HOME/.cache/redline/corpus-hunt-git}
 mkdir -p "$out"
 
-log() { printf '==> %s\n' "$*" >&2; }
 
 # The chains: name, kind (file or tree), repository, versions, path.
 chains=(
@@ -101,43 +101,11 @@ chains=(
 	"ru-react-reference tree reactjs/ru.react.dev 10 src/content/reference"
 )
 
-# gitdir REPO: a local git directory holding REPO's history.
-gitdir() {
-	local repo=$1 m=${REDLINE_HUNT_MIRROR:-} d
-	if [[ -n $m ]]; then
-		for d in "$m/${repo/\//+}/repo" "$m/${repo/\//+}.git" "$m/${repo/\//+}"; do
-			if git --git-dir="$d" rev-parse -q --verify HEAD >/dev/null 2>&1; then
-				echo "$d"
-				return
-			fi
-		done
-	fi
-	d=$gitcache/${repo/\//+}.git
-	if ! git --git-dir="$d" rev-parse -q --verify HEAD >/dev/null 2>&1; then
-		log "cloning https://github.com/$repo"
-		rm -rf "$d"
-		mkdir -p "$gitcache"
-		git clone -q --bare --filter=blob:none "https://github.com/$repo" "$d"
-	fi
-	echo "$d"
-}
+gitdir() { corpus_gitdir "${REDLINE_HUNT_MIRROR:-}" "$gitcache" "$1" --filter=blob:none; }
 
 # tree GITDIR COMMIT PATH: the .md files under PATH at COMMIT in tree order,
 # each followed by a blank line.
-tree() {
-	local g=$1 c=$2 p=$3
-	git --git-dir="$g" -c core.quotePath=false ls-tree -r "$c" -- "$p" |
-		awk -F'\t' '$2 ~ /\.md$/ { split($1, f, " "); print f[3] }' |
-		git --git-dir="$g" cat-file --batch |
-		perl -e 'binmode STDIN; binmode STDOUT;
-			while (my $h = <STDIN>) {
-				my (undef, undef, $size) = split " ", $h;
-				read(STDIN, my $b, $size) == $size or die "short read";
-				getc(STDIN);
-				$b .= "\n" unless $b =~ /\n\z/;
-				print $b, "\n";
-			}'
-}
+tree() { corpus_md_text "$1" "$2" "$3"; }
 
 tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT

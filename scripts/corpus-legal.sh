@@ -22,13 +22,13 @@
 #                           $HOME/.cache/redline/corpus-legal-git.
 # Never commit the texts: they are rebuilt from their public source.
 set -euo pipefail
+. "$(dirname "$0")/corpus-git.sh"
 
 out=${1:-$HOME/.cache/redline/corpus-legal}
 versions=${LEGAL_VERSIONS:-5}
 gitcache=${REDLINE_LEGAL_GIT_CACHE:-$HOME/.cache/redline/corpus-legal-git}
 mkdir -p "$out"
 
-log() { printf '==> %s\n' "$*" >&2; }
 
 # The chains: name, repository, path inside it ("." for the whole tree).
 chains=(
@@ -39,43 +39,11 @@ chains=(
 	"fr-commerce-leg etalab/codes-juridiques-francais codes-en-vigueur/code-de-commerce/partie-legislative"
 )
 
-# gitdir REPO: a local git directory holding REPO's history.
-gitdir() {
-	local repo=$1 m=${REDLINE_LEGAL_MIRROR:-} d
-	if [[ -n $m ]]; then
-		for d in "$m/${repo/\//+}/repo" "$m/${repo/\//+}.git" "$m/${repo/\//+}"; do
-			if git --git-dir="$d" rev-parse -q --verify HEAD >/dev/null 2>&1; then
-				echo "$d"
-				return
-			fi
-		done
-	fi
-	d=$gitcache/${repo/\//+}.git
-	if ! git --git-dir="$d" rev-parse -q --verify HEAD >/dev/null 2>&1; then
-		log "cloning https://github.com/$repo"
-		rm -rf "$d"
-		mkdir -p "$gitcache"
-		git clone -q --bare "https://github.com/$repo" "$d"
-	fi
-	echo "$d"
-}
+gitdir() { corpus_gitdir "${REDLINE_LEGAL_MIRROR:-}" "$gitcache" "$1"; }
 
 # text GITDIR COMMIT PATH: the code at COMMIT, its .md files (but a
 # repository's top README.md) in tree order, each followed by a blank line.
-text() {
-	local g=$1 c=$2 p=$3
-	git --git-dir="$g" -c core.quotePath=false ls-tree -r "$c" -- "$p" |
-		awk -F'\t' '$2 ~ /\.md$/ && $2 != "README.md" { split($1, f, " "); print f[3] }' |
-		git --git-dir="$g" cat-file --batch |
-		perl -e 'binmode STDIN; binmode STDOUT;
-			while (my $h = <STDIN>) {
-				my (undef, undef, $size) = split " ", $h;
-				read(STDIN, my $b, $size) == $size or die "short read";
-				getc(STDIN);
-				$b .= "\n" unless $b =~ /\n\z/;
-				print $b, "\n";
-			}'
-}
+text() { corpus_md_text "$1" "$2" "$3" README.md; }
 
 for spec in "${chains[@]}"; do
 	read -r name repo path <<<"$spec"
