@@ -2,7 +2,6 @@ package textdiff
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -230,24 +229,8 @@ func undoneInParagraph(a, b, x, y string) bool {
 // cleanly.
 func gitMergeFile(t *testing.T, dir, a, b, c string) bool {
 	t.Helper()
-	for name, s := range map[string]string{"a": a, "b": b, "c": c} {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(s), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	cmd := exec.Command("git", "merge-file", "-p", "b", "a", "c")
-	cmd.Dir = dir
-	cmd.Stdout = new(bytes.Buffer)
-	err := cmd.Run()
-	var ee *exec.ExitError
-	switch {
-	case err == nil:
-		return true
-	case errors.As(err, &ee) && ee.ExitCode() > 0 && ee.ExitCode() < 127:
-		return false // the number of conflicts
-	}
-	t.Fatalf("git merge-file: %v", err)
-	return false
+	_, clean := gitMergeText(t, dir, a, b, c)
+	return clean
 }
 
 // applyWith applies a unified diff (file names a/doc, b/doc) to old with an
